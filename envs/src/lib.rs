@@ -1,0 +1,24 @@
+//! trellis worlds: procedurally generated environments for curriculum learning.
+//!
+//! - [`space`]: task spaces (what a teacher samples) and box spaces.
+//! - [`env`]: the Gymnasium-like [`Env`](env::Env) contract.
+//! - [`vec_env`]: many instances on CPU threads with autoreset and task feeding.
+//! - [`physics`], [`bodies`], [`terrain`]: rapier2d worlds built from data.
+//! - [`walker`]: a body on a generated track (Stump Tracks and friends).
+//! - [`registry`]: worlds and bodies by name.
+
+pub mod bodies;
+pub mod env;
+pub mod gait;
+pub mod physics;
+pub mod registry;
+pub mod rng;
+pub mod space;
+pub mod terrain;
+pub mod vec_env;
+pub mod walker;
+
+pub use env::{ContinuousEnv, Env, EpisodeStats, Info, Step};
+pub use space::{BoxSpace, Dim, TaskError, TaskSpace};
+pub use vec_env::{AutoStep, VecEnv};
+pub use walker::WalkerEnv;

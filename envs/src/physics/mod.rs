@@ -1,0 +1,90 @@
+//! A thin layer over rapier2d shared by every physics world: world creation
+//! with the frame rate and gravity of the original Box2D worlds, collision
+//! groups, lidar ray casts and contact queries.
+//!
+//! Every episode gets a brand-new rapier world. Reusing one would carry
+//! broad-phase trees, arena generations and warm-start caches from earlier
+//! episodes into the next, so the same (seed, task, actions) could give
+//! different trajectories depending on what ran before.
+
+pub mod lidar;
+
+use rapier2d::prelude::*;
+
+pub use rapier2d::math::Vector as Vec2;
+
+/// Box2D's default gravity, which the original worlds keep.
+pub const GRAVITY: f32 = -10.0;
+
+/// Collision categories, mirroring the original's Box2D category bits:
+/// terrain (0x1) collides with everything, body parts (0x20) only with the
+/// world (mask 0x0F), so limbs of one body pass through each other.
+pub mod groups {
+    use rapier2d::prelude::*;
+    pub const TERRAIN: Group = Group::GROUP_1;
+    pub const BODY: Group = Group::GROUP_6;
+    /// What a body part collides with: the world's categories 0x1..0x8.
+    pub const WORLD: Group = Group::from_bits_truncate(0x0F);
+
+    pub fn terrain() -> InteractionGroups {
+        InteractionGroups::new(TERRAIN, Group::ALL, InteractionTestMode::And)
+    }
+    pub fn body() -> InteractionGroups {
+        InteractionGroups::new(BODY, WORLD, InteractionTestMode::And)
+    }
+}
+
+/// Solver settings of a world. The original steps Box2D at 50 Hz with 180
+/// velocity and 60 position iterations; rapier's substepping soft solver is
+/// stable with far fewer, and the count is the main speed/accuracy knob.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PhysicsConfig {
+    pub fps: f32,
+    pub solver_iterations: usize,
+}
+
+impl Default for PhysicsConfig {
+    fn default() -> Self {
+        Self { fps: 50.0, solver_iterations: 4 }
+    }
+}
+
+/// One episode's rapier world plus the fixed body that holds all terrain.
+pub struct Physics {
+    pub world: PhysicsWorld,
+    pub ground: RigidBodyHandle,
+}
+
+impl Physics {
+    pub fn new(cfg: PhysicsConfig) -> Self {
+        let mut world = PhysicsWorld::default();
+        world.gravity = Vec2::new(0.0, GRAVITY);
+        world.integration_parameters.dt = 1.0 / cfg.fps;
+        world.integration_parameters.num_solver_iterations = cfg.solver_iterations.max(1);
+        let ground = world.insert_body(RigidBodyBuilder::fixed());
+        Self { world, ground }
+    }
+
+    pub fn step(&mut self) {
+        self.world.step();
+    }
+
+    /// Is the collider touching anything (an active solver contact)?
+    /// Body parts only collide with the world, so any contact is with the world.
+    pub fn touching(&self, collider: ColliderHandle) -> bool {
+        self.world.narrow_phase.contact_pairs_with(collider).any(|p| p.has_any_active_contact())
+    }
+
+    pub fn body(&self, h: RigidBodyHandle) -> &RigidBody {
+        &self.world.bodies[h]
+    }
+}
+
+/// Terrain fixtures use Box2D's geometric-mean friction rule so that a foot
+/// (friction 0.2 by default) on ground of friction 2.5 grips as in the original.
+pub fn terrain_collider(builder: ColliderBuilder, friction: f32) -> ColliderBuilder {
+    builder
+        .friction(friction)
+        .friction_combine_rule(CoefficientCombineRule::GeometricMean)
+        .collision_groups(groups::terrain())
+}

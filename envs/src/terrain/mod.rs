@@ -1,0 +1,96 @@
+//! Terrains as data: a generator turns (task vector, RNG) into a
+//! [`TerrainLayout`] (a ground polyline plus convex obstacles), and one
+//! builder puts any layout into a physics world.
+
+pub mod stumps;
+
+use rapier2d::prelude::*;
+
+use crate::physics::{Physics, Vec2, terrain_collider};
+use crate::rng::ChaCha8Rng;
+use crate::space::TaskSpace;
+
+/// The original's track geometry, in world units (pixels / 30).
+pub mod track {
+    use crate::bodies::bipedal::SCALE;
+    pub const STEP: f32 = 14.0 / SCALE;
+    pub const LENGTH: usize = 200;
+    /// Ground level of a flat track: a quarter of the 400 px viewport.
+    pub const HEIGHT: f32 = 400.0 / SCALE / 4.0;
+    /// The last steps of the track, past which the walker has finished.
+    pub const END: usize = 10;
+    pub const STARTPAD: usize = 20;
+    pub const FRICTION: f32 = 2.5;
+
+    /// Start pad length in steps: at least 20, more for wide bodies.
+    pub fn startpad_steps(body_width: f32) -> f32 {
+        (body_width / STEP + 5.0).max(STARTPAD as f32)
+    }
+
+    /// x past which the episode ends as finished.
+    pub fn finish_x() -> f32 {
+        (LENGTH - END) as f32 * STEP
+    }
+}
+
+/// Static geometry of one episode.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TerrainLayout {
+    /// The ground profile, left to right.
+    pub ground: Vec<Vec2>,
+    /// Convex obstacles (stumps, hexagons), each a list of vertices.
+    pub obstacles: Vec<Vec<Vec2>>,
+    /// Where the body's spawn point sits on the ground (body spawn height is added).
+    pub spawn: Vec2,
+    /// Reaching this x finishes the episode.
+    pub finish_x: f32,
+    pub friction: f32,
+}
+
+impl TerrainLayout {
+    /// Adds the layout to the world's fixed ground body as two colliders: the
+    /// ground polyline and one compound of all obstacles. Hundreds of separate
+    /// stump colliders would multiply the world's memory and broad-phase work;
+    /// a compound keeps one internal tree and makes episodes cache-friendly.
+    pub fn build(&self, physics: &mut Physics) {
+        let ground = physics.ground;
+        let w = &mut physics.world;
+        if self.ground.len() >= 2 {
+            let polyline = ColliderBuilder::polyline(self.ground.clone(), None);
+            w.insert_collider(terrain_collider(polyline, self.friction), Some(ground));
+        }
+        let parts: Vec<(Pose, SharedShape)> = self
+            .obstacles
+            .iter()
+            .filter_map(|poly| SharedShape::convex_hull(poly).map(|s| (Pose::IDENTITY, s)))
+            .collect();
+        if !parts.is_empty() {
+            let compound = ColliderBuilder::compound(parts);
+            w.insert_collider(terrain_collider(compound, self.friction), Some(ground));
+        }
+    }
+
+    /// Height of the ground polyline at `x` (flat beyond its ends).
+    pub fn ground_height(&self, x: f32) -> f32 {
+        let g = &self.ground;
+        match g.iter().position(|p| p.x >= x) {
+            None => g.last().map_or(0.0, |p| p.y),
+            Some(0) => g[0].y,
+            Some(i) => {
+                let (a, b) = (g[i - 1], g[i]);
+                let t = if b.x > a.x { (x - a.x) / (b.x - a.x) } else { 1.0 };
+                a.y + t * (b.y - a.y)
+            }
+        }
+    }
+}
+
+/// Something that makes a terrain from a task vector.
+pub trait TerrainGenerator: Send + Sync {
+    fn name(&self) -> &str;
+    fn task_space(&self) -> &TaskSpace;
+    /// A sensible task for a first look (the space's default).
+    fn default_task(&self) -> Vec<f64>;
+    /// `task` has been validated against [`Self::task_space`].
+    fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout;
+}

@@ -1,0 +1,97 @@
+//! Stump Tracks: a flat track with a stump every `stump_spacing` units, each
+//! stump's height drawn around `stump_height` (in track steps) with std 0.1,
+//! as in TeachMyAgent's parametric BipedalWalker.
+
+use super::{TerrainGenerator, TerrainLayout, track};
+use crate::physics::Vec2;
+use crate::rng::{ChaCha8Rng, normal};
+use crate::space::TaskSpace;
+
+/// Std of a stump's height around the task's mean height (track steps).
+pub const HEIGHT_NOISE: f64 = 0.1;
+/// Stumps are never lower than this (track steps), so each one is a real step.
+pub const MIN_HEIGHT: f64 = 0.05;
+/// Spacing below this is raised to it, so the loop always advances.
+pub const MIN_SPACING: f64 = 0.01;
+
+pub struct StumpTracks {
+    space: TaskSpace,
+}
+
+impl Default for StumpTracks {
+    fn default() -> Self {
+        Self::new(TaskSpace::from_bounds(&[("stump_height", 0.0, 3.0), ("stump_spacing", 0.0, 6.0)]))
+    }
+}
+
+impl StumpTracks {
+    /// A Stump Tracks with other bounds (e.g. the "mostly unfeasible" height [0, 9]).
+    pub fn new(space: TaskSpace) -> Self {
+        Self { space }
+    }
+}
+
+impl TerrainGenerator for StumpTracks {
+    fn name(&self) -> &str {
+        "stump-tracks"
+    }
+
+    fn task_space(&self) -> &TaskSpace {
+        &self.space
+    }
+
+    fn default_task(&self) -> Vec<f64> {
+        vec![0.0, 6.0f64.clamp(self.space.dims[1].low, self.space.dims[1].high)]
+    }
+
+    fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
+        let (mean_height, spacing) = (task[0], task[1].max(MIN_SPACING) as f32);
+        let y = track::HEIGHT;
+        let startpad = track::startpad_steps(body_width) * track::STEP;
+        let max_x = track::LENGTH as f32 * track::STEP;
+        let mut obstacles = Vec::new();
+        // Alternate: a stump at x, then `spacing` of flat ground.
+        let mut x = startpad;
+        while x < max_x {
+            let h = normal(rng, mean_height, HEIGHT_NOISE).max(MIN_HEIGHT) as f32 * track::STEP;
+            obstacles.push(vec![
+                Vec2::new(x, y),
+                Vec2::new(x + track::STEP, y),
+                Vec2::new(x + track::STEP, y + h),
+                Vec2::new(x, y + h),
+            ]);
+            x += track::STEP + spacing;
+        }
+        TerrainLayout {
+            ground: vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x), y)],
+            obstacles,
+            spawn: Vec2::new(startpad / 2.0, y),
+            finish_x: track::finish_x(),
+            friction: track::FRICTION,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::seeded;
+
+    #[test]
+    fn stumps_follow_the_task() {
+        let g = StumpTracks::default();
+        let low = g.generate(&[0.0, 6.0], 64.0 / 30.0, &mut seeded(1, 0));
+        let high = g.generate(&[3.0, 1.0], 64.0 / 30.0, &mut seeded(1, 0));
+        // Denser spacing gives more stumps; taller mean gives taller stumps.
+        assert!(high.obstacles.len() > 2 * low.obstacles.len());
+        let mean_h = |l: &TerrainLayout| {
+            l.obstacles.iter().map(|p| p[2].y - p[0].y).sum::<f32>() / l.obstacles.len() as f32
+        };
+        let step = track::STEP;
+        assert!((mean_h(&high) / step - 3.0).abs() < 0.1, "{}", mean_h(&high) / step);
+        assert!(mean_h(&low) / step < 0.2);
+        // No stump on the start pad; the walker spawns on flat ground.
+        assert!(low.obstacles.iter().all(|p| p[0].x >= track::STARTPAD as f32 * step - 1e-4));
+        assert!(low.spawn.x < low.obstacles[0][0].x);
+    }
+}

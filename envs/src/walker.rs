@@ -1,0 +1,246 @@
+//! A body on a generated track: the parametric BipedalWalker family.
+//!
+//! `WalkerEnv` is Stump Tracks when given the [`StumpTracks`] generator and a
+//! walker body; other tracks and bodies plug in as data without touching the
+//! reward, observation or episode logic here.
+//!
+//! [`StumpTracks`]: crate::terrain::stumps::StumpTracks
+
+use std::sync::Arc;
+
+use crate::bodies::bipedal::SCALE;
+use crate::bodies::{Body, BodySpec};
+use crate::env::{ContinuousEnv, Env, EpisodeStats, Info, Step};
+use crate::physics::lidar::Lidar;
+use crate::physics::{Physics, PhysicsConfig, Vec2};
+use crate::rng::{ChaCha8Rng, seeded, uniform};
+use crate::space::{BoxSpace, TaskError, TaskSpace};
+use crate::terrain::TerrainGenerator;
+
+/// Observation scale factors of the original (viewport 600×400 px).
+const VIEWPORT_W: f32 = 600.0;
+const VIEWPORT_H: f32 = 400.0;
+const NB_LIDAR: usize = 10;
+/// The lidar fan spans 1.5 rad from straight down towards the front.
+const LIDAR_SPREAD: f32 = 1.5;
+const LIDAR_RANGE: f32 = 160.0 / SCALE;
+/// Magnitude of the random horizontal push the hull gets at spawn.
+const INITIAL_RANDOM: f64 = 5.0;
+
+/// Reward of a fall, and the episodic return above which an episode is a success.
+pub const FALL_REWARD: f64 = -100.0;
+pub const SUCCESS_RETURN: f64 = 230.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalkerConfig {
+    pub max_steps: u32,
+    pub physics: PhysicsConfig,
+}
+
+impl Default for WalkerConfig {
+    fn default() -> Self {
+        Self { max_steps: 2000, physics: PhysicsConfig::default() }
+    }
+}
+
+/// State that lives for one episode.
+struct Episode {
+    physics: Physics,
+    body: Body,
+    finish_x: f32,
+    prev_shaping: Option<f64>,
+    ret: f64,
+    steps: u32,
+    over: bool,
+}
+
+pub struct WalkerEnv {
+    terrain: Arc<dyn TerrainGenerator>,
+    body: Arc<BodySpec>,
+    cfg: WalkerConfig,
+    obs_space: BoxSpace,
+    act_space: BoxSpace,
+    lidar: Lidar,
+    rng: ChaCha8Rng,
+    task: Vec<f64>,
+    episode: Option<Episode>,
+}
+
+impl Clone for WalkerEnv {
+    /// A clone shares the generator and body and starts with no episode.
+    fn clone(&self) -> Self {
+        Self::new(self.terrain.clone(), self.body.clone(), self.cfg.clone())
+    }
+}
+
+impl WalkerEnv {
+    pub fn new(terrain: Arc<dyn TerrainGenerator>, body: Arc<BodySpec>, cfg: WalkerConfig) -> Self {
+        let n_obs = 4 + body.motor_state_size() + NB_LIDAR;
+        Self {
+            obs_space: BoxSpace::uniform(n_obs, f32::NEG_INFINITY, f32::INFINITY),
+            act_space: BoxSpace::uniform(body.action_size(), -1.0, 1.0),
+            lidar: Lidar::fan(NB_LIDAR, LIDAR_SPREAD, LIDAR_RANGE),
+            rng: seeded(0, 0),
+            task: terrain.default_task(),
+            terrain,
+            body,
+            cfg,
+            episode: None,
+        }
+    }
+
+    pub fn body(&self) -> &BodySpec {
+        &self.body
+    }
+
+    pub fn terrain(&self) -> &dyn TerrainGenerator {
+        self.terrain.as_ref()
+    }
+
+    pub fn config(&self) -> &WalkerConfig {
+        &self.cfg
+    }
+
+    /// The live physics world (for viewers and tests).
+    pub fn physics(&self) -> Option<&Physics> {
+        self.episode.as_ref().map(|e| &e.physics)
+    }
+
+    /// Handles of the spawned body's parts.
+    pub fn body_handles(&self) -> Option<&Body> {
+        self.episode.as_ref().map(|e| &e.body)
+    }
+
+    /// Position of the head part (hull), if an episode is running.
+    pub fn head_position(&self) -> Option<Vec2> {
+        let e = self.episode.as_ref()?;
+        Some(e.physics.body(e.body.head(&self.body)).translation())
+    }
+
+    fn observe(&self, e: &Episode, out: &mut Vec<f32>) {
+        let fps = self.cfg.physics.fps;
+        let head = e.physics.body(e.body.head(&self.body));
+        let v = head.linvel();
+        out.push(head.rotation().angle());
+        out.push(2.0 * head.angvel() / fps);
+        out.push(0.3 * v.x * (VIEWPORT_W / SCALE) / fps);
+        out.push(0.3 * v.y * (VIEWPORT_H / SCALE) / fps);
+        e.body.motor_state(&self.body, &e.physics, out);
+        self.lidar.read(&e.physics, head.translation(), out);
+    }
+
+    /// Advances the physics and scores the step; shared by `reset` (zero action) and `step`.
+    fn advance(&mut self, action: &[f32]) -> Step<Vec<f32>> {
+        let mut e = self.episode.take().expect("advance needs an episode");
+        e.body.actuate(&self.body, &mut e.physics, action);
+        e.physics.step();
+
+        let mut obs = Vec::with_capacity(self.obs_space.dim());
+        let mut info = Info::default();
+        let (mut reward, mut terminated) = (0.0, false);
+        if !e.body.is_sane(&e.physics) {
+            obs.resize(self.obs_space.dim(), 0.0);
+            info.physics_error = true;
+            reward = FALL_REWARD;
+            terminated = true;
+        } else {
+            self.observe(&e, &mut obs);
+            let head = e.physics.body(e.body.head(&self.body));
+            let x = head.translation().x;
+            // Progress pays 130 per 30 px; a tilted hull costs 5 per radian.
+            let shaping = 130.0 * f64::from(x) / f64::from(SCALE) - 5.0 * f64::from(obs[0].abs());
+            if let Some(prev) = e.prev_shaping {
+                reward = shaping - prev;
+            }
+            e.prev_shaping = Some(shaping);
+            let effort: f64 = action.iter().map(|a| f64::from(if a.is_nan() { 0.0 } else { a.abs().min(1.0) })).sum();
+            reward -= f64::from(self.body.torque_penalty) * 80.0 * effort;
+            if e.body.critical_contact(&self.body, &e.physics) || x < 0.0 {
+                reward = FALL_REWARD;
+                terminated = true;
+            } else if x > e.finish_x {
+                terminated = true;
+            }
+        }
+        e.ret += reward;
+        e.steps += 1;
+        let truncated = !terminated && e.steps >= self.cfg.max_steps;
+        info.success = e.ret > SUCCESS_RETURN;
+        if terminated || truncated {
+            e.over = true;
+            info.episode =
+                Some(EpisodeStats { ret: e.ret, len: e.steps, success: info.success, task: self.task.clone() });
+        }
+        self.episode = Some(e);
+        Step { obs, reward, terminated, truncated, info }
+    }
+}
+
+impl Env for WalkerEnv {
+    type Obs = Vec<f32>;
+    type Act = Vec<f32>;
+
+    fn task_space(&self) -> &TaskSpace {
+        self.terrain.task_space()
+    }
+
+    fn task(&self) -> &[f64] {
+        &self.task
+    }
+
+    fn reset(&mut self, seed: Option<u64>, task: Option<&[f64]>) -> Result<(Vec<f32>, Info), TaskError> {
+        if let Some(t) = task {
+            self.terrain.task_space().validate(t)?;
+            self.task = t.to_vec();
+        }
+        if let Some(s) = seed {
+            self.rng = seeded(s, 0);
+        }
+        let layout = self.terrain.generate(&self.task, self.body.width, &mut self.rng);
+        let mut physics = Physics::new(self.cfg.physics);
+        layout.build(&mut physics);
+        let origin = layout.spawn + Vec2::new(0.0, self.body.spawn_height);
+        let push = uniform(&mut self.rng, -INITIAL_RANDOM, INITIAL_RANDOM) as f32;
+        let body = Body::spawn(&self.body, &mut physics, origin, push);
+        self.episode = Some(Episode {
+            physics,
+            body,
+            finish_x: layout.finish_x,
+            prev_shaping: None,
+            ret: 0.0,
+            steps: 0,
+            over: false,
+        });
+        // As in the original, the first observation comes from one zero-action
+        // step; it is not counted towards the step limit or the return.
+        let first = self.advance(&vec![0.0; self.act_space.dim()]);
+        let e = self.episode.as_mut().expect("episode just created");
+        e.steps = 0;
+        e.ret = 0.0;
+        e.over = false;
+        Ok((first.obs, Info::default()))
+    }
+
+    fn step(&mut self, action: &Vec<f32>) -> Step<Vec<f32>> {
+        match &self.episode {
+            Some(e) if !e.over => self.advance(action),
+            _ => Step {
+                obs: vec![0.0; self.obs_space.dim()],
+                reward: 0.0,
+                terminated: true,
+                truncated: false,
+                info: Info::default(),
+            },
+        }
+    }
+}
+
+impl ContinuousEnv for WalkerEnv {
+    fn observation_space(&self) -> &BoxSpace {
+        &self.obs_space
+    }
+
+    fn action_space(&self) -> &BoxSpace {
+        &self.act_space
+    }
+}

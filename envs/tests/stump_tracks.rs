@@ -1,0 +1,213 @@
+//! Behaviour of the Stump Tracks walker: falls, time limits, ground contact,
+//! difficulty and determinism.
+
+use rand::RngExt;
+use trellis_envs::gait::SineGait;
+use trellis_envs::registry::make_walker;
+use trellis_envs::rng::seeded;
+use trellis_envs::terrain::track;
+use trellis_envs::walker::{FALL_REWARD, WalkerConfig};
+use trellis_envs::{ContinuousEnv, Env, Step, VecEnv, WalkerEnv};
+
+fn stump_tracks() -> WalkerEnv {
+    make_walker("stump-tracks", None, WalkerConfig::default()).unwrap()
+}
+
+/// Holds the legs apart with straight knees, leaning against hull pitch: the
+/// body stands still indefinitely on flat ground.
+fn stand(obs: &[f32]) -> Vec<f32> {
+    let pd = |target: f32, angle: f32, speed: f32| (5.0 * (target - angle) - 0.5 * speed).clamp(-1.0, 1.0);
+    let lean = -obs[0];
+    vec![
+        pd(0.35 + lean, obs[4], obs[5]),
+        pd(0.9, obs[6], obs[7]),
+        pd(-0.35 + lean, obs[9], obs[10]),
+        pd(0.9, obs[11], obs[12]),
+    ]
+}
+
+fn run(env: &mut WalkerEnv, seed: u64, task: &[f64], mut policy: impl FnMut(&[f32]) -> Vec<f32>) -> Vec<Step<Vec<f32>>> {
+    let (mut obs, _) = env.reset(Some(seed), Some(task)).unwrap();
+    let mut steps = Vec::new();
+    loop {
+        let s = env.step(&policy(&obs));
+        obs = s.obs.clone();
+        let done = s.done();
+        steps.push(s);
+        if done {
+            return steps;
+        }
+    }
+}
+
+#[test]
+fn spaces_match_the_original() {
+    let env = stump_tracks();
+    assert_eq!(env.observation_space().dim(), 24);
+    assert_eq!(env.action_space().dim(), 4);
+    assert_eq!(env.task_space().names(), ["stump_height", "stump_spacing"]);
+    assert_eq!(env.task_space().high(), [3.0, 6.0]);
+}
+
+#[test]
+fn a_limp_walker_falls_and_gets_the_fall_penalty() {
+    let mut env = stump_tracks();
+    let steps = run(&mut env, 0, &[0.0, 6.0], |_| vec![0.0; 4]);
+    let last = steps.last().unwrap();
+    assert_eq!(last.reward, FALL_REWARD);
+    assert!(last.terminated && !last.truncated);
+    assert!(steps.len() < 200, "a limp walker should fall quickly, took {}", steps.len());
+    let stats = last.info.episode.as_ref().unwrap();
+    assert_eq!(stats.len as usize, steps.len());
+    assert!((stats.ret - steps.iter().map(|s| s.reward).sum::<f64>()).abs() < 1e-9);
+    // After the end, stepping again is a no-op terminal step.
+    let after = env.step(&vec![0.0; 4]);
+    assert!(after.terminated && after.reward == 0.0);
+}
+
+#[test]
+fn zero_action_stays_up_for_a_while_and_never_sinks() {
+    let mut env = stump_tracks();
+    env.reset(Some(3), Some(&[0.0, 6.0])).unwrap();
+    let ground = track::HEIGHT;
+    for t in 0.. {
+        let s = env.step(&vec![0.0; 4]);
+        let head = env.head_position().unwrap();
+        // The hull's lowest edge is 8 px below its centre: it may touch, never sink.
+        assert!(head.y > ground + 0.1, "hull centre at {} sank towards ground {ground} at step {t}", head.y);
+        if t < 20 {
+            assert!(!s.done(), "fell after only {t} steps");
+        }
+        if s.done() {
+            break;
+        }
+    }
+}
+
+#[test]
+fn standing_still_is_truncated_at_2000_steps() {
+    let mut env = stump_tracks();
+    let steps = run(&mut env, 1, &[0.0, 6.0], stand);
+    let last = steps.last().unwrap();
+    assert_eq!(steps.len(), 2000);
+    assert!(last.truncated && !last.terminated);
+    assert!(steps.iter().all(|s| s.reward > FALL_REWARD));
+}
+
+#[test]
+fn taller_stumps_are_harder_for_a_fixed_gait() {
+    let mut env = stump_tracks();
+    let mean_return = |env: &mut WalkerEnv, height: f64| {
+        (0..6)
+            .map(|seed| {
+                let mut gait = SineGait::default();
+                run(env, seed, &[height, 3.0], |o| gait.act(o)).iter().map(|s| s.reward).sum::<f64>()
+            })
+            .sum::<f64>()
+            / 6.0
+    };
+    let (flat, low, tall) = (mean_return(&mut env, 0.0), mean_return(&mut env, 1.0), mean_return(&mut env, 2.5));
+    assert!(flat > low + 5.0 && low > tall - 5.0 && flat > tall + 10.0, "flat {flat:.1} low {low:.1} tall {tall:.1}");
+}
+
+#[test]
+fn every_bipedal_variant_spawns_above_ground_and_steps() {
+    for name in trellis_envs::bodies::bipedal::NAMES {
+        let mut env = make_walker("stump-tracks", Some(name), WalkerConfig::default()).unwrap();
+        let (obs, _) = env.reset(Some(0), Some(&[1.0, 2.0])).unwrap();
+        assert_eq!(obs.len(), 24, "{name}");
+        let mut rng = seeded(9, 0);
+        for _ in 0..300 {
+            let a: Vec<f32> = (0..4).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let s = env.step(&a);
+            assert!(s.obs.iter().all(|v| v.is_finite()), "{name}");
+            if s.done() {
+                env.reset(None, None).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_actions_and_tasks_are_handled() {
+    let mut env = stump_tracks();
+    let e = env.reset(Some(0), Some(&[4.0, 1.0])).unwrap_err().to_string();
+    assert!(e.contains("stump_height") && e.contains("[0, 3]"), "{e}");
+    env.reset(Some(0), Some(&[1.0, 1.0])).unwrap();
+    let s = env.step(&vec![f32::NAN, 1e9, -1e9, f32::INFINITY]);
+    assert!(s.obs.iter().all(|v| v.is_finite()));
+}
+
+fn random_rollout(seed: u64, task: &[f64], n: usize) -> Vec<(Vec<f32>, f64)> {
+    let mut env = stump_tracks();
+    let mut rng = seeded(seed, 7);
+    env.reset(Some(seed), Some(task)).unwrap();
+    (0..n)
+        .map(|_| {
+            let a: Vec<f32> = (0..4).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let s = env.step(&a);
+            if s.done() {
+                env.reset(None, None).unwrap();
+            }
+            (s.obs, s.reward)
+        })
+        .collect()
+}
+
+#[test]
+fn same_seed_task_and_actions_give_bit_identical_episodes() {
+    let a = random_rollout(11, &[1.5, 2.0], 1500);
+    let b = random_rollout(11, &[1.5, 2.0], 1500);
+    assert!(a == b, "same seed must replay bit for bit");
+    let c = random_rollout(12, &[1.5, 2.0], 1500);
+    assert!(a != c, "another seed must give another episode");
+}
+
+#[test]
+fn vectorised_results_do_not_depend_on_thread_count() {
+    let trace = |threads: usize| {
+        let mut venv = VecEnv::new(vec![stump_tracks(); 6], threads, 42);
+        let tasks: Vec<Vec<f64>> = (0..6).map(|i| vec![i as f64 * 0.5, 6.0 - i as f64]).collect();
+        let mut obs = venv.reset(Some(&tasks)).unwrap();
+        let mut rng = seeded(1, 1);
+        let mut out = Vec::new();
+        let mut finished = 0;
+        for _ in 0..400 {
+            let actions: Vec<Vec<f32>> =
+                obs.iter().map(|_| (0..4).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
+            // The "teacher" feeds a new task to each instance whose episode ended.
+            let steps = venv
+                .step_with(&actions, |i, stats| {
+                    finished += 1;
+                    assert_eq!(stats.task.len(), 2);
+                    Some(vec![(i as f64 * 0.3) % 3.0, 1.0])
+                })
+                .unwrap();
+            obs = steps.iter().map(|s| s.next_obs().clone()).collect();
+            out.push(steps.iter().map(|s| (s.step.reward, s.step.obs.clone(), s.reset_obs.clone())).collect::<Vec<_>>());
+        }
+        (out, finished)
+    };
+    let (one, n1) = trace(1);
+    let (two, n2) = trace(2);
+    assert!(n1 > 0, "some episodes must end so autoreset is exercised");
+    assert_eq!(n1, n2);
+    assert!(one == two, "1 and 2 threads must give identical trajectories");
+}
+
+#[test]
+fn vec_env_rejects_a_bad_task_from_the_teacher() {
+    let mut venv = VecEnv::new(vec![stump_tracks(); 2], 2, 0);
+    venv.reset(None).unwrap();
+    let zero = vec![vec![0.0f32; 4]; 2];
+    for _ in 0..500 {
+        match venv.step_with(&zero, |_, _| Some(vec![9.0, 0.0])) {
+            Ok(_) => continue,
+            Err(e) => {
+                assert!(e.to_string().contains("stump_height"), "{e}");
+                return;
+            }
+        }
+    }
+    panic!("limp walkers must fall within 500 steps and ask for a task");
+}
