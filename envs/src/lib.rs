@@ -14,6 +14,7 @@ pub mod physics;
 pub mod registry;
 pub mod rng;
 pub mod space;
+pub mod spin_pool;
 pub mod terrain;
 pub mod vec_env;
 pub mod walker;
