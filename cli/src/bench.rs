@@ -18,6 +18,24 @@ use trellis_envs::{ContinuousEnv, Env, VecEnv, WalkerEnv};
 pub enum Bench {
     /// Env steps per second with random actions, single env and vectorised.
     Env(EnvBench),
+    /// Every teacher on the toy student: % of learnable cells mastered, and per-call cost.
+    Teachers(TeacherBench),
+}
+
+#[derive(Args, Debug)]
+pub struct TeacherBench {
+    /// Seeds per teacher.
+    #[arg(long, default_value_t = 5)]
+    pub seeds: u64,
+    /// Episodes per run.
+    #[arg(long, default_value_t = 4000)]
+    pub episodes: usize,
+    /// Share of unlearnable cells.
+    #[arg(long, default_value_t = 0.8)]
+    pub unlearnable: f64,
+    /// Cells per dimension (the toy space is 2-D).
+    #[arg(long, default_value_t = 10)]
+    pub cells: usize,
 }
 
 #[derive(Args, Debug)]
@@ -43,6 +61,7 @@ pub struct EnvBench {
 pub fn run(b: &Bench) -> Result<()> {
     match b {
         Bench::Env(e) => env(e),
+        Bench::Teachers(t) => teachers(t),
     }
 }
 
@@ -119,6 +138,32 @@ fn env(b: &EnvBench) -> Result<()> {
             if threads > 1 { "s" } else { "" },
             sps / base,
         );
+    }
+    Ok(())
+}
+
+fn teachers(b: &TeacherBench) -> Result<()> {
+    use trellis_teachers::toy::{ToyStudent, run as run_toy};
+    println!(
+        "toy student: {}x{} cells, {:.0}% unlearnable, {} episodes, {} seeds",
+        b.cells, b.cells, b.unlearnable * 100.0, b.episodes, b.seeds
+    );
+    println!("{:<10} {:>16} {:>18}", "teacher", "% mastered", "us per episode");
+    for name in trellis_teachers::NAMES {
+        let cfg = crate::teacher_cfg::toy_config(name);
+        let (mut scores, mut secs) = (Vec::new(), 0.0);
+        for seed in 0..b.seeds {
+            let mut student = ToyStudent::new(2, b.cells, b.unlearnable, seed);
+            let ctx = if crate::teacher_cfg::needs_expert(name) { student.expert_context() } else { student.context() };
+            let mut teacher = trellis_teachers::make(name, &cfg, ctx, seed)?;
+            let t0 = Instant::now();
+            scores.push(run_toy(teacher.as_mut(), &mut student, b.episodes));
+            secs += t0.elapsed().as_secs_f64();
+        }
+        let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+        let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / scores.len() as f64).sqrt();
+        let per_ep = secs / (b.seeds as f64 * b.episodes as f64) * 1e6;
+        println!("{name:<10} {mean:>9.1} ± {std:<5.1} {per_ep:>18.1}");
     }
     Ok(())
 }

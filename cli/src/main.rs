@@ -1,6 +1,7 @@
 //! `trellis`: the headless front door (training, evaluation, benchmarks).
 
 mod bench;
+mod teacher_cfg;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
 /// malloc that costs ~5% of a step and more when threads share the heap.

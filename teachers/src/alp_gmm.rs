@@ -1,0 +1,180 @@
+//! ALP-GMM (Portelas et al., 2019): fit a Gaussian mixture over
+//! (task, absolute learning progress) every `fit_rate` episodes and sample
+//! tasks from components in proportion to their mean ALP; a small share of
+//! tasks stays uniformly random to keep discovering progress elsewhere.
+//!
+//! ALP of an episode = |return − return of the nearest previously played
+//! task|. Tasks are mapped to the unit cube and returns to [0, 1] by the
+//! reward range before fitting, so the mixture does not depend on the units
+//! of the task dimensions (full-covariance EM is affine-equivariant anyway).
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::gmm::{Criterion, Gmm};
+use crate::util::{check_range, proportional_choice, uniform_task};
+use crate::{Episode, Teacher, TeacherContext, TeacherError};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlpGmmConfig {
+    /// Share of uniformly random tasks once the GMM is fitted (benchmark: 5%; the paper used 20%).
+    pub random_ratio: f64,
+    /// Episodes between two fits; each fit uses the last `fit_rate` episodes.
+    pub fit_rate: usize,
+    /// Component counts tried at each fit: `min_k..max_k` (max exclusive, as TeachMyAgent's 2..10).
+    pub min_k: usize,
+    pub max_k: usize,
+    pub criterion: Criterion,
+    /// Episodes kept for the nearest-neighbour ALP estimate (`None`: all).
+    pub alp_window: Option<usize>,
+    /// Random (or expert) episodes before the first fit (default: `fit_rate`).
+    pub bootstrap: Option<usize>,
+}
+
+impl Default for AlpGmmConfig {
+    fn default() -> Self {
+        Self { random_ratio: 0.05, fit_rate: 150, min_k: 2, max_k: 10, criterion: Criterion::Aic, alp_window: None, bootstrap: None }
+    }
+}
+
+impl AlpGmmConfig {
+    pub fn validate(&self) -> Result<(), TeacherError> {
+        check_range("random_ratio", self.random_ratio, 0.0, 1.0)?;
+        check_range("fit_rate", self.fit_rate as f64, 2.0, 1e7)?;
+        check_range("min_k", self.min_k as f64, 1.0, 100.0)?;
+        check_range("max_k", self.max_k as f64, self.min_k as f64 + 1.0, 101.0)
+    }
+}
+
+/// Nearest-neighbour ALP over past (task, normalised return) pairs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AlpHistory {
+    tasks: Vec<Vec<f64>>,
+    returns: Vec<f64>,
+    window: Option<usize>,
+}
+
+impl AlpHistory {
+    pub fn new(window: Option<usize>) -> Self {
+        Self { window, ..Default::default() }
+    }
+
+    /// ALP and LP of a new (task, return), then remembers it.
+    /// Like the original, ALP is 0 until more than 5 episodes are known.
+    pub fn push(&mut self, task: &[f64], ret: f64) -> (f64, f64) {
+        let lp = if self.tasks.len() > 5 {
+            let nearest = self
+                .tasks
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, t.iter().zip(task).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(i, _)| i);
+            ret - self.returns[nearest]
+        } else {
+            0.0
+        };
+        self.tasks.push(task.to_vec());
+        self.returns.push(ret);
+        if let Some(w) = self.window
+            && self.tasks.len() > w
+        {
+            let extra = self.tasks.len() - w;
+            self.tasks.drain(..extra);
+            self.returns.drain(..extra);
+        }
+        (lp.abs(), lp)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AlpGmm {
+    cfg: AlpGmmConfig,
+    ctx: TeacherContext,
+    rng: ChaCha8Rng,
+    history: AlpHistory,
+    /// Recent (unit task ++ [alp]) rows, at most `fit_rate`.
+    recent: Vec<Vec<f64>>,
+    gmm: Option<Gmm>,
+    episodes: u64,
+}
+
+impl AlpGmm {
+    pub fn new(ctx: TeacherContext, cfg: AlpGmmConfig, seed: u64) -> Result<Self, TeacherError> {
+        cfg.validate()?;
+        Ok(Self {
+            history: AlpHistory::new(cfg.alp_window),
+            cfg,
+            ctx,
+            rng: trellis_envs::rng::seeded(seed, 0),
+            recent: Vec::new(),
+            gmm: None,
+            episodes: 0,
+        })
+    }
+
+    fn bootstrap(&self) -> u64 {
+        self.cfg.bootstrap.unwrap_or(self.cfg.fit_rate) as u64
+    }
+
+    pub fn gmm(&self) -> Option<&Gmm> {
+        self.gmm.as_ref()
+    }
+}
+
+impl Teacher for AlpGmm {
+    fn name(&self) -> &'static str {
+        "alp-gmm"
+    }
+
+    fn sample_task(&mut self) -> Vec<f64> {
+        let explore = self.rng.random::<f64>() < self.cfg.random_ratio;
+        let mut task = match &self.gmm {
+            Some(gmm) if self.episodes >= self.bootstrap() && !explore => {
+                let alps: Vec<f64> = gmm.components.iter().map(|c| *c.mean.last().expect("alp dim")).collect();
+                let j = proportional_choice(&alps, &mut self.rng);
+                let mut x = gmm.components[j].sample(&mut self.rng);
+                x.pop();
+                self.ctx.space.from_unit(&x)
+            }
+            _ => match &self.ctx.initial {
+                Some(g) if self.episodes < self.bootstrap() => g.sample(&mut self.rng),
+                _ => uniform_task(&self.ctx.space, &mut self.rng),
+            },
+        };
+        self.ctx.space.clamp(&mut task);
+        task
+    }
+
+    fn update(&mut self, ep: &Episode) {
+        self.episodes += 1;
+        let unit = self.ctx.space.to_unit(ep.task);
+        let (alp, _) = self.history.push(&unit, self.ctx.normalise_return(ep.ret));
+        let mut row = unit;
+        row.push(alp);
+        self.recent.push(row);
+        if self.recent.len() > self.cfg.fit_rate {
+            self.recent.remove(0);
+        }
+        if self.episodes >= self.bootstrap() && self.episodes % self.cfg.fit_rate as u64 == 0 {
+            let ks: Vec<usize> = (self.cfg.min_k..self.cfg.max_k).collect();
+            if let Some(g) = Gmm::fit_best(&self.recent, &ks, self.cfg.criterion, &mut self.rng) {
+                self.gmm = Some(g);
+            }
+        }
+    }
+
+    fn state(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("teacher state serialises")
+    }
+
+    fn dump(&self) -> serde_json::Value {
+        serde_json::json!({
+            "teacher": "alp-gmm",
+            "episodes": self.episodes,
+            "gmm": self.gmm.as_ref().map(|g| crate::registry::gmm_in_task_space(g, &self.ctx.space, 1)),
+        })
+    }
+}

@@ -1,0 +1,47 @@
+//! Random: tasks drawn uniformly over the whole space. The baseline every
+//! curriculum must beat.
+
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::util::uniform_task;
+use crate::{Episode, Teacher, TeacherContext};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomConfig {}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RandomTeacher {
+    ctx: TeacherContext,
+    rng: ChaCha8Rng,
+    episodes: u64,
+}
+
+impl RandomTeacher {
+    pub fn new(ctx: TeacherContext, _cfg: RandomConfig, seed: u64) -> Self {
+        Self { ctx, rng: trellis_envs::rng::seeded(seed, 0), episodes: 0 }
+    }
+}
+
+impl Teacher for RandomTeacher {
+    fn name(&self) -> &'static str {
+        "random"
+    }
+
+    fn sample_task(&mut self) -> Vec<f64> {
+        uniform_task(&self.ctx.space, &mut self.rng)
+    }
+
+    fn update(&mut self, _episode: &Episode) {
+        self.episodes += 1;
+    }
+
+    fn state(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("teacher state serialises")
+    }
+
+    fn dump(&self) -> serde_json::Value {
+        serde_json::json!({ "teacher": "random", "episodes": self.episodes })
+    }
+}
