@@ -7,13 +7,15 @@ use trellis_envs::TaskSpace;
 use crate::adr::{Adr, AdrConfig};
 use crate::alp_gmm::{AlpGmm, AlpGmmConfig};
 use crate::covar_gmm::{CovarGmm, CovarGmmConfig};
+use crate::goal_gan::{GoalGan, GoalGanConfig};
+use crate::setter_solver::{SetterSolver, SetterSolverConfig};
 use crate::gmm::Gmm;
 use crate::random::{RandomConfig, RandomTeacher};
 use crate::riac::{Riac, RiacConfig};
 use crate::spdl::{Spdl, SpdlConfig};
 use crate::{Teacher, TeacherContext};
 
-pub const NAMES: [&str; 6] = ["random", "adr", "alp-gmm", "covar-gmm", "riac", "spdl"];
+pub const NAMES: [&str; 8] = ["random", "adr", "alp-gmm", "covar-gmm", "riac", "goal-gan", "setter-solver", "spdl"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum TeacherError {
@@ -40,6 +42,8 @@ pub fn make(name: &str, cfg: &toml::Table, ctx: TeacherContext, seed: u64) -> Re
         "covar-gmm" => Box::new(CovarGmm::new(ctx, config::<CovarGmmConfig>(name, cfg)?, seed)?),
         "riac" => Box::new(Riac::new(ctx, config::<RiacConfig>(name, cfg)?, seed)?),
         "spdl" => Box::new(Spdl::new(ctx, config::<SpdlConfig>(name, cfg)?, seed)?),
+        "goal-gan" => Box::new(GoalGan::new(ctx, config::<GoalGanConfig>(name, cfg)?, seed)?),
+        "setter-solver" => Box::new(SetterSolver::new(ctx, config::<SetterSolverConfig>(name, cfg)?, seed)?),
         other => return Err(TeacherError::Unknown(other.into())),
     })
 }
@@ -63,6 +67,8 @@ pub fn restore(checkpoint: &serde_json::Value) -> Result<Box<dyn Teacher>, Teach
         "covar-gmm" => load::<CovarGmm>(state),
         "riac" => load::<Riac>(state),
         "spdl" => load::<Spdl>(state),
+        "goal-gan" => Ok(Box::new(GoalGan::from_state(state)?)),
+        "setter-solver" => Ok(Box::new(SetterSolver::from_state(state)?)),
         other => Err(TeacherError::Unknown(other.into())),
     }
 }

@@ -80,6 +80,8 @@ fn no_teacher_samples_outside_the_bounds() {
             "alp-gmm" | "covar-gmm" => "fit_rate = 50".parse().unwrap(),
             "spdl" => "update_frequency = 1000\nupdate_offset = 1000".parse().unwrap(),
             "riac" => "max_region_size = 40".parse().unwrap(),
+            "goal-gan" => "gan_iterations = 10\nupdate_size = 30".parse().unwrap(),
+            "setter-solver" => "train_steps = 5\nupdate_frequency = 50".parse().unwrap(),
             _ => toml::Table::new(),
         };
         let mut t = make(name, &cfg, odd_context(), 3).unwrap();
@@ -102,6 +104,8 @@ fn a_restored_teacher_samples_the_same_next_tasks() {
             "alp-gmm" | "covar-gmm" => "fit_rate = 40".parse().unwrap(),
             "spdl" => "update_frequency = 2000\nupdate_offset = 2000".parse().unwrap(),
             "riac" => "max_region_size = 30".parse().unwrap(),
+            "goal-gan" => "gan_iterations = 5\nupdate_size = 20".parse().unwrap(),
+            "setter-solver" => "train_steps = 3\nupdate_frequency = 30".parse().unwrap(),
             _ => toml::Table::new(),
         };
         let mut student = ToyStudent::new(2, 10, 0.5, 1);

@@ -1,0 +1,101 @@
+//! Small neural-network helpers for the teachers that learn generators
+//! (GoalGAN, Setter-Solver), on burn's CPU backend with autodiff.
+//!
+//! Weights are initialised from the teacher's own ChaCha8 stream, never from
+//! a backend-global RNG: two teachers built with the same seed get the same
+//! networks even when tests build many teachers on parallel threads.
+
+use burn::module::{Module, Param};
+use burn::nn::{Linear, LinearConfig};
+use burn::optim::ModuleOptimizer;
+use burn::store::ModuleRecord;
+use burn::tensor::activation::relu;
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use crate::TeacherError;
+
+/// The device every teacher network lives on: ndarray on the CPU, with
+/// autodiff (burn 0.22 marks ndarray deprecated in favour of flex; trellis
+/// keeps the backend it was specified with until flex is measured here).
+#[allow(deprecated)]
+pub fn device() -> Device {
+    Device::ndarray().autodiff()
+}
+
+/// A ReLU multilayer perceptron with a linear output layer.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    layers: Vec<Linear>,
+}
+
+impl Mlp {
+    /// `sizes` = [input, hidden..., output]; weights and biases uniform in
+    /// ±1/√fan_in (PyTorch's default for linear layers).
+    pub fn new(sizes: &[usize], device: &Device, rng: &mut ChaCha8Rng) -> Self {
+        let layers = sizes
+            .windows(2)
+            .map(|w| {
+                let (fan_in, fan_out) = (w[0], w[1]);
+                let bound = 1.0 / (fan_in as f32).sqrt();
+                let mut layer = LinearConfig::new(fan_in, fan_out).init(device);
+                let weights: Vec<f32> = (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
+                let bias: Vec<f32> = (0..fan_out).map(|_| rng.random_range(-bound..bound)).collect();
+                layer.weight = Param::from_tensor(Tensor::from_data(TensorData::new(weights, [fan_in, fan_out]), device));
+                layer.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [fan_out]), device)));
+                layer
+            })
+            .collect();
+        Self { layers }
+    }
+
+    pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len() - 1;
+        for (i, l) in self.layers.iter().enumerate() {
+            x = l.forward(x);
+            if i < last {
+                x = relu(x);
+            }
+        }
+        x
+    }
+}
+
+/// A `[rows, cols]` tensor from row-major data.
+pub fn matrix(data: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(data, [rows, cols]), device)
+}
+
+/// Row-major values of a 2-D tensor.
+pub fn values(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().expect("float tensor")
+}
+
+/// A scalar loss as f64 (for logs and dumps).
+pub fn scalar(t: Tensor<1>) -> f64 {
+    t.into_data().try_into_vec::<f32>().map_or(f64::NAN, |v| v.first().copied().unwrap_or(f32::NAN) as f64)
+}
+
+pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, TeacherError> {
+    m.clone().into_record().into_bytes().map(|b| b.to_vec()).map_err(|e| TeacherError::BadState(e.to_string()))
+}
+
+pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, TeacherError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| TeacherError::BadState(e.to_string()))?;
+    m.try_load_record(record).map_err(|e| TeacherError::BadState(e.to_string()))
+}
+
+pub fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, TeacherError> {
+    o.into_bytes().map(|b| b.to_vec()).map_err(|e| TeacherError::BadState(e.to_string()))
+}
+
+pub fn load_optim(o: ModuleOptimizer, bytes: &[u8]) -> Result<ModuleOptimizer, TeacherError> {
+    o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| TeacherError::BadState(e.to_string()))
+}
+
+/// Standard normal noise as a `[rows, cols]` tensor, drawn from the teacher's RNG.
+pub fn gaussian_noise(rows: usize, cols: usize, rng: &mut ChaCha8Rng, device: &Device) -> Tensor<2> {
+    let v: Vec<f32> = (0..rows * cols).map(|_| trellis_envs::rng::standard_normal(rng) as f32).collect();
+    matrix(v, rows, cols, device)
+}
