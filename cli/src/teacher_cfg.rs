@@ -12,7 +12,9 @@ pub fn toy_config(name: &str) -> toml::Table {
     text.parse().expect("toy teacher config is valid TOML")
 }
 
-/// Teachers that start from expert knowledge (an initial easy distribution), as in TeachMyAgent.
+/// Teachers given expert knowledge (an initial easy distribution), as in
+/// TeachMyAgent's default "original" setting: ADR starts from it, SPDL moves
+/// away from it, GoalGAN is pretrained on it.
 pub fn needs_expert(name: &str) -> bool {
-    matches!(name, "adr" | "spdl")
+    matches!(name, "adr" | "spdl" | "goal-gan")
 }

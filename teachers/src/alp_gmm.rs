@@ -8,12 +8,12 @@
 //! reward range before fitting, so the mixture does not depend on the units
 //! of the task dimensions (full-covariance EM is affine-equivariant anyway).
 
-use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::gmm::{Criterion, Gmm};
-use crate::util::{check_range, proportional_choice, uniform_task};
+use crate::gmm_curriculum::GmmCurriculum;
+use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,10 +95,8 @@ pub struct AlpGmm {
     ctx: TeacherContext,
     rng: ChaCha8Rng,
     history: AlpHistory,
-    /// Recent (unit task ++ [alp]) rows, at most `fit_rate`.
-    recent: Vec<Vec<f64>>,
-    gmm: Option<Gmm>,
-    episodes: u64,
+    /// Rows: unit task ++ [alp].
+    curriculum: GmmCurriculum,
 }
 
 impl AlpGmm {
@@ -106,21 +104,15 @@ impl AlpGmm {
         cfg.validate()?;
         Ok(Self {
             history: AlpHistory::new(cfg.alp_window),
+            curriculum: GmmCurriculum::new(cfg.fit_rate, cfg.min_k..cfg.max_k, cfg.criterion, cfg.bootstrap, cfg.random_ratio, 1),
             cfg,
             ctx,
             rng: trellis_envs::rng::seeded(seed, 0),
-            recent: Vec::new(),
-            gmm: None,
-            episodes: 0,
         })
     }
 
-    fn bootstrap(&self) -> u64 {
-        self.cfg.bootstrap.unwrap_or(self.cfg.fit_rate) as u64
-    }
-
     pub fn gmm(&self) -> Option<&Gmm> {
-        self.gmm.as_ref()
+        self.curriculum.gmm.as_ref()
     }
 }
 
@@ -130,40 +122,15 @@ impl Teacher for AlpGmm {
     }
 
     fn sample_task(&mut self) -> Vec<f64> {
-        let explore = self.rng.random::<f64>() < self.cfg.random_ratio;
-        let mut task = match &self.gmm {
-            Some(gmm) if self.episodes >= self.bootstrap() && !explore => {
-                let alps: Vec<f64> = gmm.components.iter().map(|c| *c.mean.last().expect("alp dim")).collect();
-                let j = proportional_choice(&alps, &mut self.rng);
-                let mut x = gmm.components[j].sample(&mut self.rng);
-                x.pop();
-                self.ctx.space.from_unit(&x)
-            }
-            _ => match &self.ctx.initial {
-                Some(g) if self.episodes < self.bootstrap() => g.sample(&mut self.rng),
-                _ => uniform_task(&self.ctx.space, &mut self.rng),
-            },
-        };
-        self.ctx.space.clamp(&mut task);
-        task
+        // A component's interest is its mean ALP (the last dimension).
+        self.curriculum.sample(&self.ctx, &mut self.rng, |c| *c.mean.last().expect("alp dim"))
     }
 
     fn update(&mut self, ep: &Episode) {
-        self.episodes += 1;
-        let unit = self.ctx.space.to_unit(ep.task);
-        let (alp, _) = self.history.push(&unit, self.ctx.normalise_return(ep.ret));
-        let mut row = unit;
+        let mut row = self.ctx.space.to_unit(ep.task);
+        let (alp, _) = self.history.push(&row, self.ctx.normalise_return(ep.ret));
         row.push(alp);
-        self.recent.push(row);
-        if self.recent.len() > self.cfg.fit_rate {
-            self.recent.remove(0);
-        }
-        if self.episodes >= self.bootstrap() && self.episodes % self.cfg.fit_rate as u64 == 0 {
-            let ks: Vec<usize> = (self.cfg.min_k..self.cfg.max_k).collect();
-            if let Some(g) = Gmm::fit_best(&self.recent, &ks, self.cfg.criterion, &mut self.rng) {
-                self.gmm = Some(g);
-            }
-        }
+        self.curriculum.record(row, &mut self.rng);
     }
 
     fn state(&self) -> serde_json::Value {
@@ -173,8 +140,9 @@ impl Teacher for AlpGmm {
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({
             "teacher": "alp-gmm",
-            "episodes": self.episodes,
-            "gmm": self.gmm.as_ref().map(|g| crate::registry::gmm_in_task_space(g, &self.ctx.space, 1)),
+            "episodes": self.curriculum.episodes,
+            "random_ratio": self.cfg.random_ratio,
+            "gmm": self.curriculum.dump(&self.ctx),
         })
     }
 }

@@ -4,12 +4,13 @@
 //! time–return covariance) is a region of learning progress, and tasks are
 //! drawn from components in proportion to that covariance.
 
-use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::gmm::{Criterion, Gmm};
-use crate::util::{check_range, proportional_choice, uniform_task};
+use crate::Gaussian;
+use crate::gmm::Criterion;
+use crate::gmm_curriculum::GmmCurriculum;
+use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,32 +45,26 @@ pub struct CovarGmm {
     cfg: CovarGmmConfig,
     ctx: TeacherContext,
     rng: ChaCha8Rng,
-    /// Recent (unit task ++ [time, normalised return]) rows.
-    recent: Vec<Vec<f64>>,
-    gmm: Option<Gmm>,
-    episodes: u64,
+    /// Rows: unit task ++ [time, normalised return].
+    curriculum: GmmCurriculum,
 }
 
 impl CovarGmm {
     pub fn new(ctx: TeacherContext, cfg: CovarGmmConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
-        Ok(Self { cfg, ctx, rng: trellis_envs::rng::seeded(seed, 0), recent: Vec::new(), gmm: None, episodes: 0 })
+        Ok(Self {
+            curriculum: GmmCurriculum::new(cfg.fit_rate, cfg.min_k..cfg.max_k, Criterion::Aic, cfg.bootstrap, cfg.random_ratio, 2),
+            cfg,
+            ctx,
+            rng: trellis_envs::rng::seeded(seed, 0),
+        })
     }
 
-    fn bootstrap(&self) -> u64 {
-        self.cfg.bootstrap.unwrap_or(self.cfg.fit_rate) as u64
-    }
-
-    /// Learning progress of each component: its time–return covariance.
-    fn progress(&self, gmm: &Gmm) -> Vec<f64> {
-        gmm.components
-            .iter()
-            .map(|c| {
-                let d = c.dim();
-                let cov = c.cov[(d - 2) * d + (d - 1)];
-                if self.cfg.absolute_lp { cov.abs() } else { cov.max(0.0) }
-            })
-            .collect()
+    /// Learning progress of a component: its time–return covariance.
+    fn progress(absolute: bool, c: &Gaussian) -> f64 {
+        let d = c.dim();
+        let cov = c.cov[(d - 2) * d + (d - 1)];
+        if absolute { cov.abs() } else { cov.max(0.0) }
     }
 }
 
@@ -79,40 +74,17 @@ impl Teacher for CovarGmm {
     }
 
     fn sample_task(&mut self) -> Vec<f64> {
-        let explore = self.rng.random::<f64>() < self.cfg.random_ratio;
-        let mut task = match &self.gmm {
-            Some(gmm) if self.episodes >= self.bootstrap() && !explore => {
-                let lp = self.progress(gmm);
-                let j = proportional_choice(&lp, &mut self.rng);
-                let mut x = gmm.components[j].sample(&mut self.rng);
-                x.truncate(x.len() - 2);
-                self.ctx.space.from_unit(&x)
-            }
-            _ => match &self.ctx.initial {
-                Some(g) if self.episodes < self.bootstrap() => g.sample(&mut self.rng),
-                _ => uniform_task(&self.ctx.space, &mut self.rng),
-            },
-        };
-        self.ctx.space.clamp(&mut task);
-        task
+        let absolute = self.cfg.absolute_lp;
+        self.curriculum.sample(&self.ctx, &mut self.rng, |c| Self::progress(absolute, c))
     }
 
     fn update(&mut self, ep: &Episode) {
-        let time = (self.episodes % self.cfg.fit_rate as u64) as f64 / self.cfg.fit_rate as f64;
-        self.episodes += 1;
+        // Time runs from 0 to 1 across each window of `fit_rate` episodes.
+        let time = (self.curriculum.episodes % self.cfg.fit_rate as u64) as f64 / self.cfg.fit_rate as f64;
         let mut row = self.ctx.space.to_unit(ep.task);
         row.push(time);
         row.push(self.ctx.normalise_return(ep.ret));
-        self.recent.push(row);
-        if self.recent.len() > self.cfg.fit_rate {
-            self.recent.remove(0);
-        }
-        if self.episodes >= self.bootstrap() && self.episodes % self.cfg.fit_rate as u64 == 0 {
-            let ks: Vec<usize> = (self.cfg.min_k..self.cfg.max_k).collect();
-            if let Some(g) = Gmm::fit_best(&self.recent, &ks, Criterion::Aic, &mut self.rng) {
-                self.gmm = Some(g);
-            }
-        }
+        self.curriculum.record(row, &mut self.rng);
     }
 
     fn state(&self) -> serde_json::Value {
@@ -120,11 +92,12 @@ impl Teacher for CovarGmm {
     }
 
     fn dump(&self) -> serde_json::Value {
+        let absolute = self.cfg.absolute_lp;
         serde_json::json!({
             "teacher": "covar-gmm",
-            "episodes": self.episodes,
-            "progress": self.gmm.as_ref().map(|g| self.progress(g)),
-            "gmm": self.gmm.as_ref().map(|g| crate::registry::gmm_in_task_space(g, &self.ctx.space, 2)),
+            "episodes": self.curriculum.episodes,
+            "progress": self.curriculum.gmm.as_ref().map(|g| g.components.iter().map(|c| Self::progress(absolute, c)).collect::<Vec<_>>()),
+            "gmm": self.curriculum.dump(&self.ctx),
         })
     }
 }

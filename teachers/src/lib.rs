@@ -12,6 +12,7 @@ pub mod alp_gmm;
 pub mod covar_gmm;
 pub mod gaussian;
 pub mod gmm;
+pub mod gmm_curriculum;
 pub mod goal_gan;
 pub mod nn;
 pub mod random;
