@@ -148,7 +148,7 @@ fn teachers(b: &TeacherBench) -> Result<()> {
         "toy student: {}x{} cells, {:.0}% unlearnable, {} episodes, {} seeds",
         b.cells, b.cells, b.unlearnable * 100.0, b.episodes, b.seeds
     );
-    println!("{:<10} {:>16} {:>18}", "teacher", "% mastered", "us per episode");
+    println!("{:<14} {:>16} {:>18}", "teacher", "% mastered", "us per episode");
     for name in trellis_teachers::NAMES {
         let cfg = crate::teacher_cfg::toy_config(name);
         let (mut scores, mut secs) = (Vec::new(), 0.0);
@@ -163,7 +163,7 @@ fn teachers(b: &TeacherBench) -> Result<()> {
         let mean = scores.iter().sum::<f64>() / scores.len() as f64;
         let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / scores.len() as f64).sqrt();
         let per_ep = secs / (b.seeds as f64 * b.episodes as f64) * 1e6;
-        println!("{name:<10} {mean:>9.1} ± {std:<5.1} {per_ep:>18.1}");
+        println!("{name:<14} {mean:>9.1} ± {std:<5.1} {per_ep:>18.1}");
     }
     Ok(())
 }
