@@ -16,6 +16,7 @@ pub mod rng;
 pub mod space;
 pub mod spin_pool;
 pub mod terrain;
+pub mod text;
 pub mod vec_env;
 pub mod walker;
 
