@@ -20,6 +20,16 @@ pub enum Bench {
     Env(EnvBench),
     /// Every teacher on the toy student: % of learnable cells mastered, and per-call cost.
     Teachers(TeacherBench),
+    /// Text-world steps per second with random admissible commands.
+    Text(TextBench),
+}
+
+#[derive(Args, Debug)]
+pub struct TextBench {
+    #[arg(long, default_value_t = 200_000)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 3)]
+    pub repeats: usize,
 }
 
 #[derive(Args, Debug)]
@@ -62,6 +72,7 @@ pub fn run(b: &Bench) -> Result<()> {
     match b {
         Bench::Env(e) => env(e),
         Bench::Teachers(t) => teachers(t),
+        Bench::Text(t) => text(t),
     }
 }
 
@@ -165,6 +176,33 @@ fn teachers(b: &TeacherBench) -> Result<()> {
         let per_ep = secs / (b.seeds as f64 * b.episodes as f64) * 1e6;
         println!("{name:<14} {mean:>9.1} ± {std:<5.1} {per_ep:>18.1}");
     }
+    Ok(())
+}
+
+fn text(b: &TextBench) -> Result<()> {
+    use trellis_envs::text::TextWorldEnv;
+    let mut env = TextWorldEnv::new();
+    let mut rng = seeded(0, 0);
+    let space = env.task_space().clone();
+    let mut episodes = 0u64;
+    let (sps, _) = best_of(b.repeats, || {
+        // Tasks spread over the whole space, as a random teacher would give.
+        let mut task = || space.dims.iter().map(|d| rng.random_range(d.low..=d.high)).collect::<Vec<f64>>();
+        let (mut obs, _) = env.reset(Some(0), Some(&task()))?;
+        let mut pick = seeded(1, 0);
+        for _ in 0..b.steps {
+            let cmd = obs.admissible[pick.random_range(0..obs.admissible.len())].clone();
+            let s = env.step(&cmd);
+            obs = if s.done() {
+                episodes += 1;
+                env.reset(None, Some(&task()))?.0
+            } else {
+                s.obs
+            };
+        }
+        Ok(b.steps)
+    })?;
+    println!("text-world 1 thread: {sps:.0} steps/s (random admissible commands, {} episodes per run, resets included)", episodes / b.repeats.max(1) as u64);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `trellis`: the headless front door (training, evaluation, benchmarks).
 
 mod bench;
+mod play;
 mod teacher_cfg;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
@@ -23,10 +24,13 @@ enum Cmd {
     /// Print throughput numbers.
     #[command(subcommand)]
     Bench(bench::Bench),
+    /// Play a generated text world in the terminal.
+    Play(play::Play),
 }
 
 fn main() -> Result<()> {
     match Cli::parse().cmd {
         Cmd::Bench(b) => bench::run(&b),
+        Cmd::Play(p) => play::run(&p),
     }
 }
