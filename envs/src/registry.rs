@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use crate::bodies::{BodySpec, bipedal};
 use crate::terrain::TerrainGenerator;
+use crate::terrain::hexagons::HexagonTracks;
+use crate::terrain::poet::PoetTracks;
 use crate::terrain::stumps::StumpTracks;
 use crate::walker::{WalkerConfig, WalkerEnv};
 
 /// Names accepted by [`make_walker`].
-pub const ENVS: [&str; 1] = ["stump-tracks"];
+pub const ENVS: [&str; 3] = ["stump-tracks", "hexagon-tracks", "poet"];
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum RegistryError {
@@ -25,6 +27,8 @@ pub fn body(name: &str) -> Result<BodySpec, RegistryError> {
 pub fn terrain(name: &str) -> Result<Arc<dyn TerrainGenerator>, RegistryError> {
     match name {
         "stump-tracks" => Ok(Arc::new(StumpTracks::default())),
+        "hexagon-tracks" => Ok(Arc::new(HexagonTracks::default())),
+        "poet" => Ok(Arc::new(PoetTracks::default())),
         _ => Err(RegistryError::UnknownEnv(name.into())),
     }
 }

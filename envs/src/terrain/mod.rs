@@ -2,6 +2,8 @@
 //! [`TerrainLayout`] (a ground polyline plus convex obstacles), and one
 //! builder puts any layout into a physics world.
 
+pub mod hexagons;
+pub mod poet;
 pub mod stumps;
 
 use rapier2d::prelude::*;
