@@ -19,7 +19,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::nn::{self, Mlp, gaussian_noise, matrix, values};
+use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
 

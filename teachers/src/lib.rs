@@ -14,7 +14,6 @@ pub mod gaussian;
 pub mod gmm;
 pub mod gmm_curriculum;
 pub mod goal_gan;
-pub mod nn;
 pub mod random;
 pub mod registry;
 pub mod riac;

@@ -27,6 +27,12 @@ pub enum TeacherError {
     BadState(String),
 }
 
+impl From<trellis_nn::NnError> for TeacherError {
+    fn from(e: trellis_nn::NnError) -> Self {
+        TeacherError::BadState(e.to_string())
+    }
+}
+
 fn config<C: DeserializeOwned>(name: &str, cfg: &toml::Table) -> Result<C, TeacherError> {
     toml::Value::Table(cfg.clone())
         .try_into::<C>()

@@ -1,5 +1,6 @@
-//! Small neural-network helpers for the teachers that learn generators
-//! (GoalGAN, Setter-Solver), on burn's CPU backend with autodiff.
+//! Small neural-network helpers shared by the students (SAC, PPO) and the
+//! teachers that learn generators (GoalGAN, Setter-Solver), on burn's CPU
+//! backend with autodiff.
 //!
 //! Weights are initialised from the teacher's own ChaCha8 stream, never from
 //! a backend-global RNG: two teachers built with the same seed get the same
@@ -14,7 +15,11 @@ use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::TeacherError;
+
+/// A network or optimiser state that could not be saved or restored.
+#[derive(Debug, thiserror::Error)]
+#[error("network state: {0}")]
+pub struct NnError(String);
 
 /// The device every teacher network lives on: ndarray on the CPU, with
 /// autodiff (burn 0.22 marks ndarray deprecated in favour of flex; trellis
@@ -50,6 +55,19 @@ impl Mlp {
         Self { layers }
     }
 
+    /// Moves every weight towards `online`'s: w ← tau·w + (1 − tau)·w_online
+    /// (target networks). The result carries no gradient history.
+    pub fn polyak(&mut self, online: &Mlp, tau: f32) {
+        for (t, o) in self.layers.iter_mut().zip(&online.layers) {
+            let w = (t.weight.val().detach() * tau + o.weight.val().detach() * (1.0 - tau)).detach();
+            t.weight = Param::from_tensor(w);
+            if let (Some(tb), Some(ob)) = (&t.bias, &o.bias) {
+                let b = (tb.val().detach() * tau + ob.val().detach() * (1.0 - tau)).detach();
+                t.bias = Some(Param::from_tensor(b));
+            }
+        }
+    }
+
     pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
@@ -77,21 +95,21 @@ pub fn scalar(t: Tensor<1>) -> f64 {
     t.into_data().try_into_vec::<f32>().map_or(f64::NAN, |v| v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
-pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, TeacherError> {
-    m.clone().into_record().into_bytes().map(|b| b.to_vec()).map_err(|e| TeacherError::BadState(e.to_string()))
+pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, NnError> {
+    m.clone().into_record().into_bytes().map(|b| b.to_vec()).map_err(|e| NnError(e.to_string()))
 }
 
-pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, TeacherError> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| TeacherError::BadState(e.to_string()))?;
-    m.try_load_record(record).map_err(|e| TeacherError::BadState(e.to_string()))
+pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, NnError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| NnError(e.to_string()))?;
+    m.try_load_record(record).map_err(|e| NnError(e.to_string()))
 }
 
-pub fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, TeacherError> {
-    o.into_bytes().map(|b| b.to_vec()).map_err(|e| TeacherError::BadState(e.to_string()))
+pub fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, NnError> {
+    o.into_bytes().map(|b| b.to_vec()).map_err(|e| NnError(e.to_string()))
 }
 
-pub fn load_optim(o: ModuleOptimizer, bytes: &[u8]) -> Result<ModuleOptimizer, TeacherError> {
-    o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| TeacherError::BadState(e.to_string()))
+pub fn load_optim(o: ModuleOptimizer, bytes: &[u8]) -> Result<ModuleOptimizer, NnError> {
+    o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| NnError(e.to_string()))
 }
 
 /// Standard normal noise as a `[rows, cols]` tensor, drawn from the teacher's RNG.
