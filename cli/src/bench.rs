@@ -22,6 +22,18 @@ pub enum Bench {
     Teachers(TeacherBench),
     /// Text-world steps per second with random admissible commands.
     Text(TextBench),
+    /// Training throughput of the students on Stump Tracks (env steps/s including updates).
+    Students(StudentBench),
+}
+
+#[derive(Args, Debug)]
+pub struct StudentBench {
+    /// Env steps timed after the warm-up.
+    #[arg(long, default_value_t = 2000)]
+    pub steps: u64,
+    /// Minibatch size (TeachMyAgent: 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
 }
 
 #[derive(Args, Debug)]
@@ -73,6 +85,7 @@ pub fn run(b: &Bench) -> Result<()> {
         Bench::Env(e) => env(e),
         Bench::Teachers(t) => teachers(t),
         Bench::Text(t) => text(t),
+        Bench::Students(s) => students(s),
     }
 }
 
@@ -203,6 +216,38 @@ fn text(b: &TextBench) -> Result<()> {
         Ok(b.steps)
     })?;
     println!("text-world 1 thread: {sps:.0} steps/s (random admissible commands, {} episodes per run, resets included)", episodes / b.repeats.max(1) as u64);
+    Ok(())
+}
+
+fn students(b: &StudentBench) -> Result<()> {
+    use trellis_agents::sac::{Sac, SacConfig};
+    use trellis_agents::{Student, Transition};
+    let mut env = make_walker("stump-tracks", None, WalkerConfig::default())?;
+    let (n_obs, n_act) = (env.observation_space().dim(), env.action_space().dim());
+    // Warm up just past the batch size, then time steps that include updates.
+    let cfg = SacConfig { batch_size: b.batch, start_steps: b.batch, ..Default::default() };
+    let mut sac = Sac::new(n_obs, n_act, cfg, 0);
+    let (mut obs, _) = env.reset(Some(0), None)?;
+    let mut run = |n: u64, sac: &mut Sac| -> Result<()> {
+        for _ in 0..n {
+            let a = sac.act(std::slice::from_ref(&obs), false).remove(0);
+            let s = env.step(&a);
+            sac.observe(&Transition { obs: &obs, action: &a, reward: s.reward as f32, next_obs: &s.obs, terminal: s.terminated });
+            obs = if s.done() { env.reset(None, None)?.0 } else { s.obs };
+        }
+        Ok(())
+    };
+    run(b.batch as u64, &mut sac)?;
+    let (t0, u0) = (Instant::now(), sac.updates);
+    run(b.steps, &mut sac)?;
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "sac stump-tracks 1 env: {:.0} env steps/s including {:.0} updates/s (batch {}, 400-300 nets, {})",
+        b.steps as f64 / secs,
+        (sac.updates - u0) as f64 / secs,
+        b.batch,
+        std::env::var("TRELLIS_BACKEND").unwrap_or_else(|_| "ndarray".into())
+    );
     Ok(())
 }
 

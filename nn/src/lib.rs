@@ -21,12 +21,15 @@ use rand_chacha::ChaCha8Rng;
 #[error("network state: {0}")]
 pub struct NnError(String);
 
-/// The device every teacher network lives on: ndarray on the CPU, with
-/// autodiff (burn 0.22 marks ndarray deprecated in favour of flex; trellis
-/// keeps the backend it was specified with until flex is measured here).
+/// The device every network lives on, with autodiff: ndarray on the CPU by
+/// default, or burn's pure-Rust `flex` CPU backend with `TRELLIS_BACKEND=flex`
+/// (burn 0.22 marks ndarray deprecated; `trellis bench students` compares them).
 #[allow(deprecated)]
 pub fn device() -> Device {
-    Device::ndarray().autodiff()
+    match std::env::var("TRELLIS_BACKEND").as_deref() {
+        Ok("flex") => Device::flex().autodiff(),
+        _ => Device::ndarray().autodiff(),
+    }
 }
 
 /// A ReLU multilayer perceptron with a linear output layer.
