@@ -174,12 +174,10 @@ fn teachers(b: &TeacherBench) -> Result<()> {
     );
     println!("{:<14} {:>16} {:>18}", "teacher", "% mastered", "us per episode");
     for name in trellis_teachers::NAMES {
-        let cfg = crate::teacher_cfg::toy_config(name);
         let (mut scores, mut secs) = (Vec::new(), 0.0);
         for seed in 0..b.seeds {
             let mut student = ToyStudent::new(2, b.cells, b.unlearnable, seed);
-            let ctx = if crate::teacher_cfg::needs_expert(name) { student.expert_context() } else { student.context() };
-            let mut teacher = trellis_teachers::make(name, &cfg, ctx, seed)?;
+            let mut teacher = trellis_teachers::toy::make_teacher(name, &student, seed)?;
             let t0 = Instant::now();
             scores.push(run_toy(teacher.as_mut(), &mut student, b.episodes));
             secs += t0.elapsed().as_secs_f64();

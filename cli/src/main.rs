@@ -2,7 +2,6 @@
 
 mod bench;
 mod play;
-mod teacher_cfg;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
 /// malloc that costs ~5% of a step and more when threads share the heap.

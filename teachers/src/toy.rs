@@ -111,6 +111,32 @@ impl ToyStudent {
     }
 }
 
+/// Overrides of the benchmark defaults that only make sense in Stump Tracks
+/// units, for the toy's returns in [0, 100] and 100-step episodes.
+pub fn teacher_config(name: &str) -> toml::Table {
+    let text = match name {
+        // Thresholds in the toy's return units; boundary moves sized to its cells.
+        "adr" => "min_reward_thr = 5.0\nmax_reward_thr = 50.0\nstep_size = 0.05",
+        // Updates every 20 episodes after 20 of warm-up (the defaults are in Stump Tracks steps).
+        "spdl" => "update_frequency = 2000\nupdate_offset = 2000",
+        _ => "",
+    };
+    text.parse().expect("toy teacher config is valid TOML")
+}
+
+/// Teachers given expert knowledge (an initial easy distribution), as in
+/// TeachMyAgent's default "original" setting: ADR starts from it, SPDL moves
+/// away from it, GoalGAN is pretrained on it.
+pub fn uses_expert_knowledge(name: &str) -> bool {
+    matches!(name, "adr" | "spdl" | "goal-gan")
+}
+
+/// Teacher `name` set up for `student`: toy-sized config, expert knowledge where the benchmark gives it.
+pub fn make_teacher(name: &str, student: &ToyStudent, seed: u64) -> Result<Box<dyn crate::Teacher>, crate::TeacherError> {
+    let ctx = if uses_expert_knowledge(name) { student.expert_context() } else { student.context() };
+    crate::make(name, &teacher_config(name), ctx, seed)
+}
+
 /// Runs `teacher` with a fresh toy student for `episodes` episodes; returns % mastered.
 pub fn run(teacher: &mut dyn crate::Teacher, student: &mut ToyStudent, episodes: usize) -> f64 {
     for _ in 0..episodes {

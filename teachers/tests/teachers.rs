@@ -4,23 +4,14 @@ use rand::RngExt;
 use trellis_envs::rng::seeded;
 use trellis_envs::{Dim, TaskSpace};
 use trellis_teachers::registry::checkpoint;
-use trellis_teachers::toy::{ToyStudent, run};
+use trellis_teachers::toy::{ToyStudent, make_teacher, run};
 use trellis_teachers::{Episode, Gaussian, NAMES, Teacher, TeacherContext, make, restore};
-
-fn toy_config(name: &str) -> toml::Table {
-    match name {
-        "adr" => "min_reward_thr = 5.0\nmax_reward_thr = 50.0\nstep_size = 0.05".parse().unwrap(),
-        "spdl" => "update_frequency = 2000\nupdate_offset = 2000".parse().unwrap(),
-        _ => toml::Table::new(),
-    }
-}
 
 fn toy_score(name: &str, seeds: u64, episodes: usize) -> f64 {
     (0..seeds)
         .map(|seed| {
             let mut student = ToyStudent::new(2, 10, 0.8, seed);
-            let ctx = if matches!(name, "adr" | "spdl") { student.expert_context() } else { student.context() };
-            let mut teacher = make(name, &toy_config(name), ctx, seed).unwrap();
+            let mut teacher = make_teacher(name, &student, seed).unwrap();
             run(teacher.as_mut(), &mut student, episodes)
         })
         .sum::<f64>()
