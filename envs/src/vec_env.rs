@@ -101,7 +101,7 @@ impl<E: Env> VecEnv<E> {
     /// Applies `f` to every instance with its input. Instance `i` always runs
     /// on the same pool thread (contiguous blocks, one per thread): an
     /// instance's physics world stays in that core's cache and its memory is
-    /// allocated and freed by one thread. 
+    /// allocated and freed by one thread.
     fn on_owner_threads<I: Sync, R: Send>(&mut self, inputs: &[I], f: impl Fn(&mut E, &I) -> R + Sync) -> Vec<R> {
         let threads = self.pool.threads();
         if threads == 1 {

@@ -45,7 +45,7 @@ impl TerrainGenerator for HexagonTracks {
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
         let (y, step) = (track::HEIGHT, track::STEP);
         let startpad = track::startpad_steps(body_width) * step;
-        let max_x = track::LENGTH as f32 * step;
+        let max_x = track::end_x();
         let mut obstacles = Vec::new();
         let mut x = startpad;
         while x < max_x {
@@ -62,12 +62,6 @@ impl TerrainGenerator for HexagonTracks {
             obstacles.push(poly);
             x += AFTER_OBSTACLE + SPACING;
         }
-        TerrainLayout {
-            ground: vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x) + 10.0 * step, y)],
-            obstacles,
-            spawn: Vec2::new(startpad / 2.0, y),
-            finish_x: track::finish_x(),
-            friction: track::FRICTION,
-        }
+        TerrainLayout::on_track(vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x) + 10.0 * step, y)], obstacles, startpad)
     }
 }

@@ -33,6 +33,17 @@ pub mod track {
     pub fn finish_x() -> f32 {
         (LENGTH - END) as f32 * STEP
     }
+
+    /// x at which generators stop placing obstacles.
+    pub fn end_x() -> f32 {
+        LENGTH as f32 * STEP
+    }
+
+    /// A one-step-wide stump of height `h` standing on the ground at (`x`, `y`).
+    pub fn stump(x: f32, y: f32, h: f32) -> Vec<crate::physics::Vec2> {
+        use crate::physics::Vec2;
+        vec![Vec2::new(x, y), Vec2::new(x + STEP, y), Vec2::new(x + STEP, y + h), Vec2::new(x, y + h)]
+    }
 }
 
 /// Static geometry of one episode.
@@ -69,6 +80,18 @@ impl TerrainLayout {
         if !parts.is_empty() {
             let compound = ColliderBuilder::compound(parts);
             w.insert_collider(terrain_collider(compound, self.friction), Some(ground));
+        }
+    }
+
+    /// A layout on the standard track: the body spawns mid-way along the start
+    /// pad at base height, the usual finish line and ground friction.
+    pub fn on_track(ground: Vec<Vec2>, obstacles: Vec<Vec<Vec2>>, startpad: f32) -> Self {
+        Self {
+            ground,
+            obstacles,
+            spawn: Vec2::new(startpad / 2.0, track::HEIGHT),
+            finish_x: track::finish_x(),
+            friction: track::FRICTION,
         }
     }
 

@@ -56,7 +56,7 @@ impl TerrainGenerator for PoetTracks {
         let stair_n = task[4].round().max(1.0) as usize;
         let kinds: Vec<u8> = [(pit > 0.0, 1u8), (stump > 0.0, 2), (stair_h > 0.0, 3)].iter().filter(|k| k.0).map(|k| k.1).collect();
         let startpad = track::startpad_steps(body_width) * step;
-        let max_x = track::LENGTH as f32 * step;
+        let max_x = track::end_x();
         let mut y = track::HEIGHT;
         let mut ground = vec![Vec2::new(0.0, y), Vec2::new(startpad, y)];
         let mut obstacles = Vec::new();
@@ -83,7 +83,7 @@ impl TerrainGenerator for PoetTracks {
                 }
                 2 => {
                     let h = normal(rng, stump, 0.1).max(0.05) as f32 * step;
-                    obstacles.push(vec![Vec2::new(x, y), Vec2::new(x + step, y), Vec2::new(x + step, y + h), Vec2::new(x, y + h)]);
+                    obstacles.push(track::stump(x, y, h));
                 }
                 _ => {
                     let dir = if rng.random::<bool>() { 1.0 } else { -1.0 };
@@ -98,6 +98,6 @@ impl TerrainGenerator for PoetTracks {
             velocity = 0.0;
         }
         ground.push(Vec2::new(x + 10.0 * step, y));
-        TerrainLayout { ground, obstacles, spawn: Vec2::new(startpad / 2.0, track::HEIGHT), finish_x: track::finish_x(), friction: track::FRICTION }
+        TerrainLayout::on_track(ground, obstacles, startpad)
     }
 }

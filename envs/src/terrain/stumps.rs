@@ -48,27 +48,16 @@ impl TerrainGenerator for StumpTracks {
         let (mean_height, spacing) = (task[0], task[1].max(MIN_SPACING) as f32);
         let y = track::HEIGHT;
         let startpad = track::startpad_steps(body_width) * track::STEP;
-        let max_x = track::LENGTH as f32 * track::STEP;
+        let max_x = track::end_x();
         let mut obstacles = Vec::new();
         // Alternate: a stump at x, then `spacing` of flat ground.
         let mut x = startpad;
         while x < max_x {
             let h = normal(rng, mean_height, HEIGHT_NOISE).max(MIN_HEIGHT) as f32 * track::STEP;
-            obstacles.push(vec![
-                Vec2::new(x, y),
-                Vec2::new(x + track::STEP, y),
-                Vec2::new(x + track::STEP, y + h),
-                Vec2::new(x, y + h),
-            ]);
+            obstacles.push(track::stump(x, y, h));
             x += track::STEP + spacing;
         }
-        TerrainLayout {
-            ground: vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x), y)],
-            obstacles,
-            spawn: Vec2::new(startpad / 2.0, y),
-            finish_x: track::finish_x(),
-            friction: track::FRICTION,
-        }
+        TerrainLayout::on_track(vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x), y)], obstacles, startpad)
     }
 }
 
