@@ -1,26 +1,55 @@
 //! trellis students: deep-RL agents on burn's CPU backend.
 //!
 //! A [`Student`] acts on a batch of observations (one per env instance),
-//! stores transitions and learns; the training loop, evaluation and viewers
-//! only see this trait.
+//! is shown every transition and learns on its own schedule; the training
+//! loop, evaluation and viewers only see this trait, so SAC, PPO and the text
+//! policy are interchangeable there.
 
+pub mod normalizer;
+pub mod ppo;
 pub mod replay;
 pub mod sac;
 
-/// One environment transition, as the learner stores it.
+pub use trellis_nn::NnError;
+
+/// One environment transition of env instance `env`, as the learner sees it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Transition<'a> {
-    pub obs: &'a [f32],
-    pub action: &'a [f32],
+pub struct Transition<'a, O = Vec<f32>, A = Vec<f32>> {
+    /// Which env instance (on-policy learners keep one trajectory per instance).
+    pub env: usize,
+    pub obs: &'a O,
+    pub action: &'a A,
     pub reward: f32,
-    pub next_obs: &'a [f32],
-    /// True only for `terminated` (not for time-limit truncation): no bootstrap.
+    /// The true next observation (the final one when the episode ended).
+    pub next_obs: &'a O,
+    /// The MDP ended (fall, win): do not bootstrap past it.
     pub terminal: bool,
+    /// A time limit cut the episode: bootstrap from `next_obs`, but the next
+    /// transition of this instance starts a new episode.
+    pub truncated: bool,
 }
 
-pub trait Student: Send {
-    /// Actions for a batch of observations; `deterministic` for evaluation.
-    fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>>;
-    /// Records a transition; learns when its schedule says so.
-    fn observe(&mut self, t: &Transition);
+impl<O, A> Transition<'_, O, A> {
+    pub fn episode_ended(&self) -> bool {
+        self.terminal || self.truncated
+    }
+}
+
+pub trait Student<O = Vec<f32>, A = Vec<f32>>: Send {
+    /// The registry name ("sac", "ppo", ...).
+    fn name(&self) -> &'static str;
+    /// Actions for a batch of observations, one per env instance, in
+    /// instance order; `deterministic` for evaluation (no exploration, no
+    /// learning-side bookkeeping).
+    fn act(&mut self, obs: &[O], deterministic: bool) -> Vec<A>;
+    /// Records the transitions that followed the last stochastic `act`;
+    /// learns when its schedule says so.
+    fn observe(&mut self, t: &Transition<O, A>);
+    /// Gradient steps taken so far.
+    fn updates(&self) -> u64;
+    /// The complete learning state (networks, optimisers, RNG, counters and,
+    /// if configured, the replay buffer) for checkpoints.
+    fn save(&self) -> Result<Vec<u8>, NnError>;
+    /// Restores what [`save`](Student::save) wrote; the config must match.
+    fn load(&mut self, bytes: &[u8]) -> Result<(), NnError>;
 }

@@ -3,6 +3,9 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+use trellis_nn::NnError;
+use trellis_nn::blob::Blob;
+
 use crate::Transition;
 
 pub struct Replay {
@@ -53,21 +56,22 @@ impl Replay {
     }
 
     pub fn push(&mut self, t: &Transition) {
+        let (obs, action, next_obs) = (&t.obs[..], &t.action[..], &t.next_obs[..]);
         let (o, a) = (self.obs_dim, self.act_dim);
         if self.len < self.capacity {
             // Grow lazily: a 2M-transition buffer costs memory only as it fills.
-            self.obs.extend_from_slice(t.obs);
-            self.act.extend_from_slice(t.action);
+            self.obs.extend_from_slice(obs);
+            self.act.extend_from_slice(action);
             self.rew.push(t.reward);
-            self.next_obs.extend_from_slice(t.next_obs);
+            self.next_obs.extend_from_slice(next_obs);
             self.terminal.push(if t.terminal { 1.0 } else { 0.0 });
             self.len += 1;
         } else {
             let i = self.next;
-            self.obs[i * o..(i + 1) * o].copy_from_slice(t.obs);
-            self.act[i * a..(i + 1) * a].copy_from_slice(t.action);
+            self.obs[i * o..(i + 1) * o].copy_from_slice(obs);
+            self.act[i * a..(i + 1) * a].copy_from_slice(action);
             self.rew[i] = t.reward;
-            self.next_obs[i * o..(i + 1) * o].copy_from_slice(t.next_obs);
+            self.next_obs[i * o..(i + 1) * o].copy_from_slice(next_obs);
             self.terminal[i] = if t.terminal { 1.0 } else { 0.0 };
         }
         self.next = (self.next + 1) % self.capacity;
@@ -85,5 +89,30 @@ impl Replay {
             b.terminal.push(self.terminal[i]);
         }
         b
+    }
+
+    /// Writes the whole buffer (in storage order, with the write cursor) into `blob`.
+    pub fn save(&self, blob: &mut Blob) -> Result<(), NnError> {
+        blob.put_json("replay.meta", &(self.len, self.next))?;
+        blob.put_f32s("replay.obs", &self.obs).put_f32s("replay.act", &self.act).put_f32s("replay.rew", &self.rew);
+        blob.put_f32s("replay.next_obs", &self.next_obs).put_f32s("replay.terminal", &self.terminal);
+        Ok(())
+    }
+
+    pub fn load(&mut self, blob: &Blob) -> Result<(), NnError> {
+        let (len, next): (usize, usize) = blob.get_json("replay.meta")?;
+        let (obs, act, rew) = (blob.get_f32s("replay.obs")?, blob.get_f32s("replay.act")?, blob.get_f32s("replay.rew")?);
+        let (next_obs, terminal) = (blob.get_f32s("replay.next_obs")?, blob.get_f32s("replay.terminal")?);
+        let ok = len <= self.capacity
+            && obs.len() == len * self.obs_dim
+            && next_obs.len() == len * self.obs_dim
+            && act.len() == len * self.act_dim
+            && rew.len() == len
+            && terminal.len() == len;
+        if !ok {
+            return Err(NnError(format!("replay buffer of {len} transitions does not fit obs {} / act {} / capacity {}", self.obs_dim, self.act_dim, self.capacity)));
+        }
+        *self = Self { len, next, obs, act, rew, next_obs, terminal, ..*self };
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! SAC learns a small continuous control task well above a random policy.
 
 use rand::RngExt;
+use trellis_agents::ppo::{Ppo, PpoConfig};
 use trellis_agents::sac::{Sac, SacConfig};
 use trellis_agents::{Student, Transition};
 use trellis_envs::rng::seeded;
@@ -46,22 +47,57 @@ fn mean_return(student: &mut dyn Student, deterministic: bool, episodes: u64) ->
     total / episodes as f32
 }
 
+/// Trains on `steps` transitions; the time limit is a truncation (bootstrap through it).
+fn train(student: &mut dyn Student, steps: usize) {
+    let mut env = Reach { x: 0.0, target: 0.0, t: 0 };
+    let mut rng = seeded(1, 0);
+    let mut obs = env.reset(&mut rng);
+    for _ in 0..steps {
+        let a = student.act(&[obs.clone()], false).remove(0);
+        let (next, r, done) = env.step(a[0]);
+        student.observe(&Transition { env: 0, obs: &obs, action: &a, reward: r, next_obs: &next, terminal: false, truncated: done });
+        obs = if done { env.reset(&mut rng) } else { next };
+    }
+}
+
 #[test]
 fn sac_beats_random_on_reach() {
     let cfg = SacConfig { hidden: vec![64, 64], batch_size: 64, start_steps: 500, train_freq: 1, ..Default::default() };
     let mut sac = Sac::new(2, 1, cfg, 0);
     let random = mean_return(&mut sac, false, 20); // still in the random warm-up phase
-    let mut env = Reach { x: 0.0, target: 0.0, t: 0 };
-    let mut rng = seeded(1, 0);
-    let mut obs = env.reset(&mut rng);
-    for _ in 0..4000 {
-        let a = sac.act(&[obs.clone()], false).remove(0);
-        let (next, r, done) = env.step(a[0]);
-        // The time limit is a truncation: bootstrap through it.
-        sac.observe(&Transition { obs: &obs, action: &a, reward: r, next_obs: &next, terminal: false });
-        obs = if done { env.reset(&mut rng) } else { next };
-    }
+    train(&mut sac, 4000);
     let trained = mean_return(&mut sac, true, 20);
     assert!(sac.updates > 3000);
     assert!(trained > random + 10.0 && trained > -12.0, "random {random:.1} trained {trained:.1}");
+}
+
+#[test]
+fn ppo_beats_random_on_reach() {
+    let cfg = PpoConfig { hidden: vec![64, 64], rollout: 1000, minibatch: 100, epochs: 10, lr: 1e-3, ..Default::default() };
+    let mut ppo = Ppo::new(2, 1, cfg, 0);
+    let untrained = mean_return(&mut ppo, true, 20);
+    train(&mut ppo, 30_000);
+    let trained = mean_return(&mut ppo, true, 20);
+    assert!(ppo.updates() >= 290, "{} updates", ppo.updates());
+    assert!(trained > untrained + 10.0 && trained > -12.0, "untrained {untrained:.1} trained {trained:.1}");
+}
+
+#[test]
+fn checkpoints_restore_the_same_policy() {
+    let cfg = SacConfig { hidden: vec![16], batch_size: 32, start_steps: 100, train_freq: 1, ..Default::default() };
+    let mut a = Sac::new(2, 1, cfg.clone(), 0);
+    train(&mut a, 300);
+    let mut b = Sac::new(2, 1, cfg, 7);
+    b.load(&a.save().unwrap()).unwrap();
+    // Same weights, same RNG, same replay: the next stochastic actions and updates agree.
+    train(&mut a, 50);
+    train(&mut b, 50);
+    let obs = vec![vec![0.3, -0.2]];
+    assert_eq!(a.act(&obs, false), b.act(&obs, false));
+    let mut p = Ppo::new(2, 1, PpoConfig { hidden: vec![16], rollout: 64, minibatch: 16, ..Default::default() }, 0);
+    train(&mut p, 100);
+    let mut q = Ppo::new(2, 1, PpoConfig { hidden: vec![16], rollout: 64, minibatch: 16, ..Default::default() }, 3);
+    q.load(&p.save().unwrap()).unwrap();
+    assert_eq!(p.act(&obs, true), q.act(&obs, true));
+    assert!(Sac::new(2, 1, SacConfig::default(), 0).load(&p.save().unwrap()).is_err(), "a PPO checkpoint is no SAC checkpoint");
 }

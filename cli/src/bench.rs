@@ -28,12 +28,18 @@ pub enum Bench {
 
 #[derive(Args, Debug)]
 pub struct StudentBench {
-    /// Env steps timed after the warm-up.
-    #[arg(long, default_value_t = 2000)]
+    /// Env steps timed after the warm-up (PPO: rounded up to whole rollouts).
+    #[arg(long, default_value_t = 3000)]
     pub steps: u64,
-    /// Minibatch size (TeachMyAgent: 1000).
+    /// SAC minibatch size (TeachMyAgent: 1000).
     #[arg(long, default_value_t = 1000)]
     pub batch: usize,
+    /// `sac`, `ppo` or `all`.
+    #[arg(long, default_value = "all")]
+    pub student: String,
+    /// Threads for the network maths; without it, 1 and 2 are measured, each in a fresh process.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -217,33 +223,66 @@ fn text(b: &TextBench) -> Result<()> {
     Ok(())
 }
 
+/// Training throughput (env steps/s including learning) with TeachMyAgent's
+/// settings and one env instance, as its benchmark runs. Thread counts are
+/// measured in child processes because burn's thread pools are sized once.
 fn students(b: &StudentBench) -> Result<()> {
-    use trellis_agents::sac::{Sac, SacConfig};
+    let names: Vec<&str> = if b.student == "all" { vec!["sac", "ppo"] } else { vec![b.student.as_str()] };
+    let Some(threads) = b.threads else {
+        for name in &names {
+            for threads in [1, 2] {
+                let status = std::process::Command::new(std::env::current_exe()?)
+                    .args(["bench", "students", "--student", name, "--threads", &threads.to_string()])
+                    .args(["--steps", &b.steps.to_string(), "--batch", &b.batch.to_string()])
+                    .env("RAYON_NUM_THREADS", threads.to_string())
+                    .env("MATMUL_NUM_THREADS", threads.to_string())
+                    .status()?;
+                anyhow::ensure!(status.success(), "bench child failed: {status}");
+            }
+        }
+        return Ok(());
+    };
+    for name in names {
+        student_throughput(name, b, threads)?;
+    }
+    Ok(())
+}
+
+fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()> {
     use trellis_agents::{Student, Transition};
     let mut env = make_walker("stump-tracks", None, WalkerConfig::default())?;
     let (n_obs, n_act) = (env.observation_space().dim(), env.action_space().dim());
-    // Warm up just past the batch size, then time steps that include updates.
-    let cfg = SacConfig { batch_size: b.batch, start_steps: b.batch, ..Default::default() };
-    let mut sac = Sac::new(n_obs, n_act, cfg, 0);
+    let mut cfg = trellis_train::RunConfig { student: name.into(), ..Default::default() };
+    // SAC: warm up just past the batch size, then every timed step may learn.
+    cfg.sac.batch_size = b.batch;
+    cfg.sac.start_steps = b.batch;
+    let (warmup, steps) = match name {
+        "sac" => (b.batch as u64, b.steps),
+        _ => (0, b.steps.div_ceil(cfg.ppo.rollout as u64).max(1) * cfg.ppo.rollout as u64 + 1),
+    };
+    let mut student = trellis_train::make_student(&cfg, n_obs, n_act)?;
     let (mut obs, _) = env.reset(Some(0), None)?;
-    let mut run = |n: u64, sac: &mut Sac| -> Result<()> {
+    let mut run = |n: u64, student: &mut Box<dyn Student>| -> Result<()> {
         for _ in 0..n {
-            let a = sac.act(std::slice::from_ref(&obs), false).remove(0);
+            let a = student.act(std::slice::from_ref(&obs), false).remove(0);
             let s = env.step(&a);
-            sac.observe(&Transition { obs: &obs, action: &a, reward: s.reward as f32, next_obs: &s.obs, terminal: s.terminated });
+            let t = Transition { env: 0, obs: &obs, action: &a, reward: s.reward as f32, next_obs: &s.obs, terminal: s.terminated, truncated: s.truncated && !s.terminated };
+            student.observe(&t);
             obs = if s.done() { env.reset(None, None)?.0 } else { s.obs };
         }
         Ok(())
     };
-    run(b.batch as u64, &mut sac)?;
-    let (t0, u0) = (Instant::now(), sac.updates);
-    run(b.steps, &mut sac)?;
+    run(warmup, &mut student)?;
+    let (t0, u0, cpu0) = (Instant::now(), student.updates(), cpu_seconds());
+    run(steps, &mut student)?;
     let secs = t0.elapsed().as_secs_f64();
     println!(
-        "sac stump-tracks 1 env: {:.0} env steps/s including {:.0} updates/s (batch {}, 400-300 nets, {})",
-        b.steps as f64 / secs,
-        (sac.updates - u0) as f64 / secs,
-        b.batch,
+        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}, {:.0}% CPU, {})",
+        if threads > 1 { "s" } else { "" },
+        steps as f64 / secs,
+        (student.updates() - u0) as f64 / secs,
+        if name == "sac" { format!("batch {}, 1 update per {} steps", b.batch, cfg.sac.train_freq) } else { format!("rollout {}, minibatch {}, {} epochs", cfg.ppo.rollout, cfg.ppo.minibatch, cfg.ppo.epochs) },
+        100.0 * (cpu_seconds() - cpu0) / secs,
         std::env::var("TRELLIS_BACKEND").unwrap_or_else(|_| "ndarray".into())
     );
     Ok(())

@@ -2,6 +2,7 @@
 
 mod bench;
 mod play;
+mod train;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
 /// malloc that costs ~5% of a step and more when threads share the heap.
@@ -23,6 +24,10 @@ enum Cmd {
     /// Print throughput numbers.
     #[command(subcommand)]
     Bench(bench::Bench),
+    /// Train a student with a teacher (default: Stump Tracks, ALP-GMM, SAC).
+    Train(train::Train),
+    /// Re-run a run's test set from its last checkpoint.
+    Eval(train::Eval),
     /// Play a generated text world in the terminal.
     Play(play::Play),
 }
@@ -31,5 +36,7 @@ fn main() -> Result<()> {
     match Cli::parse().cmd {
         Cmd::Bench(b) => bench::run(&b),
         Cmd::Play(p) => play::run(&p),
+        Cmd::Train(t) => train::train(&t),
+        Cmd::Eval(e) => train::eval(&e),
     }
 }

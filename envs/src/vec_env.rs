@@ -40,7 +40,8 @@ pub struct VecEnv<E: Env> {
 impl<E: Env> VecEnv<E> {
     /// `threads` worker threads (at least 1); episode seeds derive from `seed`.
     pub fn new(envs: Vec<E>, threads: usize, seed: u64) -> Self {
-        let pool = SpinPool::new(threads.max(1));
+        // More threads than instances would only spin.
+        let pool = SpinPool::new(threads.clamp(1, envs.len().max(1)));
         let seeds = (0..envs.len() as u64).map(|i| seeded(seed, i)).collect();
         Self { envs, seeds, pool }
     }

@@ -15,11 +15,13 @@ use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+pub mod blob;
+
 
 /// A network or optimiser state that could not be saved or restored.
 #[derive(Debug, thiserror::Error)]
 #[error("network state: {0}")]
-pub struct NnError(String);
+pub struct NnError(pub String);
 
 /// The device every network lives on, with autodiff: ndarray on the CPU by
 /// default, or burn's pure-Rust `flex` CPU backend with `TRELLIS_BACKEND=flex`
@@ -59,13 +61,15 @@ impl Mlp {
     }
 
     /// Moves every weight towards `online`'s: w ← tau·w + (1 − tau)·w_online
-    /// (target networks). The result carries no gradient history.
+    /// (target networks). The result lives on the inner (non-autodiff)
+    /// backend: targets are only ever evaluated, so they should not pay for
+    /// graph bookkeeping.
     pub fn polyak(&mut self, online: &Mlp, tau: f32) {
         for (t, o) in self.layers.iter_mut().zip(&online.layers) {
-            let w = (t.weight.val().detach() * tau + o.weight.val().detach() * (1.0 - tau)).detach();
+            let w = t.weight.val().inner() * tau + o.weight.val().inner() * (1.0 - tau);
             t.weight = Param::from_tensor(w);
             if let (Some(tb), Some(ob)) = (&t.bias, &o.bias) {
-                let b = (tb.val().detach() * tau + ob.val().detach() * (1.0 - tau)).detach();
+                let b = tb.val().inner() * tau + ob.val().inner() * (1.0 - tau);
                 t.bias = Some(Param::from_tensor(b));
             }
         }

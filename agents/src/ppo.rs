@@ -1,0 +1,321 @@
+//! Proximal Policy Optimisation (Schulman et al., 2017) as in OpenAI
+//! Baselines' `ppo2`, the PPO student TeachMyAgent benchmarks: a Gaussian
+//! policy with a state-independent log-std and a value head sharing one MLP
+//! trunk, GAE(λ), the clipped surrogate with a clipped value loss, minibatch
+//! epochs over each rollout, and `VecNormalize`-style observation and reward
+//! normalisation.
+//!
+//! Rollouts are kept per env instance. The update runs at the start of the
+//! `act` call that follows the transition completing a rollout, so every
+//! instance has observed the same step and its last value can bootstrap.
+//! A time-limit truncation is bootstrapped by folding γ·V(final obs) into the
+//! last reward (the final observation is in the transition).
+
+use burn::module::{Module, Param};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::tensor::{Device, Tensor};
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use trellis_nn::blob::Blob;
+use trellis_nn::{Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes, values};
+
+use crate::normalizer::{RewardScaler, RunningStats};
+use crate::{Student, Transition};
+
+/// TeachMyAgent's PPO settings: 400/300 shared trunk, 20,000-step rollouts,
+/// minibatches of 1,000, 5 epochs, lr 3e-4 (its robustness experiment), clip
+/// 0.2, value coefficient 0.5, no entropy bonus, gradient norm 0.5, λ 0.95.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PpoConfig {
+    pub hidden: Vec<usize>,
+    pub gamma: f32,
+    pub lambda: f32,
+    pub lr: f64,
+    /// Transitions (over all env instances) per update.
+    pub rollout: usize,
+    pub minibatch: usize,
+    pub epochs: usize,
+    pub clip: f32,
+    pub vf_coef: f32,
+    pub ent_coef: f32,
+    /// Gradient clipping by norm (burn clips each parameter tensor's norm;
+    /// Baselines clips the global norm).
+    pub max_grad_norm: f32,
+    pub normalize_obs: bool,
+    pub normalize_reward: bool,
+}
+
+impl Default for PpoConfig {
+    fn default() -> Self {
+        Self {
+            hidden: vec![400, 300],
+            gamma: 0.99,
+            lambda: 0.95,
+            lr: 3e-4,
+            rollout: 20_000,
+            minibatch: 1_000,
+            epochs: 5,
+            clip: 0.2,
+            vf_coef: 0.5,
+            ent_coef: 0.0,
+            max_grad_norm: 0.5,
+            normalize_obs: true,
+            normalize_reward: true,
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+struct ActorCritic {
+    /// obs → [action mean (act_dim), value (1)].
+    net: Mlp,
+    log_std: Param<Tensor<1>>,
+}
+
+impl ActorCritic {
+    /// (mean, log_std broadcast to the batch, value).
+    fn forward(&self, obs: Tensor<2>, act_dim: usize) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+        let [n, _] = obs.dims();
+        let out = self.net.forward(obs);
+        let mean = out.clone().narrow(1, 0, act_dim);
+        let value = out.narrow(1, act_dim, 1);
+        let log_std = self.log_std.val().reshape([1, act_dim]).expand([n, act_dim]);
+        (mean, log_std, value)
+    }
+}
+
+/// Diagonal Gaussian log-density of `a`, summed over action dims: `[n, 1]`.
+fn log_prob(mean: Tensor<2>, log_std: Tensor<2>, a: Tensor<2>) -> Tensor<2> {
+    let z = (a - mean) / log_std.clone().exp();
+    (z.square() * -0.5 - log_std - 0.5 * std::f32::consts::TAU.ln()).sum_dim(1)
+}
+
+/// What `act` computed for one instance, waiting for its transition.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Pending {
+    obs: Vec<f32>,
+    action: Vec<f32>,
+    logp: f32,
+    value: f32,
+}
+
+/// One stored step of an instance's trajectory.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Stored {
+    p: Pending,
+    reward: f32,
+    ended: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Rollout {
+    steps: Vec<Stored>,
+    /// Normalised next observation after the last stored step.
+    last_next: Vec<f32>,
+}
+
+pub struct Ppo {
+    cfg: PpoConfig,
+    obs_dim: usize,
+    act_dim: usize,
+    device: Device,
+    rng: ChaCha8Rng,
+    model: ActorCritic,
+    optim: ModuleOptimizer,
+    obs_stats: RunningStats,
+    rewards: RewardScaler,
+    pending: Vec<Option<Pending>>,
+    rollouts: Vec<Rollout>,
+    stored: usize,
+    updates: u64,
+}
+
+impl Ppo {
+    pub fn new(obs_dim: usize, act_dim: usize, cfg: PpoConfig, seed: u64) -> Self {
+        let device = trellis_nn::device();
+        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let sizes = [vec![obs_dim], cfg.hidden.clone(), vec![act_dim + 1]].concat();
+        let model = ActorCritic {
+            net: Mlp::new(&sizes, &device, &mut rng),
+            log_std: Param::from_tensor(Tensor::zeros([act_dim], &device)),
+        };
+        let optim = AdamConfig::new()
+            .with_epsilon(1e-5)
+            .with_grad_clipping(Some(GradientClippingConfig::Norm(cfg.max_grad_norm)))
+            .init();
+        Self {
+            rewards: RewardScaler::new(cfg.gamma as f64),
+            cfg,
+            obs_dim,
+            act_dim,
+            device,
+            rng,
+            model,
+            optim,
+            obs_stats: RunningStats::new(obs_dim),
+            pending: Vec::new(),
+            rollouts: Vec::new(),
+            stored: 0,
+            updates: 0,
+        }
+    }
+
+    fn normalise(&self, obs: &[f32]) -> Vec<f32> {
+        if self.cfg.normalize_obs { self.obs_stats.normalise(obs) } else { obs.to_vec() }
+    }
+
+    /// Values of normalised observations, without autodiff.
+    fn values_of(&self, rows: &[&[f32]]) -> Vec<f32> {
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+        let (_, _, v) = self.model.valid().forward(matrix(flat, rows.len(), self.obs_dim, &self.device).inner(), self.act_dim);
+        values(v)
+    }
+
+    /// GAE over every instance's trajectory, then minibatch epochs.
+    fn update(&mut self) {
+        let (g, lam) = (self.cfg.gamma, self.cfg.lambda);
+        let lasts: Vec<&[f32]> = self.rollouts.iter().map(|r| r.last_next.as_slice()).collect();
+        let last_values = self.values_of(&lasts);
+        let (mut obs, mut act, mut logp, mut val, mut adv, mut ret) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for (r, &last_v) in self.rollouts.iter().zip(&last_values) {
+            let mut next_value = last_v;
+            let mut gae = 0.0f32;
+            let mut advs = vec![0.0; r.steps.len()];
+            for (k, s) in r.steps.iter().enumerate().rev() {
+                let (nv, carry) = if s.ended { (0.0, 0.0) } else { (next_value, gae) };
+                let delta = s.reward + g * nv - s.p.value;
+                gae = delta + g * lam * carry;
+                advs[k] = gae;
+                next_value = s.p.value;
+            }
+            for (s, a) in r.steps.iter().zip(advs) {
+                obs.extend_from_slice(&s.p.obs);
+                act.extend_from_slice(&s.p.action);
+                logp.push(s.p.logp);
+                val.push(s.p.value);
+                adv.push(a);
+                ret.push(a + s.p.value);
+            }
+        }
+        let n = logp.len();
+        let (o, d) = (self.obs_dim, self.act_dim);
+        let mut order: Vec<usize> = (0..n).collect();
+        for _ in 0..self.cfg.epochs {
+            order.shuffle(&mut self.rng);
+            for chunk in order.chunks(self.cfg.minibatch.max(1)) {
+                let m = chunk.len();
+                let pick = |src: &[f32], w: usize| -> Vec<f32> { chunk.iter().flat_map(|&i| src[i * w..(i + 1) * w].iter().copied()).collect() };
+                let mut a_mb = pick(&adv, 1);
+                // Per-minibatch advantage normalisation, as ppo2 does.
+                let mean = a_mb.iter().sum::<f32>() / m as f32;
+                let std = (a_mb.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / m as f32).sqrt();
+                a_mb.iter_mut().for_each(|x| *x = (*x - mean) / (std + 1e-8));
+                let dev = &self.device;
+                let (mean_t, log_std, v) = self.model.forward(matrix(pick(&obs, o), m, o, dev), d);
+                let new_logp = log_prob(mean_t, log_std.clone(), matrix(pick(&act, d), m, d, dev));
+                let ratio = (new_logp - matrix(pick(&logp, 1), m, 1, dev)).exp();
+                let a_t = matrix(a_mb, m, 1, dev);
+                let clip = self.cfg.clip;
+                let pg = (a_t.clone() * ratio.clone()).min_pair(a_t * ratio.clamp(1.0 - clip, 1.0 + clip)).mean().neg();
+                let (v_old, r_t) = (matrix(pick(&val, 1), m, 1, dev), matrix(pick(&ret, 1), m, 1, dev));
+                let v_clipped = v_old.clone() + (v.clone() - v_old).clamp(-clip, clip);
+                let vf = (v - r_t.clone()).square().max_pair((v_clipped - r_t).square()).mean() * 0.5;
+                // Entropy of a diagonal Gaussian: Σ log σ + d/2·log(2πe).
+                let entropy = log_std.mean() * d as f32;
+                let loss = pg + vf * self.cfg.vf_coef - entropy * self.cfg.ent_coef;
+                let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+                self.model = self.optim.step(self.cfg.lr, self.model.clone(), grads);
+                self.updates += 1;
+            }
+        }
+        for r in &mut self.rollouts {
+            r.steps.clear();
+        }
+        self.stored = 0;
+    }
+}
+
+impl Student for Ppo {
+    fn name(&self) -> &'static str {
+        "ppo"
+    }
+
+    fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
+        if !deterministic && self.stored >= self.cfg.rollout {
+            self.update();
+        }
+        if !deterministic && self.cfg.normalize_obs {
+            obs.iter().for_each(|o| self.obs_stats.update(o));
+        }
+        let (n, d) = (obs.len(), self.act_dim);
+        let normed: Vec<Vec<f32>> = obs.iter().map(|o| self.normalise(o)).collect();
+        let x = matrix(normed.concat(), n, self.obs_dim, &self.device).inner();
+        let (mean, log_std, v) = self.model.valid().forward(x, d);
+        if deterministic {
+            return values(mean).chunks(d).map(|a| a.iter().map(|x| x.clamp(-1.0, 1.0)).collect()).collect();
+        }
+        let a = mean.clone() + log_std.clone().exp() * gaussian_noise(n, d, &mut self.rng, &self.device).inner();
+        let lp = values(log_prob(mean, log_std, a.clone()));
+        let (a, v) = (values(a), values(v));
+        self.pending.resize(n.max(self.pending.len()), None);
+        let mut out = Vec::with_capacity(n);
+        for (i, o) in normed.into_iter().enumerate() {
+            let action = a[i * d..(i + 1) * d].to_vec();
+            // The env sees the action clipped to its box; the update uses the raw sample.
+            out.push(action.iter().map(|x| x.clamp(-1.0, 1.0)).collect());
+            self.pending[i] = Some(Pending { obs: o, action, logp: lp[i], value: v[i] });
+        }
+        out
+    }
+
+    fn observe(&mut self, t: &Transition) {
+        let Some(p) = self.pending.get_mut(t.env).and_then(Option::take) else { return };
+        let mut reward = if self.cfg.normalize_reward { self.rewards.scale(t.env, t.reward, t.episode_ended()) } else { t.reward };
+        let next = self.normalise(t.next_obs);
+        if t.truncated && !t.terminal {
+            reward += self.cfg.gamma * self.values_of(&[&next])[0];
+        }
+        if self.rollouts.len() <= t.env {
+            self.rollouts.resize_with(t.env + 1, Rollout::default);
+        }
+        let r = &mut self.rollouts[t.env];
+        r.steps.push(Stored { p, reward, ended: t.episode_ended() });
+        r.last_next = next;
+        self.stored += 1;
+    }
+
+    fn updates(&self) -> u64 {
+        self.updates
+    }
+
+    fn save(&self) -> Result<Vec<u8>, NnError> {
+        let mut blob = Blob::new();
+        blob.put_json("ppo.config", &self.cfg)?.put_json("ppo.updates", &self.updates)?;
+        blob.put_json("ppo.rng", &self.rng)?.put_json("ppo.obs_stats", &self.obs_stats)?.put_json("ppo.rewards", &self.rewards)?;
+        blob.put_json("ppo.rollouts", &(&self.rollouts, &self.pending, self.stored))?;
+        blob.put("ppo.model", module_bytes(&self.model)?).put("ppo.optim", optim_bytes(&self.optim)?);
+        Ok(blob.to_bytes())
+    }
+
+    fn load(&mut self, bytes: &[u8]) -> Result<(), NnError> {
+        let blob = Blob::from_bytes(bytes)?;
+        let cfg: PpoConfig = blob.get_json("ppo.config")?;
+        if cfg != self.cfg {
+            return Err(NnError(format!("checkpoint was made with a different PPO config: {cfg:?}")));
+        }
+        self.updates = blob.get_json("ppo.updates")?;
+        self.rng = blob.get_json("ppo.rng")?;
+        self.obs_stats = blob.get_json("ppo.obs_stats")?;
+        self.rewards = blob.get_json("ppo.rewards")?;
+        (self.rollouts, self.pending, self.stored) = blob.get_json("ppo.rollouts")?;
+        self.model = load_module(self.model.clone(), blob.get("ppo.model")?)?;
+        self.optim = load_optim(self.optim.clone(), blob.get("ppo.optim")?)?;
+        Ok(())
+    }
+}

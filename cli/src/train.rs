@@ -1,0 +1,103 @@
+//! `trellis train` and `trellis eval`: flags over the run config.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use trellis_train::RunConfig;
+
+#[derive(Args, Debug)]
+pub struct Train {
+    /// A TOML run config; flags given here override its values.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[arg(long)]
+    pub env: Option<String>,
+    #[arg(long)]
+    pub body: Option<String>,
+    #[arg(long)]
+    pub teacher: Option<String>,
+    #[arg(long)]
+    pub student: Option<String>,
+    /// Total env steps.
+    #[arg(long)]
+    pub steps: Option<u64>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Env instances stepped together.
+    #[arg(long)]
+    pub envs: Option<usize>,
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run dir (default runs/<env>-<teacher>-<student>-s<seed>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue the run in this dir from its last checkpoint (only --steps may change).
+    #[arg(long, conflicts_with_all = ["config", "env", "body", "teacher", "student", "seed", "envs", "threads", "out"])]
+    pub resume: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct Eval {
+    /// A run dir with a checkpoint.
+    #[arg(long)]
+    pub run: PathBuf,
+}
+
+fn resolve(t: &Train) -> Result<RunConfig> {
+    let mut cfg = match &t.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            RunConfig::from_toml(&text).with_context(|| format!("in {}", p.display()))?
+        }
+        None => RunConfig::default(),
+    };
+    macro_rules! set {
+        ($($f:ident),*) => { $( if let Some(v) = &t.$f { cfg.$f = v.clone(); } )* };
+    }
+    set!(env, teacher, student, steps, seed, envs, threads);
+    if t.body.is_some() {
+        cfg.body = t.body.clone();
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+pub fn train(t: &Train) -> Result<()> {
+    let outcome = if let Some(dir) = &t.resume {
+        eprintln!("resuming {}", dir.display());
+        trellis_train::resume(dir, t.steps, !t.quiet)?
+    } else {
+        let cfg = resolve(t)?;
+        let out = t.out.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}-s{}", cfg.env, cfg.teacher, cfg.student, cfg.seed)));
+        eprintln!("run dir {} · {} / {} / {} · {} steps", out.display(), cfg.env, cfg.teacher, cfg.student, cfg.steps);
+        trellis_train::start(cfg, &out, !t.quiet)?
+    };
+    let p = &outcome.progress;
+    match &outcome.last_eval {
+        Some(e) => println!(
+            "{} steps, {} episodes, {:.0} steps/s · test set: mean return {:.1}, mastered {:.1}%",
+            p.step, p.episodes, outcome.steps_per_second, e.mean_return, e.mastered_pct
+        ),
+        None => bail!("the run ended without an evaluation"),
+    }
+    Ok(())
+}
+
+pub fn eval(e: &Eval) -> Result<()> {
+    let (cfg, p, r) = trellis_train::evaluate_run(&e.run)?;
+    println!(
+        "{} / {} / {} at step {}: {} test tasks, mean return {:.1}, mastered {:.1}%",
+        cfg.env,
+        cfg.teacher,
+        cfg.student,
+        p.step,
+        r.returns.len(),
+        r.mean_return,
+        r.mastered_pct
+    );
+    Ok(())
+}

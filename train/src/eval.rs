@@ -1,0 +1,53 @@
+//! Evaluation on the fixed test set: every test task played once with the
+//! deterministic policy. All test episodes advance in lockstep so the
+//! student acts on one batch per step instead of one observation at a time.
+
+use serde::{Deserialize, Serialize};
+use trellis_agents::Student;
+use trellis_envs::Env;
+
+use crate::TrainError;
+
+/// Test episode `i` always uses this reset seed, so evaluations differ only by the policy.
+pub const EVAL_SEED_BASE: u64 = 1 << 40;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalResult {
+    pub returns: Vec<f64>,
+    pub mean_return: f64,
+    /// Share of test tasks whose return reached the success bar, in percent.
+    pub mastered_pct: f64,
+}
+
+pub fn evaluate<E: Env + Clone>(
+    proto: &E,
+    student: &mut dyn Student<E::Obs, E::Act>,
+    tasks: &[Vec<f64>],
+    success_return: f64,
+) -> Result<EvalResult, TrainError> {
+    let mut envs: Vec<E> = tasks.iter().map(|_| proto.clone()).collect();
+    let mut obs = Vec::with_capacity(tasks.len());
+    for (i, (env, task)) in envs.iter_mut().zip(tasks).enumerate() {
+        obs.push(env.reset(Some(EVAL_SEED_BASE + i as u64), Some(task))?.0);
+    }
+    let mut returns = vec![0.0; tasks.len()];
+    let mut active: Vec<usize> = (0..tasks.len()).collect();
+    while !active.is_empty() {
+        let batch: Vec<E::Obs> = active.iter().map(|&i| obs[i].clone()).collect();
+        let actions = student.act(&batch, true);
+        let mut still = Vec::with_capacity(active.len());
+        for (&i, a) in active.iter().zip(&actions) {
+            let s = envs[i].step(a);
+            returns[i] += s.reward;
+            if !s.done() {
+                obs[i] = s.obs;
+                still.push(i);
+            }
+        }
+        active = still;
+    }
+    let n = returns.len().max(1) as f64;
+    let mean_return = returns.iter().sum::<f64>() / n;
+    let mastered_pct = 100.0 * returns.iter().filter(|&&r| r >= success_return).count() as f64 / n;
+    Ok(EvalResult { returns, mean_return, mastered_pct })
+}

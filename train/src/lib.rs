@@ -1,0 +1,144 @@
+//! trellis-train: the training loop that ties a teacher, a world and a
+//! student together, and the run directory that makes it reproducible and
+//! resumable.
+//!
+//! A run dir holds `config.toml` (the resolved settings), `test_set.json`,
+//! `episodes.csv` (one row per training episode: step, instance, return,
+//! length, success, task vector), `eval.csv` (test-set evaluations),
+//! `teacher.jsonl` (teacher dumps) and `checkpoint.bin` (everything needed to
+//! continue: student with optimisers and replay buffer, teacher, RNGs,
+//! counters, the log lengths to cut back to).
+
+pub mod config;
+pub mod eval;
+pub mod run_dir;
+pub mod test_set;
+pub mod trainer;
+pub mod world;
+
+use std::path::Path;
+
+pub use config::RunConfig;
+pub use eval::EvalResult;
+use run_dir::{CHECKPOINT, CONFIG, RunDir, TEST_SET, write_atomic};
+pub use trainer::{Outcome, Progress, Trainer};
+use trellis_agents::Student;
+use trellis_agents::ppo::Ppo;
+use trellis_agents::sac::Sac;
+use trellis_envs::TaskSpace;
+use trellis_envs::walker::WalkerEnv;
+use trellis_nn::blob::Blob;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("bad config: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Io(String),
+    #[error(transparent)]
+    Task(#[from] trellis_envs::TaskError),
+    #[error(transparent)]
+    Teacher(#[from] trellis_teachers::TeacherError),
+    #[error(transparent)]
+    Nn(#[from] trellis_nn::NnError),
+}
+
+/// A continuous-control student by name.
+pub fn make_student(cfg: &RunConfig, obs_dim: usize, act_dim: usize) -> Result<Box<dyn Student>, TrainError> {
+    Ok(match cfg.student.as_str() {
+        "sac" => Box::new(Sac::new(obs_dim, act_dim, cfg.sac.clone(), cfg.seed)),
+        "ppo" => Box::new(Ppo::new(obs_dim, act_dim, cfg.ppo.clone(), cfg.seed)),
+        other => return Err(TrainError::Config(format!("unknown student `{other}`; known students: {}", config::STUDENTS.join(", ")))),
+    })
+}
+
+fn test_set(cfg: &RunConfig, space: &TaskSpace) -> Result<Vec<Vec<f64>>, TrainError> {
+    match &cfg.test_set {
+        Some(path) => test_set::load(Path::new(path), space),
+        None => Ok(test_set::generate(space, cfg.test_episodes)),
+    }
+}
+
+/// A walker world with its student, teacher and test set, built and checked
+/// before anything touches the disk.
+struct Parts {
+    proto: WalkerEnv,
+    ctx: trellis_teachers::TeacherContext,
+    student: Box<dyn Student>,
+    teacher: Box<dyn trellis_teachers::Teacher>,
+    test_set: Vec<Vec<f64>>,
+}
+
+fn walker_parts(cfg: &RunConfig) -> Result<Parts, TrainError> {
+    cfg.validate()?;
+    if !trellis_envs::registry::ENVS.contains(&cfg.env.as_str()) {
+        let known = trellis_envs::registry::ENVS.join(", ");
+        return Err(TrainError::Config(format!("unknown env `{}`; known envs: {known}", cfg.env)));
+    }
+    let proto = world::walker(cfg)?;
+    let ctx = world::walker_context(&proto, cfg.expert);
+    let (obs_dim, act_dim) = world::dims(&proto);
+    let student = make_student(cfg, obs_dim, act_dim)?;
+    let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
+    let test_set = test_set(cfg, &ctx.space)?;
+    Ok(Parts { proto, ctx, student, teacher, test_set })
+}
+
+impl Parts {
+    fn trainer(self, cfg: RunConfig, dir: RunDir, progress: Progress, show_progress: bool) -> Trainer<WalkerEnv> {
+        let Parts { proto, ctx, student, teacher, test_set } = self;
+        Trainer { cfg, dir, proto, student, teacher, ctx, test_set, progress, show_progress }
+    }
+}
+
+/// Starts a new run in `out`, which must not hold anything yet. Config
+/// errors are reported before the dir is created.
+pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
+    let parts = walker_parts(&cfg)?;
+    let dir = RunDir::create(out, &trainer::episodes_header(&parts.ctx.space.names()))?;
+    write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
+    write_atomic(&dir.file(TEST_SET), serde_json::to_string(&parts.test_set).expect("tasks serialise").as_bytes())?;
+    let progress = Progress { next_eval: cfg.eval_every, next_checkpoint: cfg.checkpoint_every, next_dump: cfg.dump_every, ..Default::default() };
+    parts.trainer(cfg, dir, progress, show_progress).run()
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
+    std::fs::read(path).map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))
+}
+
+/// A run dir's config, checkpoint and parts, with the checkpoint's student
+/// and teacher state loaded.
+fn load_run(dir: &Path) -> Result<(RunConfig, Parts, Progress), TrainError> {
+    let cfg = RunConfig::from_toml(&String::from_utf8_lossy(&read(&dir.join(CONFIG))?))?;
+    let ckpt = dir.join(CHECKPOINT);
+    if !ckpt.exists() {
+        return Err(TrainError::Io(format!("{} has no checkpoint yet: nothing to resume or evaluate", dir.display())));
+    }
+    let blob = Blob::from_bytes(&read(&ckpt)?)?;
+    let mut parts = walker_parts(&cfg)?;
+    parts.student.load(blob.get("student")?)?;
+    parts.teacher = trellis_teachers::restore(&blob.get_json("teacher")?)?;
+    parts.test_set = test_set::load(&dir.join(TEST_SET), &parts.ctx.space)?;
+    Ok((cfg, parts, blob.get_json("progress")?))
+}
+
+/// Continues the run in `dir` from its last checkpoint (optionally with a
+/// new step budget); log rows written after that checkpoint are dropped.
+pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
+    let (mut cfg, parts, mut progress) = load_run(dir)?;
+    if let Some(s) = steps {
+        cfg.steps = s;
+        cfg.validate()?;
+        write_atomic(&dir.join(CONFIG), cfg.to_toml().as_bytes())?;
+    }
+    let run_dir = RunDir::resume(dir, &progress.logs)?;
+    progress.resumes += 1;
+    parts.trainer(cfg, run_dir, progress, show_progress).run()
+}
+
+/// Re-runs the test set with the run's last checkpointed policy.
+pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
+    let (cfg, mut parts, progress) = load_run(dir)?;
+    let r = eval::evaluate(&parts.proto, parts.student.as_mut(), &parts.test_set, parts.ctx.success_return)?;
+    Ok((cfg, progress, r))
+}

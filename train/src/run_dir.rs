@@ -1,0 +1,115 @@
+//! The files of a run, and how they survive a crash.
+//!
+//! Whole files (config, test set, checkpoint) are written to a temporary
+//! name, synced and renamed over the old one, so a `kill -9` leaves either
+//! the old or the new version. Logs (episodes.csv, eval.csv, teacher.jsonl)
+//! are appended; each checkpoint records their lengths, and resuming cuts
+//! them back to those lengths, so rows are never duplicated or half-written.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::TrainError;
+
+pub const CONFIG: &str = "config.toml";
+pub const TEST_SET: &str = "test_set.json";
+pub const CHECKPOINT: &str = "checkpoint.bin";
+pub const EPISODES: &str = "episodes.csv";
+pub const EVAL: &str = "eval.csv";
+pub const TEACHER: &str = "teacher.jsonl";
+pub const EVAL_HEADER: &str = "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
+const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
+
+fn io(path: &Path, e: std::io::Error) -> TrainError {
+    TrainError::Io(format!("{}: {e}", path.display()))
+}
+
+/// Writes `bytes` to `path` via a synced temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
+    let tmp = path.with_extension("tmp");
+    let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| io(path, e))
+}
+
+/// Byte lengths of the append-only logs at a checkpoint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LogLengths(pub Vec<u64>);
+
+pub struct RunDir {
+    pub path: PathBuf,
+    logs: Vec<BufWriter<File>>,
+}
+
+impl RunDir {
+    /// A new run: the dir must not exist or be empty (an existing run is never overwritten).
+    /// The logs start with their CSV headers.
+    pub fn create(path: &Path, episodes_header: &str) -> Result<Self, TrainError> {
+        if path.exists() && fs::read_dir(path).map_err(|e| io(path, e))?.next().is_some() {
+            return Err(TrainError::Config(format!(
+                "run dir {} already exists and is not empty; pass --resume to continue it or choose another --out",
+                path.display()
+            )));
+        }
+        fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        let mut dir = Self::open_logs(path, None)?;
+        dir.episode(episodes_header)?;
+        dir.eval(EVAL_HEADER)?;
+        Ok(dir)
+    }
+
+    /// An existing run, logs cut back to the lengths a checkpoint recorded.
+    pub fn resume(path: &Path, lengths: &LogLengths) -> Result<Self, TrainError> {
+        Self::open_logs(path, Some(lengths))
+    }
+
+    fn open_logs(path: &Path, lengths: Option<&LogLengths>) -> Result<Self, TrainError> {
+        let mut logs = Vec::new();
+        for (i, name) in LOGS.iter().enumerate() {
+            let p = path.join(name);
+            let f = OpenOptions::new().create(true).append(true).open(&p).map_err(|e| io(&p, e))?;
+            if let Some(len) = lengths.and_then(|l| l.0.get(i)) {
+                f.set_len(*len).map_err(|e| io(&p, e))?;
+            }
+            logs.push(BufWriter::new(f));
+        }
+        Ok(Self { path: path.to_owned(), logs })
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    fn log(&mut self, name: &str, line: &str) -> Result<(), TrainError> {
+        let i = LOGS.iter().position(|n| *n == name).expect("a known log");
+        let p = self.path.join(name);
+        writeln!(self.logs[i], "{line}").map_err(|e| io(&p, e))
+    }
+
+    pub fn episode(&mut self, line: &str) -> Result<(), TrainError> {
+        self.log(EPISODES, line)
+    }
+
+    pub fn eval(&mut self, line: &str) -> Result<(), TrainError> {
+        self.log(EVAL, line)
+    }
+
+    pub fn teacher(&mut self, line: &str) -> Result<(), TrainError> {
+        self.log(TEACHER, line)
+    }
+
+    /// Flushes the logs to disk and returns their lengths.
+    pub fn sync(&mut self) -> Result<LogLengths, TrainError> {
+        let mut lens = Vec::new();
+        for (w, name) in self.logs.iter_mut().zip(LOGS) {
+            let p = self.path.join(name);
+            w.flush().map_err(|e| io(&p, e))?;
+            w.get_ref().sync_data().map_err(|e| io(&p, e))?;
+            lens.push(w.get_ref().metadata().map_err(|e| io(&p, e))?.len());
+        }
+        Ok(LogLengths(lens))
+    }
+}

@@ -1,0 +1,202 @@
+//! The teacher-in-the-loop: the teacher picks each episode's task, the
+//! vectorised env plays it with the student's actions, the student learns
+//! from every transition, and each finished episode's return goes back to
+//! the teacher. Evaluation, teacher dumps and checkpoints happen on fixed
+//! env-step schedules.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use trellis_agents::{Student, Transition};
+use trellis_envs::{Env, VecEnv};
+use trellis_nn::blob::Blob;
+use trellis_teachers::{Episode, Teacher, TeacherContext};
+
+use crate::eval::{EvalResult, evaluate};
+use crate::run_dir::{CHECKPOINT, LogLengths, RunDir, write_atomic};
+use crate::{RunConfig, TrainError};
+
+/// Counters and schedules saved in every checkpoint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub step: u64,
+    pub episodes: u64,
+    pub next_eval: u64,
+    pub next_checkpoint: u64,
+    pub next_dump: u64,
+    /// Times the run was resumed (varies the env seed streams after a resume).
+    pub resumes: u64,
+    /// Wall-clock seconds spent before the current process.
+    pub seconds: f64,
+    /// Task of each env instance's current episode.
+    pub tasks: Vec<Vec<f64>>,
+    pub logs: LogLengths,
+}
+
+/// What a finished (or stopped) run reports.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub progress: Progress,
+    pub last_eval: Option<EvalResult>,
+    pub steps_per_second: f64,
+}
+
+pub struct Trainer<E: Env + Clone> {
+    pub cfg: RunConfig,
+    pub dir: RunDir,
+    pub proto: E,
+    pub student: Box<dyn Student<E::Obs, E::Act>>,
+    pub teacher: Box<dyn Teacher>,
+    pub ctx: TeacherContext,
+    pub test_set: Vec<Vec<f64>>,
+    pub progress: Progress,
+    pub show_progress: bool,
+}
+
+impl<E: Env + Clone> Trainer<E>
+where
+    E::Obs: Clone,
+{
+    /// Runs until `cfg.steps` env steps, then evaluates and checkpoints.
+    pub fn run(mut self) -> Result<Outcome, TrainError> {
+        let n = self.cfg.envs;
+        let env_seed = self.cfg.seed ^ self.progress.resumes.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut vec = VecEnv::new(vec![self.proto.clone(); n], self.cfg.threads, env_seed);
+        if self.progress.tasks.len() != n {
+            self.progress.tasks = (0..n).map(|_| self.teacher.sample_task()).collect();
+        }
+        let mut obs = vec.reset(Some(&self.progress.tasks))?;
+        let bar = self.progress_bar();
+        let (t0, step0) = (Instant::now(), self.progress.step);
+        let mut recent: Vec<f64> = Vec::new();
+        let mut last_eval = None;
+        while self.progress.step < self.cfg.steps {
+            let actions = self.student.act(&obs, false);
+            let mut failure = None;
+            let out = {
+                let (teacher, dir, p, ctx) = (&mut self.teacher, &mut self.dir, &mut self.progress, &self.ctx);
+                vec.step_with(&actions, |i, stats| {
+                    teacher.update(&Episode {
+                        task: &stats.task,
+                        ret: stats.ret,
+                        len: stats.len,
+                        success: stats.success || stats.ret >= ctx.success_return,
+                        value: None,
+                    });
+                    p.episodes += 1;
+                    recent.push(stats.ret);
+                    let task: Vec<String> = stats.task.iter().map(|x| format!("{x:.6}")).collect();
+                    let line = format!("{},{i},{:.4},{},{},{}", p.step + n as u64, stats.ret, stats.len, stats.success as u8, task.join(","));
+                    if let Err(e) = dir.episode(&line) {
+                        failure.get_or_insert(e);
+                    }
+                    let next = teacher.sample_task();
+                    p.tasks[i] = next.clone();
+                    Some(next)
+                })?
+            };
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            for (i, (s, a)) in out.iter().zip(&actions).enumerate() {
+                self.student.observe(&Transition {
+                    env: i,
+                    obs: &obs[i],
+                    action: a,
+                    reward: s.step.reward as f32,
+                    next_obs: &s.step.obs,
+                    terminal: s.step.terminated,
+                    truncated: s.step.truncated && !s.step.terminated,
+                });
+            }
+            for (o, s) in obs.iter_mut().zip(out) {
+                *o = match s.reset_obs {
+                    Some(r) => r,
+                    None => s.step.obs,
+                };
+            }
+            self.progress.step += n as u64;
+            bar.set_position(self.progress.step);
+            if self.progress.step >= self.progress.next_dump {
+                self.progress.next_dump += self.cfg.dump_every;
+                self.dump()?;
+            }
+            if self.progress.step >= self.progress.next_eval {
+                self.progress.next_eval += self.cfg.eval_every;
+                last_eval = Some(self.evaluate(t0, step0)?);
+            }
+            if !recent.is_empty() && self.progress.episodes % 10 == 0 {
+                let k = recent.len().saturating_sub(50);
+                let mean = recent[k..].iter().sum::<f64>() / (recent.len() - k) as f64;
+                recent.drain(..k);
+                let mastered = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| format!("{:.0}%", e.mastered_pct));
+                bar.set_message(format!("return {mean:.1} (last 50 episodes) · test mastered {mastered}"));
+            }
+            if self.progress.step >= self.progress.next_checkpoint {
+                self.progress.next_checkpoint += self.cfg.checkpoint_every;
+                self.checkpoint(t0)?;
+            }
+        }
+        if last_eval.is_none() || self.progress.next_eval - self.cfg.eval_every != self.progress.step {
+            last_eval = Some(self.evaluate(t0, step0)?);
+        }
+        self.checkpoint(t0)?;
+        bar.finish();
+        let secs = t0.elapsed().as_secs_f64().max(1e-9);
+        Ok(Outcome { steps_per_second: (self.progress.step - step0) as f64 / secs, progress: self.progress, last_eval })
+    }
+
+    fn progress_bar(&self) -> ProgressBar {
+        if !self.show_progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(self.cfg.steps).with_position(self.progress.step);
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {human_pos}/{human_len} steps · {per_sec} · eta {eta} · {msg}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar
+    }
+
+    fn evaluate(&mut self, t0: Instant, step0: u64) -> Result<EvalResult, TrainError> {
+        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.ctx.success_return)?;
+        let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
+        let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+        self.dir.eval(&format!(
+            "{},{},{},{:.4},{:.2},{:.1},{:.1}",
+            self.progress.step,
+            self.progress.episodes,
+            self.student.updates(),
+            r.mean_return,
+            r.mastered_pct,
+            secs,
+            sps
+        ))?;
+        Ok(r)
+    }
+
+    fn dump(&mut self) -> Result<(), TrainError> {
+        let line = serde_json::json!({ "step": self.progress.step, "teacher": self.teacher.name(), "dump": self.teacher.dump() });
+        self.dir.teacher(&line.to_string())
+    }
+
+    /// Writes the whole state atomically; the logs are flushed first so the
+    /// lengths recorded are on disk.
+    fn checkpoint(&mut self, t0: Instant) -> Result<(), TrainError> {
+        let mut p = self.progress.clone();
+        p.logs = self.dir.sync()?;
+        p.seconds += t0.elapsed().as_secs_f64();
+        let mut blob = Blob::new();
+        blob.put_json("progress", &p)?;
+        blob.put_json("teacher", &trellis_teachers::registry::checkpoint(self.teacher.as_ref()))?;
+        blob.put("student", self.student.save()?);
+        write_atomic(&self.dir.file(CHECKPOINT), &blob.to_bytes())
+    }
+}
+
+/// Header of episodes.csv for a task space with these dimension names.
+pub fn episodes_header(names: &[&str]) -> String {
+    format!("step,env,return,length,success,{}", names.join(","))
+}

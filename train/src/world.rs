@@ -1,0 +1,50 @@
+//! What the loop needs to know about a world besides its `Env`: the task
+//! space after the run's bound overrides, the return scale and success bar
+//! the teacher uses, and the expert knowledge some teachers start from.
+
+use std::sync::Arc;
+
+use trellis_envs::registry::{self, make_walker};
+use trellis_envs::terrain::stumps::StumpTracks;
+use trellis_envs::walker::{SUCCESS_RETURN, WalkerConfig, WalkerEnv};
+use trellis_envs::{ContinuousEnv, Env};
+use trellis_teachers::{Gaussian, TeacherContext};
+
+use crate::{RunConfig, TrainError};
+
+/// TeachMyAgent's return bounds for walker teachers (Stump Tracks: [-150, 350]).
+pub const WALKER_REWARD_RANGE: (f64, f64) = (-150.0, 350.0);
+
+/// The walker env a run asks for, with its task-space overrides applied.
+pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
+    let env = make_walker(&cfg.env, cfg.body.as_deref(), WalkerConfig::default()).map_err(|e| TrainError::Config(e.to_string()))?;
+    if cfg.bounds.is_empty() {
+        return Ok(env);
+    }
+    if cfg.env != "stump-tracks" {
+        return Err(TrainError::Config(format!("`bounds` overrides are supported for stump-tracks only, not `{}`", cfg.env)));
+    }
+    let mut space = env.task_space().clone();
+    for (name, [lo, hi]) in &cfg.bounds {
+        space = space.with_bounds(name, *lo, *hi).map_err(|e| TrainError::Config(format!("`bounds.{name}`: {e}")))?;
+    }
+    let body = registry::body(cfg.body.as_deref().unwrap_or(registry::default_body(&cfg.env))).map_err(|e| TrainError::Config(e.to_string()))?;
+    Ok(WalkerEnv::new(Arc::new(StumpTracks::new(space)), Arc::new(body), WalkerConfig::default()))
+}
+
+/// The teacher's view of a walker world. Expert knowledge is a narrow
+/// Gaussian (σ = 10% of each range) on the terrain's default (easiest) task.
+pub fn walker_context(env: &WalkerEnv, expert: bool) -> TeacherContext {
+    let space = env.task_space().clone();
+    let ctx = TeacherContext::new(space.clone(), WALKER_REWARD_RANGE, SUCCESS_RETURN);
+    if !expert {
+        return ctx;
+    }
+    let std: Vec<f64> = space.dims.iter().map(|d| 0.1 * d.width()).collect();
+    ctx.with_initial(Gaussian::diagonal(env.terrain().default_task(), &std))
+}
+
+/// Observation and action sizes of a continuous env.
+pub fn dims(env: &WalkerEnv) -> (usize, usize) {
+    (env.observation_space().dim(), env.action_space().dim())
+}
