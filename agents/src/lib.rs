@@ -9,6 +9,7 @@ pub mod normalizer;
 pub mod ppo;
 pub mod replay;
 pub mod sac;
+pub mod text_policy;
 
 pub use trellis_nn::NnError;
 

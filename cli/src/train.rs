@@ -59,6 +59,10 @@ fn resolve(t: &Train) -> Result<RunConfig> {
         ($($f:ident),*) => { $( if let Some(v) = &t.$f { cfg.$f = v.clone(); } )* };
     }
     set!(env, teacher, student, steps, seed, envs, threads);
+    // The text worlds need the reading student; make it the default there.
+    if cfg.env == trellis_train::TEXT_WORLD && t.student.is_none() && cfg.student == "sac" {
+        cfg.student = "text-ac".into();
+    }
     if t.body.is_some() {
         cfg.body = t.body.clone();
     }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use trellis_agents::ppo::PpoConfig;
 use trellis_agents::sac::SacConfig;
+use trellis_agents::text_policy::TextPolicyConfig;
 
 use crate::TrainError;
 
@@ -47,6 +48,7 @@ pub struct RunConfig {
     pub teacher_config: toml::Table,
     pub sac: SacConfig,
     pub ppo: PpoConfig,
+    pub text: TextPolicyConfig,
 }
 
 impl Default for RunConfig {
@@ -70,12 +72,13 @@ impl Default for RunConfig {
             teacher_config: toml::Table::new(),
             sac: SacConfig::default(),
             ppo: PpoConfig::default(),
+            text: TextPolicyConfig::default(),
         }
     }
 }
 
 /// Names accepted for `student`.
-pub const STUDENTS: [&str; 2] = ["sac", "ppo"];
+pub const STUDENTS: [&str; 3] = ["sac", "ppo", "text-ac"];
 
 impl RunConfig {
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {

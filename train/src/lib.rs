@@ -26,7 +26,10 @@ use trellis_agents::Student;
 use trellis_agents::ppo::Ppo;
 use trellis_agents::sac::Sac;
 use trellis_envs::TaskSpace;
+use trellis_envs::Env;
+use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerEnv;
+use trellis_agents::text_policy::TextPolicy;
 use trellis_nn::blob::Blob;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +51,7 @@ pub fn make_student(cfg: &RunConfig, obs_dim: usize, act_dim: usize) -> Result<B
     Ok(match cfg.student.as_str() {
         "sac" => Box::new(Sac::new(obs_dim, act_dim, cfg.sac.clone(), cfg.seed)),
         "ppo" => Box::new(Ppo::new(obs_dim, act_dim, cfg.ppo.clone(), cfg.seed)),
+        "text-ac" => return Err(TrainError::Config(format!("`student` = `text-ac` reads text; `{}` needs sac or ppo", cfg.env))),
         other => return Err(TrainError::Config(format!("unknown student `{other}`; known students: {}", config::STUDENTS.join(", ")))),
     })
 }
@@ -59,86 +63,133 @@ fn test_set(cfg: &RunConfig, space: &TaskSpace) -> Result<Vec<Vec<f64>>, TrainEr
     }
 }
 
-/// A walker world with its student, teacher and test set, built and checked
+/// A world with its student, teacher and test set, built and checked
 /// before anything touches the disk.
-struct Parts {
-    proto: WalkerEnv,
+struct Parts<E: Env> {
+    proto: E,
     ctx: trellis_teachers::TeacherContext,
-    student: Box<dyn Student>,
+    student: Box<dyn Student<E::Obs, E::Act>>,
     teacher: Box<dyn trellis_teachers::Teacher>,
     test_set: Vec<Vec<f64>>,
 }
 
-fn walker_parts(cfg: &RunConfig) -> Result<Parts, TrainError> {
-    cfg.validate()?;
-    if !trellis_envs::registry::ENVS.contains(&cfg.env.as_str()) {
-        let known = trellis_envs::registry::ENVS.join(", ");
-        return Err(TrainError::Config(format!("unknown env `{}`; known envs: {known}", cfg.env)));
-    }
-    let proto = world::walker(cfg)?;
-    let ctx = world::walker_context(&proto, cfg.expert);
-    let (obs_dim, act_dim) = world::dims(&proto);
-    let student = make_student(cfg, obs_dim, act_dim)?;
+fn parts<E: Env>(cfg: &RunConfig, proto: E, ctx: trellis_teachers::TeacherContext, student: Box<dyn Student<E::Obs, E::Act>>) -> Result<Parts<E>, TrainError> {
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     let test_set = test_set(cfg, &ctx.space)?;
     Ok(Parts { proto, ctx, student, teacher, test_set })
 }
 
-impl Parts {
-    fn trainer(self, cfg: RunConfig, dir: RunDir, progress: Progress, show_progress: bool) -> Trainer<WalkerEnv> {
+fn walker_parts(cfg: &RunConfig) -> Result<Parts<WalkerEnv>, TrainError> {
+    if !trellis_envs::registry::ENVS.contains(&cfg.env.as_str()) {
+        let known = trellis_envs::registry::ENVS.join(", ");
+        return Err(TrainError::Config(format!("unknown env `{}`; known envs: {known}, {TEXT_WORLD}", cfg.env)));
+    }
+    let proto = world::walker(cfg)?;
+    let ctx = world::walker_context(&proto, cfg.expert);
+    let (obs_dim, act_dim) = world::dims(&proto);
+    let student = make_student(cfg, obs_dim, act_dim)?;
+    parts(cfg, proto, ctx, student)
+}
+
+fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
+    if cfg.student != "text-ac" {
+        return Err(TrainError::Config(format!("`student` = `{}` cannot read text; text-world needs `text-ac`", cfg.student)));
+    }
+    if !cfg.bounds.is_empty() {
+        return Err(TrainError::Config("`bounds` overrides are supported for stump-tracks only, not text-world".into()));
+    }
+    let proto = TextWorldEnv::new();
+    let ctx = world::text_context(&proto);
+    let student = Box::new(TextPolicy::new(cfg.text.clone(), cfg.seed));
+    parts(cfg, proto, ctx, student)
+}
+
+impl<E: Env + Clone> Parts<E>
+where
+    E::Obs: Clone,
+{
+    fn trainer(self, cfg: RunConfig, dir: RunDir, progress: Progress, show_progress: bool) -> Trainer<E> {
         let Parts { proto, ctx, student, teacher, test_set } = self;
         Trainer { cfg, dir, proto, student, teacher, ctx, test_set, progress, show_progress }
     }
+
+    fn start(self, cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
+        let dir = RunDir::create(out, &trainer::episodes_header(&self.ctx.space.names()))?;
+        write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
+        write_atomic(&dir.file(TEST_SET), serde_json::to_string(&self.test_set).expect("tasks serialise").as_bytes())?;
+        let progress = Progress { next_eval: cfg.eval_every, next_checkpoint: cfg.checkpoint_every, next_dump: cfg.dump_every, ..Default::default() };
+        self.trainer(cfg, dir, progress, show_progress).run()
+    }
+
+    /// Loads the checkpoint's student and teacher state and the run's test set.
+    fn restore(mut self, dir: &Path, blob: &Blob) -> Result<Self, TrainError> {
+        self.student.load(blob.get("student")?)?;
+        self.teacher = trellis_teachers::restore(&blob.get_json("teacher")?)?;
+        self.test_set = test_set::load(&dir.join(TEST_SET), &self.ctx.space)?;
+        Ok(self)
+    }
+
+    fn resume(self, cfg: RunConfig, dir: &Path, blob: &Blob, show_progress: bool) -> Result<Outcome, TrainError> {
+        let mut progress: Progress = blob.get_json("progress")?;
+        let parts = self.restore(dir, blob)?;
+        let run_dir = RunDir::resume(dir, &progress.logs)?;
+        progress.resumes += 1;
+        parts.trainer(cfg, run_dir, progress, show_progress).run()
+    }
+
+    fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
+        let mut p = self.restore(dir, blob)?;
+        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, p.ctx.success_return)
+    }
 }
+
+/// The env name of the procedural text worlds.
+pub const TEXT_WORLD: &str = "text-world";
 
 /// Starts a new run in `out`, which must not hold anything yet. Config
 /// errors are reported before the dir is created.
 pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
-    let parts = walker_parts(&cfg)?;
-    let dir = RunDir::create(out, &trainer::episodes_header(&parts.ctx.space.names()))?;
-    write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
-    write_atomic(&dir.file(TEST_SET), serde_json::to_string(&parts.test_set).expect("tasks serialise").as_bytes())?;
-    let progress = Progress { next_eval: cfg.eval_every, next_checkpoint: cfg.checkpoint_every, next_dump: cfg.dump_every, ..Default::default() };
-    parts.trainer(cfg, dir, progress, show_progress).run()
+    cfg.validate()?;
+    if cfg.env == TEXT_WORLD {
+        text_parts(&cfg)?.start(cfg, out, show_progress)
+    } else {
+        walker_parts(&cfg)?.start(cfg, out, show_progress)
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
     std::fs::read(path).map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))
 }
 
-/// A run dir's config, checkpoint and parts, with the checkpoint's student
-/// and teacher state loaded.
-fn load_run(dir: &Path) -> Result<(RunConfig, Parts, Progress), TrainError> {
+/// A run dir's config and checkpoint.
+fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
     let cfg = RunConfig::from_toml(&String::from_utf8_lossy(&read(&dir.join(CONFIG))?))?;
     let ckpt = dir.join(CHECKPOINT);
     if !ckpt.exists() {
         return Err(TrainError::Io(format!("{} has no checkpoint yet: nothing to resume or evaluate", dir.display())));
     }
-    let blob = Blob::from_bytes(&read(&ckpt)?)?;
-    let mut parts = walker_parts(&cfg)?;
-    parts.student.load(blob.get("student")?)?;
-    parts.teacher = trellis_teachers::restore(&blob.get_json("teacher")?)?;
-    parts.test_set = test_set::load(&dir.join(TEST_SET), &parts.ctx.space)?;
-    Ok((cfg, parts, blob.get_json("progress")?))
+    Ok((cfg, Blob::from_bytes(&read(&ckpt)?)?))
 }
 
 /// Continues the run in `dir` from its last checkpoint (optionally with a
 /// new step budget); log rows written after that checkpoint are dropped.
 pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
-    let (mut cfg, parts, mut progress) = load_run(dir)?;
+    let (mut cfg, blob) = load_run(dir)?;
     if let Some(s) = steps {
         cfg.steps = s;
         cfg.validate()?;
         write_atomic(&dir.join(CONFIG), cfg.to_toml().as_bytes())?;
     }
-    let run_dir = RunDir::resume(dir, &progress.logs)?;
-    progress.resumes += 1;
-    parts.trainer(cfg, run_dir, progress, show_progress).run()
+    if cfg.env == TEXT_WORLD {
+        text_parts(&cfg)?.resume(cfg, dir, &blob, show_progress)
+    } else {
+        walker_parts(&cfg)?.resume(cfg, dir, &blob, show_progress)
+    }
 }
 
 /// Re-runs the test set with the run's last checkpointed policy.
 pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
-    let (cfg, mut parts, progress) = load_run(dir)?;
-    let r = eval::evaluate(&parts.proto, parts.student.as_mut(), &parts.test_set, parts.ctx.success_return)?;
-    Ok((cfg, progress, r))
+    let (cfg, blob) = load_run(dir)?;
+    let r = if cfg.env == TEXT_WORLD { text_parts(&cfg)?.evaluate(dir, &blob)? } else { walker_parts(&cfg)?.evaluate(dir, &blob)? };
+    Ok((cfg, blob.get_json("progress")?, r))
 }

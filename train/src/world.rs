@@ -48,3 +48,10 @@ pub fn walker_context(env: &WalkerEnv, expert: bool) -> TeacherContext {
 pub fn dims(env: &WalkerEnv) -> (usize, usize) {
     (env.observation_space().dim(), env.action_space().dim())
 }
+
+/// The teacher's view of the text worlds: returns run from 0 to 16 (+1 per
+/// sub-goal and the quest length on winning, quests of up to 8); success is
+/// winning, which the env reports itself, so no return bar applies.
+pub fn text_context(env: &trellis_envs::text::TextWorldEnv) -> TeacherContext {
+    TeacherContext::new(env.task_space().clone(), (0.0, 16.0), f64::MAX)
+}
