@@ -305,10 +305,7 @@ impl Student for Ppo {
 
     fn load(&mut self, bytes: &[u8]) -> Result<(), NnError> {
         let blob = Blob::from_bytes(bytes)?;
-        let cfg: PpoConfig = blob.get_json("ppo.config")?;
-        if cfg != self.cfg {
-            return Err(NnError(format!("checkpoint was made with a different PPO config: {cfg:?}")));
-        }
+        blob.expect_json("ppo.config", &self.cfg)?;
         self.updates = blob.get_json("ppo.updates")?;
         self.rng = blob.get_json("ppo.rng")?;
         self.obs_stats = blob.get_json("ppo.obs_stats")?;

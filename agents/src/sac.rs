@@ -228,10 +228,7 @@ impl Student for Sac {
 
     fn load(&mut self, bytes: &[u8]) -> Result<(), NnError> {
         let blob = Blob::from_bytes(bytes)?;
-        let cfg: SacConfig = blob.get_json("sac.config")?;
-        if cfg != self.cfg {
-            return Err(NnError(format!("checkpoint was made with a different SAC config: {cfg:?}")));
-        }
+        blob.expect_json("sac.config", &self.cfg)?;
         (self.steps, self.updates) = blob.get_json("sac.counters")?;
         self.rng = blob.get_json("sac.rng")?;
         self.actor = load_module(self.actor.clone(), blob.get("sac.actor")?)?;

@@ -273,10 +273,7 @@ impl Student<TextObs, String> for TextPolicy {
 
     fn load(&mut self, bytes: &[u8]) -> Result<(), NnError> {
         let blob = Blob::from_bytes(bytes)?;
-        let cfg: TextPolicyConfig = blob.get_json("text.config")?;
-        if cfg != self.cfg {
-            return Err(NnError(format!("checkpoint was made with a different text policy config: {cfg:?}")));
-        }
+        blob.expect_json("text.config", &self.cfg)?;
         self.updates = blob.get_json("text.updates")?;
         self.rng = blob.get_json("text.rng")?;
         (self.pending, self.running, self.ready) = blob.get_json("text.buffers")?;

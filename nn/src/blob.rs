@@ -48,6 +48,16 @@ impl Blob {
         serde_json::from_slice(self.get(name)?).map_err(|e| NnError(format!("section `{name}`: {e}")))
     }
 
+    /// Fails unless section `name` holds `expected` (a learner's config: a
+    /// checkpoint is only loaded into a learner built with the same settings).
+    pub fn expect_json<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(&self, name: &str, expected: &T) -> Result<(), NnError> {
+        let found: T = self.get_json(name)?;
+        if &found != expected {
+            return Err(NnError(format!("checkpoint `{name}` differs from this learner's: {found:?}")));
+        }
+        Ok(())
+    }
+
     pub fn get_f32s(&self, name: &str) -> Result<Vec<f32>, NnError> {
         let b = self.get(name)?;
         if b.len() % 4 != 0 {
