@@ -70,12 +70,24 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     Ok(cfg)
 }
 
+/// burn's matmul and rayon pools size themselves from these variables on
+/// first use; `threads` sets them unless the user already did.
+fn set_math_threads(threads: usize) {
+    for var in ["RAYON_NUM_THREADS", "MATMUL_NUM_THREADS"] {
+        if std::env::var_os(var).is_none() {
+            // SAFETY: called before any burn operation or worker thread exists.
+            unsafe { std::env::set_var(var, threads.to_string()) };
+        }
+    }
+}
+
 pub fn train(t: &Train) -> Result<()> {
     let outcome = if let Some(dir) = &t.resume {
         eprintln!("resuming {}", dir.display());
         trellis_train::resume(dir, t.steps, !t.quiet)?
     } else {
         let cfg = resolve(t)?;
+        set_math_threads(cfg.threads);
         let out = t.out.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}-s{}", cfg.env, cfg.teacher, cfg.student, cfg.seed)));
         eprintln!("run dir {} · {} / {} / {} · {} steps", out.display(), cfg.env, cfg.teacher, cfg.student, cfg.steps);
         trellis_train::start(cfg, &out, !t.quiet)?

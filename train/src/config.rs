@@ -27,7 +27,7 @@ pub struct RunConfig {
     pub seed: u64,
     /// Env instances stepped together (TeachMyAgent: 1).
     pub envs: usize,
-    /// CPU threads stepping them.
+    /// CPU threads stepping the env instances and, from the command line, sizing burn's matmul pools.
     pub threads: usize,
     /// Env steps between evaluations on the test set.
     pub eval_every: u64,
