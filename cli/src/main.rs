@@ -2,6 +2,7 @@
 
 mod bench;
 mod play;
+mod report;
 mod train;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
@@ -28,6 +29,8 @@ enum Cmd {
     Train(train::Train),
     /// Re-run a run's test set from its last checkpoint.
     Eval(train::Eval),
+    /// Evaluation curves of several run dirs side by side.
+    Report(report::Report),
     /// Play a generated text world in the terminal.
     Play(play::Play),
 }
@@ -38,5 +41,6 @@ fn main() -> Result<()> {
         Cmd::Play(p) => play::run(&p),
         Cmd::Train(t) => train::train(&t),
         Cmd::Eval(e) => train::eval(&e),
+        Cmd::Report(r) => report::run(&r),
     }
 }

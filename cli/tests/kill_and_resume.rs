@@ -76,5 +76,9 @@ fn kill_9_then_resume() {
     let o = trellis().args(["eval", "--run", out.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("at step 9000: 4 test tasks"), "{}", String::from_utf8_lossy(&o.stdout));
+    // `trellis report` lines the evaluation curve up by step.
+    let o = trellis().args(["report", out.to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && text.lines().nth(1).is_some_and(|l| l.trim_start().starts_with("9000")), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
