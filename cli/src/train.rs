@@ -84,6 +84,7 @@ fn set_math_threads(threads: usize) {
 pub fn train(t: &Train) -> Result<()> {
     let outcome = if let Some(dir) = &t.resume {
         eprintln!("resuming {}", dir.display());
+        set_math_threads(trellis_train::read_config(dir)?.threads);
         trellis_train::resume(dir, t.steps, !t.quiet)?
     } else {
         let cfg = resolve(t)?;

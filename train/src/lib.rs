@@ -158,12 +158,17 @@ pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
-    std::fs::read(path).map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| run_dir::io(path, e))
+}
+
+/// The resolved config a run dir was started with.
+pub fn read_config(dir: &Path) -> Result<RunConfig, TrainError> {
+    RunConfig::from_toml(&String::from_utf8_lossy(&read(&dir.join(CONFIG))?))
 }
 
 /// A run dir's config and checkpoint.
 fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
-    let cfg = RunConfig::from_toml(&String::from_utf8_lossy(&read(&dir.join(CONFIG))?))?;
+    let cfg = read_config(dir)?;
     let ckpt = dir.join(CHECKPOINT);
     if !ckpt.exists() {
         return Err(TrainError::Io(format!("{} has no checkpoint yet: nothing to resume or evaluate", dir.display())));

@@ -23,7 +23,8 @@ pub const TEACHER: &str = "teacher.jsonl";
 pub const EVAL_HEADER: &str = "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
 
-fn io(path: &Path, e: std::io::Error) -> TrainError {
+/// An I/O error with the file it happened on.
+pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
     TrainError::Io(format!("{}: {e}", path.display()))
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use trellis_envs::registry::{self, make_walker};
+use trellis_envs::registry::make_walker;
 use trellis_envs::terrain::stumps::StumpTracks;
 use trellis_envs::walker::{SUCCESS_RETURN, WalkerConfig, WalkerEnv};
 use trellis_envs::{ContinuousEnv, Env};
@@ -28,8 +28,7 @@ pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
     for (name, [lo, hi]) in &cfg.bounds {
         space = space.with_bounds(name, *lo, *hi).map_err(|e| TrainError::Config(format!("`bounds.{name}`: {e}")))?;
     }
-    let body = registry::body(cfg.body.as_deref().unwrap_or(registry::default_body(&cfg.env))).map_err(|e| TrainError::Config(e.to_string()))?;
-    Ok(WalkerEnv::new(Arc::new(StumpTracks::new(space)), Arc::new(body), WalkerConfig::default()))
+    Ok(WalkerEnv::new(Arc::new(StumpTracks::new(space)), Arc::new(env.body().clone()), env.config().clone()))
 }
 
 /// The teacher's view of a walker world. Expert knowledge is a narrow
