@@ -19,7 +19,11 @@ pub struct RunningStats {
 
 impl RunningStats {
     pub fn new(dim: usize) -> Self {
-        Self { mean: vec![0.0; dim], var: vec![1.0; dim], count: EPS }
+        Self {
+            mean: vec![0.0; dim],
+            var: vec![1.0; dim],
+            count: EPS,
+        }
     }
 
     pub fn update(&mut self, x: &[f32]) {
@@ -51,7 +55,11 @@ pub struct RewardScaler {
 
 impl RewardScaler {
     pub fn new(gamma: f64) -> Self {
-        Self { gamma, stats: RunningStats::new(1), returns: Vec::new() }
+        Self {
+            gamma,
+            stats: RunningStats::new(1),
+            returns: Vec::new(),
+        }
     }
 
     /// Scales instance `env`'s reward; `episode_ended` restarts its return.
@@ -74,12 +82,17 @@ mod tests {
 
     #[test]
     fn running_stats_match_batch_moments() {
-        let xs: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin() * 3.0 + 5.0).collect();
+        let xs: Vec<f32> = (0..1000)
+            .map(|i| (i as f32 * 0.37).sin() * 3.0 + 5.0)
+            .collect();
         let mut s = RunningStats::new(1);
         xs.iter().for_each(|&x| s.update(&[x]));
         let mean = xs.iter().map(|&x| x as f64).sum::<f64>() / 1000.0;
         let var = xs.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / 1000.0;
-        assert!((s.mean[0] - mean).abs() < 1e-6 && (s.var[0] - var).abs() < 1e-4, "{s:?} vs {mean} {var}");
+        assert!(
+            (s.mean[0] - mean).abs() < 1e-6 && (s.var[0] - var).abs() < 1e-4,
+            "{s:?} vs {mean} {var}"
+        );
         let z = s.normalise(&[mean as f32 + var.sqrt() as f32]);
         assert!((z[0] - 1.0).abs() < 1e-3);
         assert_eq!(s.normalise(&[1e9])[0], 10.0, "clipped");

@@ -12,14 +12,17 @@
 //! last reward (the final observation is in the transition).
 
 use burn::module::{Module, Param};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::optim::grad_clipping::GradientClippingConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use trellis_nn::blob::Blob;
-use trellis_nn::{Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes, values};
+use trellis_nn::{
+    Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes,
+    values,
+};
 
 use crate::normalizer::{RewardScaler, RunningStats};
 use crate::{Student, Transition};
@@ -82,7 +85,11 @@ impl ActorCritic {
         let out = self.net.forward(obs);
         let mean = out.clone().narrow(1, 0, act_dim);
         let value = out.narrow(1, act_dim, 1);
-        let log_std = self.log_std.val().reshape([1, act_dim]).expand([n, act_dim]);
+        let log_std = self
+            .log_std
+            .val()
+            .reshape([1, act_dim])
+            .expand([n, act_dim]);
         (mean, log_std, value)
     }
 }
@@ -164,7 +171,11 @@ impl Ppo {
     }
 
     fn normalise(&self, obs: &[f32]) -> Vec<f32> {
-        if self.cfg.normalize_obs { self.obs_stats.normalise(obs) } else { obs.to_vec() }
+        if self.cfg.normalize_obs {
+            self.obs_stats.normalise(obs)
+        } else {
+            obs.to_vec()
+        }
     }
 
     /// Values of normalised observations, without autodiff.
@@ -173,22 +184,34 @@ impl Ppo {
             return Vec::new();
         }
         let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        let (_, _, v) = self.model.valid().forward(matrix(flat, rows.len(), self.obs_dim, &self.device).inner(), self.act_dim);
+        let (_, _, v) = self.model.valid().forward(
+            matrix(flat, rows.len(), self.obs_dim, &self.device).inner(),
+            self.act_dim,
+        );
         values(v)
     }
 
     /// GAE over every instance's trajectory, then minibatch epochs.
     fn update(&mut self) {
         let (g, lam) = (self.cfg.gamma, self.cfg.lambda);
-        let lasts: Vec<&[f32]> = self.rollouts.iter().map(|r| r.last_next.as_slice()).collect();
+        let lasts: Vec<&[f32]> = self
+            .rollouts
+            .iter()
+            .map(|r| r.last_next.as_slice())
+            .collect();
         let last_values = self.values_of(&lasts);
-        let (mut obs, mut act, mut logp, mut val, mut adv, mut ret) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut obs, mut act, mut logp, mut val, mut adv, mut ret) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         for (r, &last_v) in self.rollouts.iter().zip(&last_values) {
             let mut next_value = last_v;
             let mut gae = 0.0f32;
             let mut advs = vec![0.0; r.steps.len()];
             for (k, s) in r.steps.iter().enumerate().rev() {
-                let (nv, carry) = if s.ended { (0.0, 0.0) } else { (next_value, gae) };
+                let (nv, carry) = if s.ended {
+                    (0.0, 0.0)
+                } else {
+                    (next_value, gae)
+                };
                 let delta = s.reward + g * nv - s.p.value;
                 gae = delta + g * lam * carry;
                 advs[k] = gae;
@@ -210,22 +233,38 @@ impl Ppo {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.cfg.minibatch.max(1)) {
                 let m = chunk.len();
-                let pick = |src: &[f32], w: usize| -> Vec<f32> { chunk.iter().flat_map(|&i| src[i * w..(i + 1) * w].iter().copied()).collect() };
+                let pick = |src: &[f32], w: usize| -> Vec<f32> {
+                    chunk
+                        .iter()
+                        .flat_map(|&i| src[i * w..(i + 1) * w].iter().copied())
+                        .collect()
+                };
                 let mut a_mb = pick(&adv, 1);
                 // Per-minibatch advantage normalisation, as ppo2 does.
                 let mean = a_mb.iter().sum::<f32>() / m as f32;
                 let std = (a_mb.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / m as f32).sqrt();
-                a_mb.iter_mut().for_each(|x| *x = (*x - mean) / (std + 1e-8));
+                a_mb.iter_mut()
+                    .for_each(|x| *x = (*x - mean) / (std + 1e-8));
                 let dev = &self.device;
                 let (mean_t, log_std, v) = self.model.forward(matrix(pick(&obs, o), m, o, dev), d);
                 let new_logp = log_prob(mean_t, log_std.clone(), matrix(pick(&act, d), m, d, dev));
                 let ratio = (new_logp - matrix(pick(&logp, 1), m, 1, dev)).exp();
                 let a_t = matrix(a_mb, m, 1, dev);
                 let clip = self.cfg.clip;
-                let pg = (a_t.clone() * ratio.clone()).min_pair(a_t * ratio.clamp(1.0 - clip, 1.0 + clip)).mean().neg();
-                let (v_old, r_t) = (matrix(pick(&val, 1), m, 1, dev), matrix(pick(&ret, 1), m, 1, dev));
+                let pg = (a_t.clone() * ratio.clone())
+                    .min_pair(a_t * ratio.clamp(1.0 - clip, 1.0 + clip))
+                    .mean()
+                    .neg();
+                let (v_old, r_t) = (
+                    matrix(pick(&val, 1), m, 1, dev),
+                    matrix(pick(&ret, 1), m, 1, dev),
+                );
                 let v_clipped = v_old.clone() + (v.clone() - v_old).clamp(-clip, clip);
-                let vf = (v - r_t.clone()).square().max_pair((v_clipped - r_t).square()).mean() * 0.5;
+                let vf = (v - r_t.clone())
+                    .square()
+                    .max_pair((v_clipped - r_t).square())
+                    .mean()
+                    * 0.5;
                 // Entropy of a diagonal Gaussian: Σ log σ + d/2·log(2πe).
                 let entropy = log_std.mean() * d as f32;
                 let loss = pg + vf * self.cfg.vf_coef - entropy * self.cfg.ent_coef;
@@ -258,9 +297,13 @@ impl Student for Ppo {
         let x = matrix(normed.concat(), n, self.obs_dim, &self.device).inner();
         let (mean, log_std, v) = self.model.valid().forward(x, d);
         if deterministic {
-            return values(mean).chunks(d).map(|a| a.iter().map(|x| x.clamp(-1.0, 1.0)).collect()).collect();
+            return values(mean)
+                .chunks(d)
+                .map(|a| a.iter().map(|x| x.clamp(-1.0, 1.0)).collect())
+                .collect();
         }
-        let a = mean.clone() + log_std.clone().exp() * gaussian_noise(n, d, &mut self.rng, &self.device).inner();
+        let a = mean.clone()
+            + log_std.clone().exp() * gaussian_noise(n, d, &mut self.rng, &self.device).inner();
         let lp = values(log_prob(mean, log_std, a.clone()));
         let (a, v) = (values(a), values(v));
         self.pending.resize(n.max(self.pending.len()), None);
@@ -269,14 +312,25 @@ impl Student for Ppo {
             let action = a[i * d..(i + 1) * d].to_vec();
             // The env sees the action clipped to its box; the update uses the raw sample.
             out.push(action.iter().map(|x| x.clamp(-1.0, 1.0)).collect());
-            self.pending[i] = Some(Pending { obs: o, action, logp: lp[i], value: v[i] });
+            self.pending[i] = Some(Pending {
+                obs: o,
+                action,
+                logp: lp[i],
+                value: v[i],
+            });
         }
         out
     }
 
     fn observe(&mut self, t: &Transition) {
-        let Some(p) = self.pending.get_mut(t.env).and_then(Option::take) else { return };
-        let mut reward = if self.cfg.normalize_reward { self.rewards.scale(t.env, t.reward, t.episode_ended()) } else { t.reward };
+        let Some(p) = self.pending.get_mut(t.env).and_then(Option::take) else {
+            return;
+        };
+        let mut reward = if self.cfg.normalize_reward {
+            self.rewards.scale(t.env, t.reward, t.episode_ended())
+        } else {
+            t.reward
+        };
         let next = self.normalise(t.next_obs);
         if t.truncated && !t.terminal {
             reward += self.cfg.gamma * self.values_of(&[&next])[0];
@@ -285,7 +339,11 @@ impl Student for Ppo {
             self.rollouts.resize_with(t.env + 1, Rollout::default);
         }
         let r = &mut self.rollouts[t.env];
-        r.steps.push(Stored { p, reward, ended: t.episode_ended() });
+        r.steps.push(Stored {
+            p,
+            reward,
+            ended: t.episode_ended(),
+        });
         r.last_next = next;
         self.stored += 1;
     }
@@ -296,10 +354,17 @@ impl Student for Ppo {
 
     fn save(&self) -> Result<Vec<u8>, NnError> {
         let mut blob = Blob::new();
-        blob.put_json("ppo.config", &self.cfg)?.put_json("ppo.updates", &self.updates)?;
-        blob.put_json("ppo.rng", &self.rng)?.put_json("ppo.obs_stats", &self.obs_stats)?.put_json("ppo.rewards", &self.rewards)?;
-        blob.put_json("ppo.rollouts", &(&self.rollouts, &self.pending, self.stored))?;
-        blob.put("ppo.model", module_bytes(&self.model)?).put("ppo.optim", optim_bytes(&self.optim)?);
+        blob.put_json("ppo.config", &self.cfg)?
+            .put_json("ppo.updates", &self.updates)?;
+        blob.put_json("ppo.rng", &self.rng)?
+            .put_json("ppo.obs_stats", &self.obs_stats)?
+            .put_json("ppo.rewards", &self.rewards)?;
+        blob.put_json(
+            "ppo.rollouts",
+            &(&self.rollouts, &self.pending, self.stored),
+        )?;
+        blob.put("ppo.model", module_bytes(&self.model)?)
+            .put("ppo.optim", optim_bytes(&self.optim)?);
         Ok(blob.to_bytes())
     }
 

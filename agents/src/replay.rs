@@ -79,13 +79,21 @@ impl Replay {
 
     pub fn sample(&self, n: usize, rng: &mut ChaCha8Rng) -> Batch {
         let (o, a) = (self.obs_dim, self.act_dim);
-        let mut b = Batch { n, obs: Vec::with_capacity(n * o), act: Vec::with_capacity(n * a), rew: Vec::with_capacity(n), next_obs: Vec::with_capacity(n * o), terminal: Vec::with_capacity(n) };
+        let mut b = Batch {
+            n,
+            obs: Vec::with_capacity(n * o),
+            act: Vec::with_capacity(n * a),
+            rew: Vec::with_capacity(n),
+            next_obs: Vec::with_capacity(n * o),
+            terminal: Vec::with_capacity(n),
+        };
         for _ in 0..n {
             let i = rng.random_range(0..self.len);
             b.obs.extend_from_slice(&self.obs[i * o..(i + 1) * o]);
             b.act.extend_from_slice(&self.act[i * a..(i + 1) * a]);
             b.rew.push(self.rew[i]);
-            b.next_obs.extend_from_slice(&self.next_obs[i * o..(i + 1) * o]);
+            b.next_obs
+                .extend_from_slice(&self.next_obs[i * o..(i + 1) * o]);
             b.terminal.push(self.terminal[i]);
         }
         b
@@ -94,15 +102,25 @@ impl Replay {
     /// Writes the whole buffer (in storage order, with the write cursor) into `blob`.
     pub fn save(&self, blob: &mut Blob) -> Result<(), NnError> {
         blob.put_json("replay.meta", &(self.len, self.next))?;
-        blob.put_f32s("replay.obs", &self.obs).put_f32s("replay.act", &self.act).put_f32s("replay.rew", &self.rew);
-        blob.put_f32s("replay.next_obs", &self.next_obs).put_f32s("replay.terminal", &self.terminal);
+        blob.put_f32s("replay.obs", &self.obs)
+            .put_f32s("replay.act", &self.act)
+            .put_f32s("replay.rew", &self.rew);
+        blob.put_f32s("replay.next_obs", &self.next_obs)
+            .put_f32s("replay.terminal", &self.terminal);
         Ok(())
     }
 
     pub fn load(&mut self, blob: &Blob) -> Result<(), NnError> {
         let (len, next): (usize, usize) = blob.get_json("replay.meta")?;
-        let (obs, act, rew) = (blob.get_f32s("replay.obs")?, blob.get_f32s("replay.act")?, blob.get_f32s("replay.rew")?);
-        let (next_obs, terminal) = (blob.get_f32s("replay.next_obs")?, blob.get_f32s("replay.terminal")?);
+        let (obs, act, rew) = (
+            blob.get_f32s("replay.obs")?,
+            blob.get_f32s("replay.act")?,
+            blob.get_f32s("replay.rew")?,
+        );
+        let (next_obs, terminal) = (
+            blob.get_f32s("replay.next_obs")?,
+            blob.get_f32s("replay.terminal")?,
+        );
         let ok = len <= self.capacity
             && obs.len() == len * self.obs_dim
             && next_obs.len() == len * self.obs_dim
@@ -110,9 +128,21 @@ impl Replay {
             && rew.len() == len
             && terminal.len() == len;
         if !ok {
-            return Err(NnError(format!("replay buffer of {len} transitions does not fit obs {} / act {} / capacity {}", self.obs_dim, self.act_dim, self.capacity)));
+            return Err(NnError(format!(
+                "replay buffer of {len} transitions does not fit obs {} / act {} / capacity {}",
+                self.obs_dim, self.act_dim, self.capacity
+            )));
         }
-        *self = Self { len, next, obs, act, rew, next_obs, terminal, ..*self };
+        *self = Self {
+            len,
+            next,
+            obs,
+            act,
+            rew,
+            next_obs,
+            terminal,
+            ..*self
+        };
         Ok(())
     }
 }

@@ -17,7 +17,10 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use trellis_nn::blob::Blob;
-use trellis_nn::{Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes, values};
+use trellis_nn::{
+    Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes,
+    values,
+};
 
 use crate::replay::Replay;
 use crate::{Student, Transition};
@@ -72,12 +75,19 @@ struct Critics {
 
 impl Critics {
     fn min_q(&self, obs_act: Tensor<2>) -> Tensor<2> {
-        self.q1.forward(obs_act.clone()).min_pair(self.q2.forward(obs_act))
+        self.q1
+            .forward(obs_act.clone())
+            .min_pair(self.q2.forward(obs_act))
     }
 }
 
 /// Squashed action and its log-probability for a batch of observations.
-fn policy(actor: &Mlp, obs: Tensor<2>, act_dim: usize, noise: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
+fn policy(
+    actor: &Mlp,
+    obs: Tensor<2>,
+    act_dim: usize,
+    noise: Option<Tensor<2>>,
+) -> (Tensor<2>, Tensor<2>) {
     let d = act_dim;
     let out = actor.forward(obs);
     let mu = out.clone().narrow(1, 0, d);
@@ -87,7 +97,9 @@ fn policy(actor: &Mlp, obs: Tensor<2>, act_dim: usize, noise: Option<Tensor<2>>)
     // log N(pi; mu, std) = -eps²/2 - log std - log √(2π), then the tanh correction
     // written stably: log(1 - tanh²(x)) = 2 (log 2 - x - softplus(-2x)).
     let logp = (eps.square() * -0.5 - log_std - 0.5 * std::f32::consts::TAU.ln()).sum_dim(1);
-    let correction = ((pi.clone().neg() + std::f32::consts::LN_2) - softplus(pi.clone() * -2.0, 1.0)).sum_dim(1) * 2.0;
+    let correction =
+        ((pi.clone().neg() + std::f32::consts::LN_2) - softplus(pi.clone() * -2.0, 1.0)).sum_dim(1)
+            * 2.0;
     (tanh(pi), logp - correction)
 }
 
@@ -158,23 +170,37 @@ impl Sac {
             let next = matrix(b.next_obs, n, o, &dev).inner();
             let noise = Some(self.noise(n, &dev).inner());
             let (a2, logp2) = policy(&self.actor.valid(), next.clone(), d, noise);
-            let q_next = self.targets.min_q(Tensor::cat(vec![next, a2], 1)) - logp2 * self.cfg.alpha;
-            let (rew, done) = (matrix(b.rew, n, 1, &dev).inner(), matrix(b.terminal, n, 1, &dev).inner());
+            let q_next =
+                self.targets.min_q(Tensor::cat(vec![next, a2], 1)) - logp2 * self.cfg.alpha;
+            let (rew, done) = (
+                matrix(b.rew, n, 1, &dev).inner(),
+                matrix(b.terminal, n, 1, &dev).inner(),
+            );
             rew + (done.neg() + 1.0) * q_next * self.cfg.gamma
         };
         let sa = Tensor::cat(vec![obs.clone(), act], 1);
-        let q_loss = (self.critics.q1.forward(sa.clone()) - backup.clone()).square().mean()
+        let q_loss = (self.critics.q1.forward(sa.clone()) - backup.clone())
+            .square()
+            .mean()
             + (self.critics.q2.forward(sa) - backup).square().mean();
         let grads = GradientsParams::from_grads(q_loss.backward(), &self.critics);
-        self.critics = self.critic_optim.step(self.cfg.lr, self.critics.clone(), grads);
+        self.critics = self
+            .critic_optim
+            .step(self.cfg.lr, self.critics.clone(), grads);
 
         // Actor: maximise min Q(s, π(s)) − α log π(π(s)|s) through frozen critics.
         let noise = Some(self.noise(n, &dev));
         let (pi, logp) = policy(&self.actor, obs.clone(), d, noise);
-        let q_pi = self.critics.clone().no_grad().min_q(Tensor::cat(vec![obs, pi], 1));
+        let q_pi = self
+            .critics
+            .clone()
+            .no_grad()
+            .min_q(Tensor::cat(vec![obs, pi], 1));
         let pi_loss = (logp * self.cfg.alpha - q_pi).mean();
         let grads = GradientsParams::from_grads(pi_loss.backward(), &self.actor);
-        self.actor = self.actor_optim.step(self.cfg.lr, self.actor.clone(), grads);
+        self.actor = self
+            .actor_optim
+            .step(self.cfg.lr, self.actor.clone(), grads);
 
         self.targets.q1.polyak(&self.critics.q1, self.cfg.polyak);
         self.targets.q2.polyak(&self.critics.q2, self.cfg.polyak);
@@ -189,20 +215,33 @@ impl Student for Sac {
 
     fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
         if !deterministic && (self.steps as usize) < self.cfg.start_steps {
-            return obs.iter().map(|_| (0..self.act_dim).map(|_| self.rng.random_range(-1.0f32..1.0)).collect()).collect();
+            return obs
+                .iter()
+                .map(|_| {
+                    (0..self.act_dim)
+                        .map(|_| self.rng.random_range(-1.0f32..1.0))
+                        .collect()
+                })
+                .collect();
         }
         let flat: Vec<f32> = obs.iter().flatten().copied().collect();
         let x = matrix(flat, obs.len(), self.obs_dim, &self.device).inner();
         let noise = (!deterministic).then(|| self.noise(obs.len(), &self.device.clone()).inner());
         let (a, _) = policy(&self.actor.valid(), x, self.act_dim, noise);
-        values(a).chunks(self.act_dim).map(<[f32]>::to_vec).collect()
+        values(a)
+            .chunks(self.act_dim)
+            .map(<[f32]>::to_vec)
+            .collect()
     }
 
     fn observe(&mut self, t: &Transition) {
         self.replay.push(t);
         self.steps += 1;
         let f = self.cfg.train_freq.max(1) as u64;
-        if self.steps as usize >= self.cfg.start_steps && self.steps % f == 0 && self.replay.len() >= self.cfg.batch_size {
+        if self.steps as usize >= self.cfg.start_steps
+            && self.steps % f == 0
+            && self.replay.len() >= self.cfg.batch_size
+        {
             for _ in 0..self.cfg.gradient_steps {
                 self.update();
             }
@@ -215,11 +254,14 @@ impl Student for Sac {
 
     fn save(&self) -> Result<Vec<u8>, NnError> {
         let mut blob = Blob::new();
-        blob.put_json("sac.config", &self.cfg)?.put_json("sac.counters", &(self.steps, self.updates))?;
+        blob.put_json("sac.config", &self.cfg)?
+            .put_json("sac.counters", &(self.steps, self.updates))?;
         blob.put_json("sac.rng", &self.rng)?;
-        blob.put("sac.actor", module_bytes(&self.actor)?).put("sac.critics", module_bytes(&self.critics)?);
+        blob.put("sac.actor", module_bytes(&self.actor)?)
+            .put("sac.critics", module_bytes(&self.critics)?);
         blob.put("sac.targets", module_bytes(&self.targets)?);
-        blob.put("sac.actor_optim", optim_bytes(&self.actor_optim)?).put("sac.critic_optim", optim_bytes(&self.critic_optim)?);
+        blob.put("sac.actor_optim", optim_bytes(&self.actor_optim)?)
+            .put("sac.critic_optim", optim_bytes(&self.critic_optim)?);
         if self.cfg.checkpoint_replay {
             self.replay.save(&mut blob)?;
         }

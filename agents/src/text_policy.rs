@@ -19,7 +19,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use trellis_envs::text::TextObs;
 use trellis_nn::blob::Blob;
-use trellis_nn::{Mlp, NnError, load_module, load_optim, matrix, module_bytes, optim_bytes, values};
+use trellis_nn::{
+    Mlp, NnError, load_module, load_optim, matrix, module_bytes, optim_bytes, values,
+};
 
 use crate::{Student, Transition};
 
@@ -39,13 +41,24 @@ pub struct TextPolicyConfig {
 
 impl Default for TextPolicyConfig {
     fn default() -> Self {
-        Self { buckets: 512, hidden: 64, lr: 3e-3, gamma: 0.9, batch: 256, ent_coef: 0.01, vf_coef: 0.5 }
+        Self {
+            buckets: 512,
+            hidden: 64,
+            lr: 3e-3,
+            gamma: 0.9,
+            batch: 256,
+            ent_coef: 0.01,
+            vf_coef: 0.5,
+        }
     }
 }
 
 /// Bucket ids of the words of `text`, tagged with `field`.
 fn words(field: &str, text: &str, buckets: usize, out: &mut Vec<u32>) {
-    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in field.bytes().chain([b':']).chain(w.to_lowercase().bytes()) {
             h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
@@ -84,17 +97,37 @@ impl Decision {
             })
             .collect();
         let lower = |t: &str| t.to_lowercase();
-        let fields = [lower(&obs.goal), lower(&obs.inventory), lower(&obs.feedback)];
+        let fields = [
+            lower(&obs.goal),
+            lower(&obs.inventory),
+            lower(&obs.feedback),
+        ];
         let overlaps = obs
             .admissible
             .iter()
             .map(|c| {
-                let ws: Vec<String> = c.split_whitespace().skip(1).map(str::to_lowercase).filter(|w| w.len() > 2 && w != "with").collect();
-                let share = |f: &str| if ws.is_empty() { 0.0 } else { ws.iter().filter(|w| f.contains(w.as_str())).count() as f32 / ws.len() as f32 };
+                let ws: Vec<String> = c
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_lowercase)
+                    .filter(|w| w.len() > 2 && w != "with")
+                    .collect();
+                let share = |f: &str| {
+                    if ws.is_empty() {
+                        0.0
+                    } else {
+                        ws.iter().filter(|w| f.contains(w.as_str())).count() as f32
+                            / ws.len() as f32
+                    }
+                };
                 [share(&fields[0]), share(&fields[1]), share(&fields[2])]
             })
             .collect();
-        Self { state, commands, overlaps }
+        Self {
+            state,
+            commands,
+            overlaps,
+        }
     }
 }
 
@@ -136,7 +169,17 @@ impl TextPolicy {
             command: Mlp::new(&[v + OVERLAPS, h, h], &device, &mut rng),
             value: Mlp::new(&[v, h, 1], &device, &mut rng),
         };
-        Self { cfg, device, rng, net, optim: AdamConfig::new().init(), pending: Vec::new(), running: Vec::new(), ready: Vec::new(), updates: 0 }
+        Self {
+            cfg,
+            device,
+            rng,
+            net,
+            optim: AdamConfig::new().init(),
+            pending: Vec::new(),
+            running: Vec::new(),
+            ready: Vec::new(),
+            updates: 0,
+        }
     }
 
     /// Dense bag-of-words rows (counts clipped to 1), each followed by its `extra` values.
@@ -155,28 +198,56 @@ impl TextPolicy {
     }
 
     /// Masked log-probabilities `[n, K]` over each decision's commands and the state values `[n, 1]`.
-    fn forward(&self, net: &TextNet, ds: &[&Decision], train: bool) -> (Tensor<2>, Tensor<2>, Vec<usize>) {
+    fn forward(
+        &self,
+        net: &TextNet,
+        ds: &[&Decision],
+        train: bool,
+    ) -> (Tensor<2>, Tensor<2>, Vec<usize>) {
         let n = ds.len();
-        let k = ds.iter().map(|d| d.commands.len()).max().unwrap_or(1).max(1);
+        let k = ds
+            .iter()
+            .map(|d| d.commands.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
         let states: Vec<&[u32]> = ds.iter().map(|d| d.state.as_slice()).collect();
         let empty: &[u32] = &[];
-        let cmds: Vec<&[u32]> = ds.iter().flat_map(|d| (0..k).map(|j| d.commands.get(j).map_or(empty, Vec::as_slice))).collect();
+        let cmds: Vec<&[u32]> = ds
+            .iter()
+            .flat_map(|d| (0..k).map(|j| d.commands.get(j).map_or(empty, Vec::as_slice)))
+            .collect();
         let none = [0.0f32; OVERLAPS];
         let mut extras: Vec<&[f32]> = Vec::with_capacity(n * k);
         for d in ds {
             extras.extend((0..k).map(|j| d.overlaps.get(j).map_or(&none[..], |o| &o[..])));
         }
-        let mask: Vec<f32> = ds.iter().flat_map(|d| (0..k).map(|j| if j < d.commands.len() { 0.0 } else { -1e9 })).collect();
+        let mask: Vec<f32> = ds
+            .iter()
+            .flat_map(|d| (0..k).map(|j| if j < d.commands.len() { 0.0 } else { -1e9 }))
+            .collect();
         let (s_rows, c_rows) = (self.rows(&states, &[]), self.rows(&cmds, &extras));
         let h = self.cfg.hidden;
         // Acting runs the `valid()` network on the inner backend; learning keeps autodiff.
         let plain = |t: Tensor<2>| if train { t } else { t.inner() };
-        let (s_rows, c_rows, mask) = (plain(s_rows), plain(c_rows), plain(matrix(mask, n, k, &self.device)));
+        let (s_rows, c_rows, mask) = (
+            plain(s_rows),
+            plain(c_rows),
+            plain(matrix(mask, n, k, &self.device)),
+        );
         let value = net.value.forward(s_rows.clone());
-        let hs = net.state.forward(s_rows).reshape([n, 1, h]).expand([n, k, h]);
+        let hs = net
+            .state
+            .forward(s_rows)
+            .reshape([n, 1, h])
+            .expand([n, k, h]);
         let hc = net.command.forward(c_rows).reshape([n, k, h]);
         let scores = (hs * hc).sum_dim(2).reshape([n, k]) + mask;
-        (log_softmax(scores, 1), value, ds.iter().map(|d| d.commands.len()).collect())
+        (
+            log_softmax(scores, 1),
+            value,
+            ds.iter().map(|d| d.commands.len()).collect(),
+        )
     }
 
     fn update(&mut self) {
@@ -186,12 +257,20 @@ impl TextPolicy {
         let (logp, value, _) = self.forward(&self.net, &ds, true);
         let k = logp.dims()[1];
         let returns = matrix(batch.iter().map(|(_, g)| *g).collect(), n, 1, &self.device);
-        let onehot: Vec<f32> = batch.iter().flat_map(|(s, _)| (0..k).map(move |j| if j == s.chosen { 1.0 } else { 0.0 })).collect();
+        let onehot: Vec<f32> = batch
+            .iter()
+            .flat_map(|(s, _)| (0..k).map(move |j| if j == s.chosen { 1.0 } else { 0.0 }))
+            .collect();
         let chosen = (logp.clone() * matrix(onehot, n, k, &self.device)).sum_dim(1);
         let adv = values(returns.clone() - value.clone().detach());
         let mean = adv.iter().sum::<f32>() / n as f32;
         let std = (adv.iter().map(|a| (a - mean).powi(2)).sum::<f32>() / n as f32).sqrt();
-        let adv = matrix(adv.iter().map(|a| (a - mean) / (std + 1e-6)).collect(), n, 1, &self.device);
+        let adv = matrix(
+            adv.iter().map(|a| (a - mean) / (std + 1e-6)).collect(),
+            n,
+            1,
+            &self.device,
+        );
         let pg = (chosen * adv).mean().neg();
         let vf = (value - returns).square().mean();
         let entropy = (logp.clone().exp() * logp).sum_dim(1).mean().neg();
@@ -211,7 +290,10 @@ impl Student<TextObs, String> for TextPolicy {
         if !deterministic && self.ready.len() >= self.cfg.batch {
             self.update();
         }
-        let ds: Vec<Decision> = obs.iter().map(|o| Decision::of(o, self.cfg.buckets)).collect();
+        let ds: Vec<Decision> = obs
+            .iter()
+            .map(|o| Decision::of(o, self.cfg.buckets))
+            .collect();
         let refs: Vec<&Decision> = ds.iter().collect();
         let (logp, _, counts) = self.forward(&self.net.valid(), &refs, false);
         let k = logp.dims()[1];
@@ -221,16 +303,25 @@ impl Student<TextObs, String> for TextPolicy {
         for (i, (d, o)) in ds.into_iter().zip(obs).enumerate() {
             let row = &lp[i * k..i * k + counts[i].max(1)];
             let choice = if deterministic {
-                (0..row.len()).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap_or(0)
+                (0..row.len())
+                    .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+                    .unwrap_or(0)
             } else {
                 let u: f32 = self.rng.random();
                 let mut acc = 0.0;
-                (0..row.len()).find(|&j| {
-                    acc += row[j].exp();
-                    u < acc
-                }).unwrap_or(row.len() - 1)
+                (0..row.len())
+                    .find(|&j| {
+                        acc += row[j].exp();
+                        u < acc
+                    })
+                    .unwrap_or(row.len() - 1)
             };
-            out.push(o.admissible.get(choice).cloned().unwrap_or_else(|| "look".into()));
+            out.push(
+                o.admissible
+                    .get(choice)
+                    .cloned()
+                    .unwrap_or_else(|| "look".into()),
+            );
             if !deterministic {
                 self.pending[i] = Some((d, choice));
             }
@@ -239,11 +330,17 @@ impl Student<TextObs, String> for TextPolicy {
     }
 
     fn observe(&mut self, t: &Transition<TextObs, String>) {
-        let Some((d, chosen)) = self.pending.get_mut(t.env).and_then(Option::take) else { return };
+        let Some((d, chosen)) = self.pending.get_mut(t.env).and_then(Option::take) else {
+            return;
+        };
         if self.running.len() <= t.env {
             self.running.resize_with(t.env + 1, Vec::new);
         }
-        self.running[t.env].push(Step { d, chosen, reward: t.reward });
+        self.running[t.env].push(Step {
+            d,
+            chosen,
+            reward: t.reward,
+        });
         if t.episode_ended() {
             let mut g = 0.0;
             let mut done: Vec<(Step, f32)> = std::mem::take(&mut self.running[t.env])
@@ -265,9 +362,12 @@ impl Student<TextObs, String> for TextPolicy {
 
     fn save(&self) -> Result<Vec<u8>, NnError> {
         let mut blob = Blob::new();
-        blob.put_json("text.config", &self.cfg)?.put_json("text.updates", &self.updates)?.put_json("text.rng", &self.rng)?;
+        blob.put_json("text.config", &self.cfg)?
+            .put_json("text.updates", &self.updates)?
+            .put_json("text.rng", &self.rng)?;
         blob.put_json("text.buffers", &(&self.pending, &self.running, &self.ready))?;
-        blob.put("text.net", module_bytes(&self.net)?).put("text.optim", optim_bytes(&self.optim)?);
+        blob.put("text.net", module_bytes(&self.net)?)
+            .put("text.optim", optim_bytes(&self.optim)?);
         Ok(blob.to_bytes())
     }
 

@@ -35,7 +35,11 @@ fn win_rate(student: Option<&mut TextPolicy>, games: u64) -> f64 {
 
 #[test]
 fn text_policy_wins_most_easy_games() {
-    let cfg = TextPolicyConfig { buckets: 256, batch: 128, ..Default::default() };
+    let cfg = TextPolicyConfig {
+        buckets: 256,
+        batch: 128,
+        ..Default::default()
+    };
     let mut student = TextPolicy::new(cfg, 0);
     let mut env = TextWorldEnv::new();
     let (mut obs, _) = env.reset(Some(0), Some(&EASY)).unwrap();
@@ -43,7 +47,15 @@ fn text_policy_wins_most_easy_games() {
     for _ in 0..25_000 {
         let cmd = student.act(std::slice::from_ref(&obs), false).remove(0);
         let s = env.step(&cmd);
-        let t = Transition { env: 0, obs: &obs, action: &cmd, reward: s.reward as f32, next_obs: &s.obs, terminal: s.terminated, truncated: s.truncated && !s.terminated };
+        let t = Transition {
+            env: 0,
+            obs: &obs,
+            action: &cmd,
+            reward: s.reward as f32,
+            next_obs: &s.obs,
+            terminal: s.terminated,
+            truncated: s.truncated && !s.terminated,
+        };
         student.observe(&t);
         obs = if s.done() {
             seed += 1;
@@ -55,5 +67,8 @@ fn text_policy_wins_most_easy_games() {
     let random = win_rate(None, 100);
     let trained = win_rate(Some(&mut student), 100);
     eprintln!("easy games won: random commands {random:.2}, trained policy {trained:.2}");
-    assert!(trained >= 0.6 && trained > random + 0.4, "random {random:.2}, trained {trained:.2}");
+    assert!(
+        trained >= 0.6 && trained > random + 0.4,
+        "random {random:.2}, trained {trained:.2}"
+    );
 }

@@ -101,7 +101,10 @@ fn best_of(repeats: usize, mut f: impl FnMut() -> Result<u64>) -> Result<(f64, f
     for _ in 0..repeats.max(1) {
         let (t0, cpu0) = (Instant::now(), cpu_seconds());
         let n = f()? as f64;
-        let (sps, cpu) = (n / t0.elapsed().as_secs_f64(), (cpu_seconds() - cpu0) / n * 1e6);
+        let (sps, cpu) = (
+            n / t0.elapsed().as_secs_f64(),
+            (cpu_seconds() - cpu0) / n * 1e6,
+        );
         best = (best.0.max(sps), best.1.min(cpu));
     }
     Ok(best)
@@ -134,13 +137,19 @@ fn env(b: &EnvBench) -> Result<()> {
         }
         Ok(b.steps)
     })?;
-    println!("{name} 1 thread: {sps:.0} steps/s (random actions, {} episodes per run, resets included)", episodes / b.repeats.max(1) as u64);
+    println!(
+        "{name} 1 thread: {sps:.0} steps/s (random actions, {} episodes per run, resets included)",
+        episodes / b.repeats.max(1) as u64
+    );
 
     let t0 = Instant::now();
     for i in 0..200 {
         env.reset(Some(i), None)?;
     }
-    println!("{name} reset: {:.0} us", t0.elapsed().as_secs_f64() / 200.0 * 1e6);
+    println!(
+        "{name} reset: {:.0} us",
+        t0.elapsed().as_secs_f64() / 200.0 * 1e6
+    );
 
     let mut base = 0.0;
     for threads in [1, 2] {
@@ -148,7 +157,10 @@ fn env(b: &EnvBench) -> Result<()> {
         let mut venv = VecEnv::new(vec![proto.clone(); b.envs], threads, 0);
         venv.reset(None)?;
         if threads == 1 {
-            println!("{name} memory: {:.0} KiB per instance", (rss_kib() - rss0) as f64 / b.envs as f64);
+            println!(
+                "{name} memory: {:.0} KiB per instance",
+                (rss_kib() - rss0) as f64 / b.envs as f64
+            );
         }
         let rounds = (b.steps / b.envs as u64).max(1);
         let mut act = random_actions(n_act, 1);
@@ -176,9 +188,16 @@ fn teachers(b: &TeacherBench) -> Result<()> {
     use trellis_teachers::toy::{ToyStudent, run as run_toy};
     println!(
         "toy student: {}x{} cells, {:.0}% unlearnable, {} episodes, {} seeds",
-        b.cells, b.cells, b.unlearnable * 100.0, b.episodes, b.seeds
+        b.cells,
+        b.cells,
+        b.unlearnable * 100.0,
+        b.episodes,
+        b.seeds
     );
-    println!("{:<14} {:>16} {:>18}", "teacher", "% mastered", "us per episode");
+    println!(
+        "{:<14} {:>16} {:>18}",
+        "teacher", "% mastered", "us per episode"
+    );
     for name in trellis_teachers::NAMES {
         let (mut scores, mut secs) = (Vec::new(), 0.0);
         for seed in 0..b.seeds {
@@ -189,7 +208,8 @@ fn teachers(b: &TeacherBench) -> Result<()> {
             secs += t0.elapsed().as_secs_f64();
         }
         let mean = scores.iter().sum::<f64>() / scores.len() as f64;
-        let std = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / scores.len() as f64).sqrt();
+        let std =
+            (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / scores.len() as f64).sqrt();
         let per_ep = secs / (b.seeds as f64 * b.episodes as f64) * 1e6;
         println!("{name:<14} {mean:>9.1} ± {std:<5.1} {per_ep:>18.1}");
     }
@@ -204,7 +224,13 @@ fn text(b: &TextBench) -> Result<()> {
     let mut episodes = 0u64;
     let (sps, _) = best_of(b.repeats, || {
         // Tasks spread over the whole space, as a random teacher would give.
-        let mut task = || space.dims.iter().map(|d| rng.random_range(d.low..=d.high)).collect::<Vec<f64>>();
+        let mut task = || {
+            space
+                .dims
+                .iter()
+                .map(|d| rng.random_range(d.low..=d.high))
+                .collect::<Vec<f64>>()
+        };
         let (mut obs, _) = env.reset(Some(0), Some(&task()))?;
         let mut pick = seeded(1, 0);
         for _ in 0..b.steps {
@@ -219,7 +245,10 @@ fn text(b: &TextBench) -> Result<()> {
         }
         Ok(b.steps)
     })?;
-    println!("text-world 1 thread: {sps:.0} steps/s (random admissible commands, {} episodes per run, resets included)", episodes / b.repeats.max(1) as u64);
+    println!(
+        "text-world 1 thread: {sps:.0} steps/s (random admissible commands, {} episodes per run, resets included)",
+        episodes / b.repeats.max(1) as u64
+    );
     Ok(())
 }
 
@@ -227,13 +256,29 @@ fn text(b: &TextBench) -> Result<()> {
 /// settings and one env instance, as its benchmark runs. Thread counts are
 /// measured in child processes because burn's thread pools are sized once.
 fn students(b: &StudentBench) -> Result<()> {
-    let names: Vec<&str> = if b.student == "all" { vec!["sac", "ppo"] } else { vec![b.student.as_str()] };
+    let names: Vec<&str> = if b.student == "all" {
+        vec!["sac", "ppo"]
+    } else {
+        vec![b.student.as_str()]
+    };
     let Some(threads) = b.threads else {
         for name in &names {
             for threads in [1, 2] {
                 let status = std::process::Command::new(std::env::current_exe()?)
-                    .args(["bench", "students", "--student", name, "--threads", &threads.to_string()])
-                    .args(["--steps", &b.steps.to_string(), "--batch", &b.batch.to_string()])
+                    .args([
+                        "bench",
+                        "students",
+                        "--student",
+                        name,
+                        "--threads",
+                        &threads.to_string(),
+                    ])
+                    .args([
+                        "--steps",
+                        &b.steps.to_string(),
+                        "--batch",
+                        &b.batch.to_string(),
+                    ])
                     .env("RAYON_NUM_THREADS", threads.to_string())
                     .env("MATMUL_NUM_THREADS", threads.to_string())
                     .status()?;
@@ -252,13 +297,19 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
     use trellis_agents::{Student, Transition};
     let mut env = make_walker("stump-tracks", None, WalkerConfig::default())?;
     let (n_obs, n_act) = (env.observation_space().dim(), env.action_space().dim());
-    let mut cfg = trellis_train::RunConfig { student: name.into(), ..Default::default() };
+    let mut cfg = trellis_train::RunConfig {
+        student: name.into(),
+        ..Default::default()
+    };
     // SAC: warm up just past the batch size, then every timed step may learn.
     cfg.sac.batch_size = b.batch;
     cfg.sac.start_steps = b.batch;
     let (warmup, steps) = match name {
         "sac" => (b.batch as u64, b.steps),
-        _ => (0, b.steps.div_ceil(cfg.ppo.rollout as u64).max(1) * cfg.ppo.rollout as u64 + 1),
+        _ => (
+            0,
+            b.steps.div_ceil(cfg.ppo.rollout as u64).max(1) * cfg.ppo.rollout as u64 + 1,
+        ),
     };
     let mut student = trellis_train::make_student(&cfg, n_obs, n_act)?;
     let (mut obs, _) = env.reset(Some(0), None)?;
@@ -266,9 +317,21 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         for _ in 0..n {
             let a = student.act(std::slice::from_ref(&obs), false).remove(0);
             let s = env.step(&a);
-            let t = Transition { env: 0, obs: &obs, action: &a, reward: s.reward as f32, next_obs: &s.obs, terminal: s.terminated, truncated: s.truncated && !s.terminated };
+            let t = Transition {
+                env: 0,
+                obs: &obs,
+                action: &a,
+                reward: s.reward as f32,
+                next_obs: &s.obs,
+                terminal: s.terminated,
+                truncated: s.truncated && !s.terminated,
+            };
             student.observe(&t);
-            obs = if s.done() { env.reset(None, None)?.0 } else { s.obs };
+            obs = if s.done() {
+                env.reset(None, None)?.0
+            } else {
+                s.obs
+            };
         }
         Ok(())
     };
@@ -281,7 +344,17 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         if threads > 1 { "s" } else { "" },
         steps as f64 / secs,
         (student.updates() - u0) as f64 / secs,
-        if name == "sac" { format!("batch {}, 1 update per {} steps", b.batch, cfg.sac.train_freq) } else { format!("rollout {}, minibatch {}, {} epochs", cfg.ppo.rollout, cfg.ppo.minibatch, cfg.ppo.epochs) },
+        if name == "sac" {
+            format!(
+                "batch {}, 1 update per {} steps",
+                b.batch, cfg.sac.train_freq
+            )
+        } else {
+            format!(
+                "rollout {}, minibatch {}, {} epochs",
+                cfg.ppo.rollout, cfg.ppo.minibatch, cfg.ppo.epochs
+            )
+        },
         100.0 * (cpu_seconds() - cpu0) / secs,
         std::env::var("TRELLIS_BACKEND").unwrap_or_else(|_| "ndarray".into())
     );
@@ -292,7 +365,11 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
 fn rss_kib() -> i64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|v| v.parse::<i64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<i64>().ok())
+        })
         .map_or(0, |pages| pages * 4)
 }
 

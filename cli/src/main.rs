@@ -14,7 +14,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "trellis", version, about = "Automatic curriculum learning on procedurally generated worlds")]
+#[command(
+    name = "trellis",
+    version,
+    about = "Automatic curriculum learning on procedurally generated worlds"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,

@@ -28,7 +28,10 @@ pub fn run(p: &Play) -> Result<()> {
         None => None,
     };
     let (obs, _) = env.reset(Some(p.seed), task.as_deref())?;
-    println!("{}\n\nType commands (\"help\" lists the ones that do something, \"quit\" leaves).", obs.render());
+    println!(
+        "{}\n\nType commands (\"help\" lists the ones that do something, \"quit\" leaves).",
+        obs.render()
+    );
     let mut admissible = obs.admissible;
     let stdin = std::io::stdin();
     loop {
@@ -53,7 +56,12 @@ pub fn run(p: &Play) -> Result<()> {
         }
         if s.done() {
             let stats = s.info.episode.expect("last step carries episode stats");
-            println!("Game over: {} in {} moves, score {}.", if stats.success { "won" } else { "out of moves" }, stats.len, stats.ret);
+            println!(
+                "Game over: {} in {} moves, score {}.",
+                if stats.success { "won" } else { "out of moves" },
+                stats.len,
+                stats.ret
+            );
             return Ok(());
         }
         admissible = s.obs.admissible;

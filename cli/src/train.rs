@@ -50,7 +50,8 @@ pub struct Eval {
 fn resolve(t: &Train) -> Result<RunConfig> {
     let mut cfg = match &t.config {
         Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             RunConfig::from_toml(&text).with_context(|| format!("in {}", p.display()))?
         }
         None => RunConfig::default(),
@@ -89,8 +90,20 @@ pub fn train(t: &Train) -> Result<()> {
     } else {
         let cfg = resolve(t)?;
         set_math_threads(cfg.threads);
-        let out = t.out.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}-s{}", cfg.env, cfg.teacher, cfg.student, cfg.seed)));
-        eprintln!("run dir {} · {} / {} / {} · {} steps", out.display(), cfg.env, cfg.teacher, cfg.student, cfg.steps);
+        let out = t.out.clone().unwrap_or_else(|| {
+            PathBuf::from(format!(
+                "runs/{}-{}-{}-s{}",
+                cfg.env, cfg.teacher, cfg.student, cfg.seed
+            ))
+        });
+        eprintln!(
+            "run dir {} · {} / {} / {} · {} steps",
+            out.display(),
+            cfg.env,
+            cfg.teacher,
+            cfg.student,
+            cfg.steps
+        );
         trellis_train::start(cfg, &out, !t.quiet)?
     };
     let p = &outcome.progress;

@@ -33,7 +33,14 @@ fn kill_9_then_resume() {
     std::fs::write(&cfg, CONFIG).unwrap();
     let out: PathBuf = dir.join("run");
     let mut child = trellis()
-        .args(["train", "--quiet", "--config", cfg.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "train",
+            "--quiet",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
@@ -42,11 +49,16 @@ fn kill_9_then_resume() {
     let ckpt = out.join("checkpoint.bin");
     let progress_file = out.join("teacher.jsonl");
     loop {
-        let dumps = std::fs::read_to_string(&progress_file).map(|s| s.lines().count()).unwrap_or(0);
+        let dumps = std::fs::read_to_string(&progress_file)
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
         if ckpt.exists() && dumps >= 4 {
             break;
         }
-        assert!(t0.elapsed() < Duration::from_secs(240), "no checkpoint after 4 minutes");
+        assert!(
+            t0.elapsed() < Duration::from_secs(240),
+            "no checkpoint after 4 minutes"
+        );
         assert!(child.try_wait().unwrap().is_none(), "training exited early");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -54,7 +66,14 @@ fn kill_9_then_resume() {
     child.wait().unwrap();
 
     let status = trellis()
-        .args(["train", "--quiet", "--resume", out.to_str().unwrap(), "--steps", "9000"])
+        .args([
+            "train",
+            "--quiet",
+            "--resume",
+            out.to_str().unwrap(),
+            "--steps",
+            "9000",
+        ])
         .status()
         .unwrap();
     assert!(status.success());
@@ -66,19 +85,46 @@ fn kill_9_then_resume() {
         let fields: Vec<&str> = l.split(',').collect();
         assert_eq!(fields.len(), 7, "every row whole: `{l}`");
         let step: u64 = fields[0].parse().unwrap();
-        assert!(step >= last, "rows after the checkpoint were cut back, not duplicated: {last} then {step}");
+        assert!(
+            step >= last,
+            "rows after the checkpoint were cut back, not duplicated: {last} then {step}"
+        );
         last = step;
     }
-    assert!(last > 8_000 && last <= 9_000, "the resumed run reached its new budget: {last}");
+    assert!(
+        last > 8_000 && last <= 9_000,
+        "the resumed run reached its new budget: {last}"
+    );
     let eval = std::fs::read_to_string(out.join("eval.csv")).unwrap();
-    assert_eq!(eval.lines().count(), 2, "header + final evaluation:\n{eval}");
+    assert_eq!(
+        eval.lines().count(),
+        2,
+        "header + final evaluation:\n{eval}"
+    );
     // `trellis eval` re-runs the test set from the checkpoint.
-    let o = trellis().args(["eval", "--run", out.to_str().unwrap()]).output().unwrap();
+    let o = trellis()
+        .args(["eval", "--run", out.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("at step 9000: 4 test tasks"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("at step 9000: 4 test tasks"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     // `trellis report` lines the evaluation curve up by step.
-    let o = trellis().args(["report", out.to_str().unwrap()]).output().unwrap();
+    let o = trellis()
+        .args(["report", out.to_str().unwrap()])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && text.lines().nth(1).is_some_and(|l| l.trim_start().starts_with("9000")), "{text}");
+    assert!(
+        o.status.success()
+            && text
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.trim_start().starts_with("9000")),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -55,7 +55,11 @@ pub trait Env: Send {
 
     /// Starts an episode. `seed: None` continues the env's own RNG stream;
     /// `task: None` keeps the previous task (the space's default before the first).
-    fn reset(&mut self, seed: Option<u64>, task: Option<&[f64]>) -> Result<(Self::Obs, Info), TaskError>;
+    fn reset(
+        &mut self,
+        seed: Option<u64>,
+        task: Option<&[f64]>,
+    ) -> Result<(Self::Obs, Info), TaskError>;
 
     /// Advances one control step. Calling it after the episode ended without a
     /// `reset` returns a terminated step with zero reward.

@@ -28,7 +28,15 @@ pub struct SineGait {
 
 impl Default for SineGait {
     fn default() -> Self {
-        Self { period: 16.0, hip_amp: 0.79, knee_mean: 0.6, knee_amp: 0.6, kp: 9.0, kd: 0.68, t: 0 }
+        Self {
+            period: 16.0,
+            hip_amp: 0.79,
+            knee_mean: 0.6,
+            knee_amp: 0.6,
+            kp: 9.0,
+            kd: 0.68,
+            t: 0,
+        }
     }
 }
 

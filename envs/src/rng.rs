@@ -14,7 +14,11 @@ pub fn seeded(seed: u64, stream: u64) -> ChaCha8Rng {
 
 /// Uniform in `[low, high)` (`low` when the interval is empty).
 pub fn uniform(rng: &mut ChaCha8Rng, low: f64, high: f64) -> f64 {
-    if high > low { low + (high - low) * rng.random::<f64>() } else { low }
+    if high > low {
+        low + (high - low) * rng.random::<f64>()
+    } else {
+        low
+    }
 }
 
 /// A standard normal draw (Box–Muller), so trellis needs no extra
@@ -47,6 +51,9 @@ mod tests {
         let xs: Vec<f64> = (0..20_000).map(|_| normal(&mut r, 2.0, 0.5)).collect();
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64;
-        assert!((m - 2.0).abs() < 0.02 && (v.sqrt() - 0.5).abs() < 0.02, "{m} {v}");
+        assert!(
+            (m - 2.0).abs() < 0.02 && (v.sqrt() - 0.5).abs() < 0.02,
+            "{m} {v}"
+        );
     }
 }

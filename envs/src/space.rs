@@ -18,7 +18,11 @@ pub struct Dim {
 
 impl Dim {
     pub fn new(name: impl Into<String>, low: f64, high: f64) -> Self {
-        Self { name: name.into(), low, high }
+        Self {
+            name: name.into(),
+            low,
+            high,
+        }
     }
 
     pub fn width(&self) -> f64 {
@@ -30,12 +34,23 @@ impl Dim {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TaskError {
     #[error("task vector has {got} values, the task space has {want} ({names})")]
-    WrongLength { got: usize, want: usize, names: String },
+    WrongLength {
+        got: usize,
+        want: usize,
+        names: String,
+    },
     #[error("task dimension `{name}` = {value} is outside its allowed range [{low}, {high}]")]
-    OutOfBounds { name: String, value: f64, low: f64, high: f64 },
+    OutOfBounds {
+        name: String,
+        value: f64,
+        low: f64,
+        high: f64,
+    },
     #[error("task dimension `{name}` is {value}, which is not a finite number")]
     NotFinite { name: String, value: f64 },
-    #[error("task space dimension `{name}` has bounds [{low}, {high}]: they must be finite with low <= high")]
+    #[error(
+        "task space dimension `{name}` has bounds [{low}, {high}]: they must be finite with low <= high"
+    )]
     BadBounds { name: String, low: f64, high: f64 },
     #[error("task space has no dimension named `{0}`")]
     UnknownDim(String),
@@ -52,7 +67,11 @@ impl TaskSpace {
     pub fn new(dims: Vec<Dim>) -> Result<Self, TaskError> {
         for d in &dims {
             if !(d.low.is_finite() && d.high.is_finite() && d.low <= d.high) {
-                return Err(TaskError::BadBounds { name: d.name.clone(), low: d.low, high: d.high });
+                return Err(TaskError::BadBounds {
+                    name: d.name.clone(),
+                    low: d.low,
+                    high: d.high,
+                });
             }
         }
         Ok(Self { dims })
@@ -85,7 +104,10 @@ impl TaskSpace {
     }
 
     pub fn index_of(&self, name: &str) -> Result<usize, TaskError> {
-        self.dims.iter().position(|d| d.name == name).ok_or_else(|| TaskError::UnknownDim(name.into()))
+        self.dims
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| TaskError::UnknownDim(name.into()))
     }
 
     /// Replaces the bounds of one dimension (e.g. a benchmark's "max stump height 9").
@@ -107,10 +129,18 @@ impl TaskSpace {
         }
         for (d, &v) in self.dims.iter().zip(task) {
             if !v.is_finite() {
-                return Err(TaskError::NotFinite { name: d.name.clone(), value: v });
+                return Err(TaskError::NotFinite {
+                    name: d.name.clone(),
+                    value: v,
+                });
             }
             if v < d.low || v > d.high {
-                return Err(TaskError::OutOfBounds { name: d.name.clone(), value: v, low: d.low, high: d.high });
+                return Err(TaskError::OutOfBounds {
+                    name: d.name.clone(),
+                    value: v,
+                    low: d.low,
+                    high: d.high,
+                });
             }
         }
         Ok(())
@@ -120,13 +150,21 @@ impl TaskSpace {
     /// for teachers whose proposals can overshoot (Gaussian samples, GAN outputs).
     pub fn clamp(&self, task: &mut [f64]) {
         for (d, v) in self.dims.iter().zip(task.iter_mut()) {
-            *v = if v.is_nan() { d.low } else { v.clamp(d.low, d.high) };
+            *v = if v.is_nan() {
+                d.low
+            } else {
+                v.clamp(d.low, d.high)
+            };
         }
     }
 
     /// Maps a vector of the unit cube `[0,1]^n` into the space.
     pub fn from_unit(&self, unit: &[f64]) -> Vec<f64> {
-        self.dims.iter().zip(unit).map(|(d, u)| d.low + u * d.width()).collect()
+        self.dims
+            .iter()
+            .zip(unit)
+            .map(|(d, u)| d.low + u * d.width())
+            .collect()
     }
 
     /// Maps a task into the unit cube (a zero-width dimension maps to 0).
@@ -134,7 +172,13 @@ impl TaskSpace {
         self.dims
             .iter()
             .zip(task)
-            .map(|(d, v)| if d.width() > 0.0 { (v - d.low) / d.width() } else { 0.0 })
+            .map(|(d, v)| {
+                if d.width() > 0.0 {
+                    (v - d.low) / d.width()
+                } else {
+                    0.0
+                }
+            })
             .collect()
     }
 
@@ -142,7 +186,11 @@ impl TaskSpace {
     pub fn parse(&self, text: &str) -> Result<Vec<f64>, String> {
         let task = text
             .split(',')
-            .map(|s| s.trim().parse::<f64>().map_err(|e| format!("`{}` in task `{text}`: {e}", s.trim())))
+            .map(|s| {
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|e| format!("`{}` in task `{text}`: {e}", s.trim()))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         self.validate(&task).map_err(|e| e.to_string())?;
         Ok(task)
@@ -158,7 +206,10 @@ pub struct BoxSpace {
 
 impl BoxSpace {
     pub fn uniform(n: usize, low: f32, high: f32) -> Self {
-        Self { low: vec![low; n], high: vec![high; n] }
+        Self {
+            low: vec![low; n],
+            high: vec![high; n],
+        }
     }
 
     pub fn dim(&self) -> usize {
@@ -166,7 +217,11 @@ impl BoxSpace {
     }
 
     pub fn contains(&self, x: &[f32]) -> bool {
-        x.len() == self.dim() && x.iter().zip(&self.low).zip(&self.high).all(|((v, l), h)| v >= l && v <= h)
+        x.len() == self.dim()
+            && x.iter()
+                .zip(&self.low)
+                .zip(&self.high)
+                .all(|((v, l), h)| v >= l && v <= h)
     }
 }
 
@@ -185,7 +240,10 @@ mod tests {
         let e = s.validate(&[3.5, 1.0]).unwrap_err().to_string();
         assert!(e.contains("stump_height") && e.contains("[0, 3]"), "{e}");
         let e = s.validate(&[1.0, f64::NAN]).unwrap_err().to_string();
-        assert!(e.contains("stump_spacing") && e.contains("not a finite"), "{e}");
+        assert!(
+            e.contains("stump_spacing") && e.contains("not a finite"),
+            "{e}"
+        );
         let e = s.validate(&[1.0]).unwrap_err().to_string();
         assert!(e.contains("1 values") && e.contains("has 2"), "{e}");
     }

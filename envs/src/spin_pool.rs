@@ -78,7 +78,8 @@ impl SpinPool {
         // use the job strictly before decrementing `pending`, and this
         // function does not return (nor unwind) until `pending` is zero, so
         // the closure outlives every use.
-        let job: &'static Job = unsafe { std::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Job>(f) };
+        let job: &'static Job =
+            unsafe { std::mem::transmute::<&'a (dyn Fn(usize) + Sync + 'a), &'static Job>(f) };
         *s.job.lock().expect("job slot") = Some(job);
         s.pending.store(self.handles.len(), SeqCst);
         s.epoch.fetch_add(1, SeqCst);

@@ -12,8 +12,8 @@ use rand::RngExt;
 
 use crate::env::{Env, EpisodeStats, Step};
 use crate::rng::{ChaCha8Rng, seeded};
-use crate::spin_pool::SpinPool;
 use crate::space::TaskError;
+use crate::spin_pool::SpinPool;
 
 /// One instance's step. `step.obs` is the true next observation (the final
 /// one when the episode ended); `reset_obs` is the first observation of the
@@ -64,9 +64,11 @@ impl<E: Env> VecEnv<E> {
 
     /// Resets every instance, with `tasks[i]` for instance `i` (or its current task).
     pub fn reset(&mut self, tasks: Option<&[Vec<f64>]>) -> Result<Vec<E::Obs>, TaskError> {
-        let mut jobs: Vec<(usize, Option<Vec<f64>>)> =
-            (0..self.envs.len()).map(|i| (i, tasks.map(|t| t[i].clone()))).collect();
-        self.reset_some(&mut jobs).map(|v| v.into_iter().map(|(_, o)| o).collect())
+        let mut jobs: Vec<(usize, Option<Vec<f64>>)> = (0..self.envs.len())
+            .map(|i| (i, tasks.map(|t| t[i].clone())))
+            .collect();
+        self.reset_some(&mut jobs)
+            .map(|v| v.into_iter().map(|(_, o)| o).collect())
     }
 
     /// Steps every instance with its action and autoresets finished ones with
@@ -82,17 +84,31 @@ impl<E: Env> VecEnv<E> {
         actions: &[E::Act],
         mut next_task: impl FnMut(usize, &EpisodeStats) -> Option<Vec<f64>>,
     ) -> Result<Vec<AutoStep<E::Obs>>, TaskError> {
-        assert_eq!(actions.len(), self.envs.len(), "one action per env instance");
+        assert_eq!(
+            actions.len(),
+            self.envs.len(),
+            "one action per env instance"
+        );
         let steps = self.on_owner_threads(actions, |e, a| e.step(a));
         let mut jobs = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             if s.done() {
-                let task = s.info.episode.as_ref().and_then(|stats| next_task(i, stats));
+                let task = s
+                    .info
+                    .episode
+                    .as_ref()
+                    .and_then(|stats| next_task(i, stats));
                 jobs.push((i, task));
             }
         }
         let resets = self.reset_some(&mut jobs)?;
-        let mut out: Vec<AutoStep<E::Obs>> = steps.into_iter().map(|step| AutoStep { step, reset_obs: None }).collect();
+        let mut out: Vec<AutoStep<E::Obs>> = steps
+            .into_iter()
+            .map(|step| AutoStep {
+                step,
+                reset_obs: None,
+            })
+            .collect();
         for (i, obs) in resets {
             out[i].reset_obs = Some(obs);
         }
@@ -103,29 +119,53 @@ impl<E: Env> VecEnv<E> {
     /// on the same pool thread (contiguous blocks, one per thread): an
     /// instance's physics world stays in that core's cache and its memory is
     /// allocated and freed by one thread.
-    fn on_owner_threads<I: Sync, R: Send>(&mut self, inputs: &[I], f: impl Fn(&mut E, &I) -> R + Sync) -> Vec<R> {
+    fn on_owner_threads<I: Sync, R: Send>(
+        &mut self,
+        inputs: &[I],
+        f: impl Fn(&mut E, &I) -> R + Sync,
+    ) -> Vec<R> {
         let threads = self.pool.threads();
         if threads == 1 {
-            return self.envs.iter_mut().zip(inputs).map(|(e, x)| f(e, x)).collect();
+            return self
+                .envs
+                .iter_mut()
+                .zip(inputs)
+                .map(|(e, x)| f(e, x))
+                .collect();
         }
         let block = self.envs.len().div_ceil(threads).max(1);
-        let blocks: Vec<Mutex<(&mut [E], &[I])>> =
-            self.envs.chunks_mut(block).zip(inputs.chunks(block)).map(Mutex::new).collect();
-        let outputs: Vec<Mutex<Vec<R>>> = (0..blocks.len()).map(|_| Mutex::new(Vec::new())).collect();
+        let blocks: Vec<Mutex<(&mut [E], &[I])>> = self
+            .envs
+            .chunks_mut(block)
+            .zip(inputs.chunks(block))
+            .map(Mutex::new)
+            .collect();
+        let outputs: Vec<Mutex<Vec<R>>> =
+            (0..blocks.len()).map(|_| Mutex::new(Vec::new())).collect();
         self.pool.run(&|k| {
             if let Some(b) = blocks.get(k) {
                 let mut guard = b.lock().expect("env block lock");
                 let (envs, xs) = &mut *guard;
-                let out: Vec<R> = envs.iter_mut().zip(xs.iter()).map(|(e, x)| f(e, x)).collect();
+                let out: Vec<R> = envs
+                    .iter_mut()
+                    .zip(xs.iter())
+                    .map(|(e, x)| f(e, x))
+                    .collect();
                 *outputs[k].lock().expect("output lock") = out;
             }
         });
-        outputs.into_iter().flat_map(|o| o.into_inner().expect("output lock")).collect()
+        outputs
+            .into_iter()
+            .flat_map(|o| o.into_inner().expect("output lock"))
+            .collect()
     }
 
     /// Resets the listed instances on their owner threads, each with a fresh
     /// seed from its stream; returns (instance, first observation) in instance order.
-    fn reset_some(&mut self, jobs: &mut [(usize, Option<Vec<f64>>)]) -> Result<Vec<(usize, E::Obs)>, TaskError> {
+    fn reset_some(
+        &mut self,
+        jobs: &mut [(usize, Option<Vec<f64>>)],
+    ) -> Result<Vec<(usize, E::Obs)>, TaskError> {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
@@ -134,7 +174,8 @@ impl<E: Env> VecEnv<E> {
             inputs[*i] = Some((self.seeds[*i].random(), task.take()));
         }
         let reset = |e: &mut E, job: &Option<(u64, Option<Vec<f64>>)>| {
-            job.as_ref().map(|(seed, task)| e.reset(Some(*seed), task.as_deref()).map(|(o, _)| o))
+            job.as_ref()
+                .map(|(seed, task)| e.reset(Some(*seed), task.as_deref()).map(|(o, _)| o))
         };
         let results = if jobs.len() == 1 {
             // A lone reset is cheaper here than a round trip through the pool.
@@ -145,6 +186,10 @@ impl<E: Env> VecEnv<E> {
         } else {
             self.on_owner_threads(&inputs, reset)
         };
-        results.into_iter().enumerate().filter_map(|(i, r)| r.map(|r| r.map(|o| (i, o)))).collect()
+        results
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| r.map(|o| (i, o))))
+            .collect()
     }
 }

@@ -8,14 +8,14 @@
 
 use std::sync::Arc;
 
-use crate::bodies::bipedal::SCALE;
-use crate::bodies::{Body, BodySpec};
+use crate::bodies::{Body, BodyKind, BodySpec, SCALE};
 use crate::env::{ContinuousEnv, Env, EpisodeStats, Info, Step};
+use crate::physics::grip::Grips;
 use crate::physics::lidar::Lidar;
-use crate::physics::{Physics, PhysicsConfig, Vec2};
+use crate::physics::{Physics, PhysicsConfig, Vec2, water};
 use crate::rng::{ChaCha8Rng, seeded, uniform};
 use crate::space::{BoxSpace, TaskError, TaskSpace};
-use crate::terrain::TerrainGenerator;
+use crate::terrain::{TerrainGenerator, TerrainHandles};
 
 /// Observation scale factors of the original (viewport 600×400 px).
 const VIEWPORT_W: f32 = 600.0;
@@ -26,6 +26,10 @@ const LIDAR_SPREAD: f32 = 1.5;
 const LIDAR_RANGE: f32 = 160.0 / SCALE;
 /// Magnitude of the random horizontal push the hull gets at spawn.
 const INITIAL_RANDOM: f64 = 5.0;
+/// Steps a climber hangs by its grippers before the episode starts.
+const HANG_STEPS: usize = 5;
+/// Per-component cap of the water's push force (the original's `water_clip`).
+const WATER_MAX_PUSH: f32 = 20.0;
 
 /// Reward of a fall, and the episodic return above which an episode is a success.
 pub const FALL_REWARD: f64 = -100.0;
@@ -39,7 +43,10 @@ pub struct WalkerConfig {
 
 impl Default for WalkerConfig {
     fn default() -> Self {
-        Self { max_steps: 2000, physics: PhysicsConfig::default() }
+        Self {
+            max_steps: 2000,
+            physics: PhysicsConfig::default(),
+        }
     }
 }
 
@@ -47,6 +54,11 @@ impl Default for WalkerConfig {
 struct Episode {
     physics: Physics,
     body: Body,
+    handles: TerrainHandles,
+    water_y: Option<f32>,
+    grips: Grips,
+    /// Consecutive steps in the medium the body cannot live in.
+    stranded: u32,
     finish_x: f32,
     prev_shaping: Option<f64>,
     ret: f64,
@@ -74,12 +86,32 @@ impl Clone for WalkerEnv {
 }
 
 impl WalkerEnv {
+    /// In Parkour worlds, as in the original, walkers may touch the ground
+    /// with their hull, and each kind of body gets its own lidar fan (down
+    /// and ahead for walkers, up and ahead for climbers, half a circle for
+    /// swimmers); the observation adds the medium, survival, gripper states
+    /// and what each ray hit.
     pub fn new(terrain: Arc<dyn TerrainGenerator>, body: Arc<BodySpec>, cfg: WalkerConfig) -> Self {
-        let n_obs = 4 + body.motor_state_size() + NB_LIDAR;
+        let parkour = terrain.is_parkour();
+        let body = if parkour && body.kind == BodyKind::Walker {
+            Arc::new((*body).clone().without_critical_parts())
+        } else {
+            body
+        };
+        let lidar = match (parkour, body.kind) {
+            (true, BodyKind::Climber) => Lidar::fan_from(NB_LIDAR, 2.3, 1.5, LIDAR_RANGE),
+            (true, BodyKind::Swimmer) => Lidar::fan(NB_LIDAR, std::f32::consts::PI, LIDAR_RANGE),
+            _ => Lidar::fan(NB_LIDAR, LIDAR_SPREAD, LIDAR_RANGE),
+        };
+        let n_obs = if parkour {
+            6 + body.motor_state_size() + 2 * body.grippers.len() + 2 * NB_LIDAR
+        } else {
+            4 + body.motor_state_size() + NB_LIDAR
+        };
         Self {
             obs_space: BoxSpace::uniform(n_obs, f32::NEG_INFINITY, f32::INFINITY),
             act_space: BoxSpace::uniform(body.action_size(), -1.0, 1.0),
-            lidar: Lidar::fan(NB_LIDAR, LIDAR_SPREAD, LIDAR_RANGE),
+            lidar,
             rng: seeded(0, 0),
             task: terrain.default_task(),
             terrain,
@@ -117,7 +149,26 @@ impl WalkerEnv {
         Some(e.physics.body(e.body.head(&self.body)).translation())
     }
 
-    fn observe(&self, e: &Episode, out: &mut Vec<f32>) {
+    /// The gripper hinges currently holding on (for viewers and tests).
+    pub fn holding(&self) -> Vec<bool> {
+        self.episode.as_ref().map_or_else(Vec::new, |e| {
+            (0..self.body.grippers.len())
+                .map(|g| e.grips.holding(g))
+                .collect()
+        })
+    }
+
+    /// Water level of the running episode, if its world has water.
+    pub fn water_level(&self) -> Option<f32> {
+        self.episode.as_ref().and_then(|e| e.water_y)
+    }
+
+    /// Has the body spent longer than it can survive in the wrong medium?
+    fn dead(&self, e: &Episode) -> bool {
+        e.water_y.is_some() && e.stranded > self.body.survival_steps
+    }
+
+    fn observe(&self, e: &Episode, under_water: bool, out: &mut Vec<f32>) {
         let fps = self.cfg.physics.fps;
         let head = e.physics.body(e.body.head(&self.body));
         let v = head.linvel();
@@ -125,15 +176,58 @@ impl WalkerEnv {
         out.push(2.0 * head.angvel() / fps);
         out.push(0.3 * v.x * (VIEWPORT_W / SCALE) / fps);
         out.push(0.3 * v.y * (VIEWPORT_H / SCALE) / fps);
-        e.body.motor_state(&self.body, &e.physics, out);
-        self.lidar.read(&e.physics, head.translation(), out);
+        match e.water_y {
+            Some(level) => {
+                out.push(if under_water { 1.0 } else { 0.0 });
+                out.push(if self.dead(e) { 1.0 } else { 0.0 });
+                e.body.motor_state(&self.body, &e.physics, out);
+                e.grips.observe(&e.body, &e.physics, out);
+                self.lidar.read_surfaces(
+                    &e.physics,
+                    head.translation(),
+                    level,
+                    e.handles.creepers,
+                    out,
+                );
+            }
+            None => {
+                e.body.motor_state(&self.body, &e.physics, out);
+                self.lidar.read(&e.physics, head.translation(), out);
+            }
+        }
+    }
+
+    /// One physics step under `action`: grippers let go or hold on around
+    /// it, and the water's forces act during it.
+    fn simulate(&self, e: &mut Episode, action: &[f32]) {
+        e.grips.release(&self.body, &mut e.physics, action);
+        e.body.actuate(&self.body, &mut e.physics, action);
+        if let Some(level) = e.water_y {
+            water::apply(
+                level,
+                WATER_MAX_PUSH,
+                &self.body,
+                &e.body,
+                &mut e.physics,
+                action,
+            );
+        }
+        e.physics.step();
+        e.grips.attach(&self.body, &e.body, &mut e.physics, action);
     }
 
     /// Advances the physics and scores the step; shared by `reset` (zero action) and `step`.
     fn advance(&mut self, action: &[f32]) -> Step<Vec<f32>> {
         let mut e = self.episode.take().expect("advance needs an episode");
-        e.body.actuate(&self.body, &mut e.physics, action);
-        e.physics.step();
+        // A dead body can no longer act (the original zeroes its actions).
+        let idle;
+        let action = if self.dead(&e) {
+            idle = vec![0.0; action.len()];
+            &idle[..]
+        } else {
+            action
+        };
+        self.simulate(&mut e, action);
 
         let mut obs = Vec::with_capacity(self.obs_space.dim());
         let mut info = Info::default();
@@ -144,18 +238,40 @@ impl WalkerEnv {
             reward = FALL_REWARD;
             terminated = true;
         } else {
-            self.observe(&e, &mut obs);
-            let head = e.physics.body(e.body.head(&self.body));
-            let x = head.translation().x;
-            // Progress pays 130 per 30 px; a tilted hull costs 5 per radian.
-            let shaping = 130.0 * f64::from(x) / f64::from(SCALE) - 5.0 * f64::from(obs[0].abs());
+            let head = e.physics.body(e.body.head(&self.body)).translation();
+            let under_water = e.water_y.is_some_and(|level| head.y <= level);
+            if !self.dead(&e) {
+                let stranded = if self.body.kind == BodyKind::Swimmer {
+                    !under_water
+                } else {
+                    under_water
+                };
+                e.stranded = if stranded { e.stranded + 1 } else { 0 };
+            }
+            self.observe(&e, under_water, &mut obs);
+            let x = head.x;
+            // Progress pays 130 per 30 px; a tilted head costs 5 per radian.
+            let tilt = if self.body.head_angle_penalty {
+                5.0 * f64::from(obs[0].abs())
+            } else {
+                0.0
+            };
+            let shaping = 130.0 * f64::from(x) / f64::from(SCALE) - tilt;
             if let Some(prev) = e.prev_shaping {
                 reward = shaping - prev;
             }
             e.prev_shaping = Some(shaping);
-            let effort: f64 = action.iter().map(|a| f64::from(if a.is_nan() { 0.0 } else { a.abs().min(1.0) })).sum();
+            let effort: f64 = action
+                .iter()
+                .map(|a| f64::from(if a.is_nan() { 0.0 } else { a.abs().min(1.0) }))
+                .sum();
             reward -= f64::from(self.body.torque_penalty) * 80.0 * effort;
-            if e.body.critical_contact(&self.body, &e.physics) || x < 0.0 {
+            let allowed = if self.body.kind == BodyKind::Climber {
+                e.handles.ceiling
+            } else {
+                None
+            };
+            if e.body.critical_contact(&self.body, &e.physics, allowed) || x < 0.0 {
                 reward = FALL_REWARD;
                 terminated = true;
             } else if x > e.finish_x {
@@ -168,11 +284,21 @@ impl WalkerEnv {
         info.success = e.ret > SUCCESS_RETURN;
         if terminated || truncated {
             e.over = true;
-            info.episode =
-                Some(EpisodeStats { ret: e.ret, len: e.steps, success: info.success, task: self.task.clone() });
+            info.episode = Some(EpisodeStats {
+                ret: e.ret,
+                len: e.steps,
+                success: info.success,
+                task: self.task.clone(),
+            });
         }
         self.episode = Some(e);
-        Step { obs, reward, terminated, truncated, info }
+        Step {
+            obs,
+            reward,
+            terminated,
+            truncated,
+            info,
+        }
     }
 }
 
@@ -188,7 +314,11 @@ impl Env for WalkerEnv {
         &self.task
     }
 
-    fn reset(&mut self, seed: Option<u64>, task: Option<&[f64]>) -> Result<(Vec<f32>, Info), TaskError> {
+    fn reset(
+        &mut self,
+        seed: Option<u64>,
+        task: Option<&[f64]>,
+    ) -> Result<(Vec<f32>, Info), TaskError> {
         if let Some(t) = task {
             self.terrain.task_space().validate(t)?;
             self.task = t.to_vec();
@@ -196,26 +326,52 @@ impl Env for WalkerEnv {
         if let Some(s) = seed {
             self.rng = seeded(s, 0);
         }
-        let layout = self.terrain.generate(&self.task, self.body.width, &mut self.rng);
+        let layout = self
+            .terrain
+            .generate(&self.task, self.body.width, &mut self.rng);
         let mut physics = Physics::new(self.cfg.physics);
-        layout.build(&mut physics);
-        let origin = layout.spawn + Vec2::new(0.0, self.body.spawn_height);
+        let handles = layout.build(&mut physics);
+        let mut origin = layout.spawn + Vec2::new(0.0, self.body.spawn_height);
+        let hang = self.body.kind == BodyKind::Climber && !layout.ceiling.is_empty();
+        if hang {
+            // Climbers start with their grippers on the ceiling above the spawn point.
+            let reach = self
+                .body
+                .grippers
+                .iter()
+                .map(|g| g.pos[1])
+                .fold(f32::MIN, f32::max);
+            origin.y = layout.ceiling_height(layout.spawn.x) - reach;
+        }
         let push = uniform(&mut self.rng, -INITIAL_RANDOM, INITIAL_RANDOM) as f32;
         let body = Body::spawn(&self.body, &mut physics, origin, push);
-        self.episode = Some(Episode {
+        let mut e = Episode {
             physics,
             body,
+            handles,
+            water_y: layout.water_y,
+            grips: Grips::new(&self.body),
+            stranded: 0,
             finish_x: layout.finish_x,
             prev_shaping: None,
             ret: 0.0,
             steps: 0,
             over: false,
-        });
+        };
+        let mut first_action = vec![0.0; self.act_space.dim()];
+        if hang {
+            first_action[self.body.motors.len()..].fill(1.0);
+            for _ in 0..HANG_STEPS {
+                self.simulate(&mut e, &first_action);
+            }
+        }
+        self.episode = Some(e);
         // As in the original, the first observation comes from one zero-action
         // step; it is not counted towards the step limit or the return.
-        let first = self.advance(&vec![0.0; self.act_space.dim()]);
+        let first = self.advance(&first_action);
         let e = self.episode.as_mut().expect("episode just created");
         e.steps = 0;
+        e.stranded = 0;
         e.ret = 0.0;
         e.over = false;
         Ok((first.obs, Info::default()))

@@ -16,7 +16,9 @@ fn stump_tracks() -> WalkerEnv {
 /// Holds the legs apart with straight knees, leaning against hull pitch: the
 /// body stands still indefinitely on flat ground.
 fn stand(obs: &[f32]) -> Vec<f32> {
-    let pd = |target: f32, angle: f32, speed: f32| (5.0 * (target - angle) - 0.5 * speed).clamp(-1.0, 1.0);
+    let pd = |target: f32, angle: f32, speed: f32| {
+        (5.0 * (target - angle) - 0.5 * speed).clamp(-1.0, 1.0)
+    };
     let lean = -obs[0];
     vec![
         pd(0.35 + lean, obs[4], obs[5]),
@@ -26,7 +28,12 @@ fn stand(obs: &[f32]) -> Vec<f32> {
     ]
 }
 
-fn run(env: &mut WalkerEnv, seed: u64, task: &[f64], mut policy: impl FnMut(&[f32]) -> Vec<f32>) -> Vec<Step<Vec<f32>>> {
+fn run(
+    env: &mut WalkerEnv,
+    seed: u64,
+    task: &[f64],
+    mut policy: impl FnMut(&[f32]) -> Vec<f32>,
+) -> Vec<Step<Vec<f32>>> {
     let (mut obs, _) = env.reset(Some(seed), Some(task)).unwrap();
     let mut steps = Vec::new();
     loop {
@@ -56,7 +63,11 @@ fn a_limp_walker_falls_and_gets_the_fall_penalty() {
     let last = steps.last().unwrap();
     assert_eq!(last.reward, FALL_REWARD);
     assert!(last.terminated && !last.truncated);
-    assert!(steps.len() < 200, "a limp walker should fall quickly, took {}", steps.len());
+    assert!(
+        steps.len() < 200,
+        "a limp walker should fall quickly, took {}",
+        steps.len()
+    );
     let stats = last.info.episode.as_ref().unwrap();
     assert_eq!(stats.len as usize, steps.len());
     assert!((stats.ret - steps.iter().map(|s| s.reward).sum::<f64>()).abs() < 1e-9);
@@ -74,7 +85,11 @@ fn zero_action_stays_up_for_a_while_and_never_sinks() {
         let s = env.step(&vec![0.0; 4]);
         let head = env.head_position().unwrap();
         // The hull's lowest edge is 8 px below its centre: it may touch, never sink.
-        assert!(head.y > ground + 0.1, "hull centre at {} sank towards ground {ground} at step {t}", head.y);
+        assert!(
+            head.y > ground + 0.1,
+            "hull centre at {} sank towards ground {ground} at step {t}",
+            head.y
+        );
         if t < 20 {
             assert!(!s.done(), "fell after only {t} steps");
         }
@@ -101,13 +116,23 @@ fn taller_stumps_are_harder_for_a_fixed_gait() {
         (0..6)
             .map(|seed| {
                 let mut gait = SineGait::default();
-                run(env, seed, &[height, 3.0], |o| gait.act(o)).iter().map(|s| s.reward).sum::<f64>()
+                run(env, seed, &[height, 3.0], |o| gait.act(o))
+                    .iter()
+                    .map(|s| s.reward)
+                    .sum::<f64>()
             })
             .sum::<f64>()
             / 6.0
     };
-    let (flat, low, tall) = (mean_return(&mut env, 0.0), mean_return(&mut env, 1.0), mean_return(&mut env, 2.5));
-    assert!(flat > low + 5.0 && low > tall - 5.0 && flat > tall + 10.0, "flat {flat:.1} low {low:.1} tall {tall:.1}");
+    let (flat, low, tall) = (
+        mean_return(&mut env, 0.0),
+        mean_return(&mut env, 1.0),
+        mean_return(&mut env, 2.5),
+    );
+    assert!(
+        flat > low + 5.0 && low > tall - 5.0 && flat > tall + 10.0,
+        "flat {flat:.1} low {low:.1} tall {tall:.1}"
+    );
 }
 
 #[test]
@@ -131,7 +156,10 @@ fn every_bipedal_variant_spawns_above_ground_and_steps() {
 #[test]
 fn bad_actions_and_tasks_are_handled() {
     let mut env = stump_tracks();
-    let e = env.reset(Some(0), Some(&[4.0, 1.0])).unwrap_err().to_string();
+    let e = env
+        .reset(Some(0), Some(&[4.0, 1.0]))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("stump_height") && e.contains("[0, 3]"), "{e}");
     env.reset(Some(0), Some(&[1.0, 1.0])).unwrap();
     let s = env.step(&vec![f32::NAN, 1e9, -1e9, f32::INFINITY]);
@@ -167,14 +195,18 @@ fn same_seed_task_and_actions_give_bit_identical_episodes() {
 fn vectorised_results_do_not_depend_on_thread_count() {
     let trace = |threads: usize| {
         let mut venv = VecEnv::new(vec![stump_tracks(); 6], threads, 42);
-        let tasks: Vec<Vec<f64>> = (0..6).map(|i| vec![i as f64 * 0.5, 6.0 - i as f64]).collect();
+        let tasks: Vec<Vec<f64>> = (0..6)
+            .map(|i| vec![i as f64 * 0.5, 6.0 - i as f64])
+            .collect();
         let mut obs = venv.reset(Some(&tasks)).unwrap();
         let mut rng = seeded(1, 1);
         let mut out = Vec::new();
         let mut finished = 0;
         for _ in 0..400 {
-            let actions: Vec<Vec<f32>> =
-                obs.iter().map(|_| (0..4).map(|_| rng.random_range(-1.0..1.0)).collect()).collect();
+            let actions: Vec<Vec<f32>> = obs
+                .iter()
+                .map(|_| (0..4).map(|_| rng.random_range(-1.0..1.0)).collect())
+                .collect();
             // The "teacher" feeds a new task to each instance whose episode ended.
             let steps = venv
                 .step_with(&actions, |i, stats| {
@@ -184,7 +216,12 @@ fn vectorised_results_do_not_depend_on_thread_count() {
                 })
                 .unwrap();
             obs = steps.iter().map(|s| s.next_obs().clone()).collect();
-            out.push(steps.iter().map(|s| (s.step.reward, s.step.obs.clone(), s.reset_obs.clone())).collect::<Vec<_>>());
+            out.push(
+                steps
+                    .iter()
+                    .map(|s| (s.step.reward, s.step.obs.clone(), s.reset_obs.clone()))
+                    .collect::<Vec<_>>(),
+            );
         }
         (out, finished)
     };
@@ -192,7 +229,10 @@ fn vectorised_results_do_not_depend_on_thread_count() {
     let (two, n2) = trace(2);
     assert!(n1 > 0, "some episodes must end so autoreset is exercised");
     assert_eq!(n1, n2);
-    assert!(one == two, "1 and 2 threads must give identical trajectories");
+    assert!(
+        one == two,
+        "1 and 2 threads must give identical trajectories"
+    );
 }
 
 #[test]

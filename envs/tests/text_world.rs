@@ -6,7 +6,11 @@ use trellis_envs::rng::seeded;
 use trellis_envs::text::TextWorldEnv;
 
 fn random_task(env: &TextWorldEnv, rng: &mut trellis_envs::rng::ChaCha8Rng) -> Vec<f64> {
-    env.task_space().dims.iter().map(|d| rng.random_range(d.low..=d.high)).collect()
+    env.task_space()
+        .dims
+        .iter()
+        .map(|d| rng.random_range(d.low..=d.high))
+        .collect()
 }
 
 /// Plays the generator's gold path through the public text interface.
@@ -32,7 +36,10 @@ fn the_gold_path_wins_across_the_whole_space() {
         env.reset(Some(seed), Some(&task)).unwrap();
         let quest = env.game().unwrap().quest.len() as f64;
         let (ret, won, n) = play_gold(&mut env);
-        assert!(won, "task {task:?} seed {seed}: gold path of {n} commands did not win");
+        assert!(
+            won,
+            "task {task:?} seed {seed}: gold path of {n} commands did not win"
+        );
         assert_eq!(ret, 2.0 * quest, "one point per sub-goal plus the bonus");
     }
 }
@@ -52,14 +59,19 @@ fn harder_vectors_have_longer_gold_paths() {
     let easy = mean_gold(&mut env, &[1.0, 0.0, 1.0, 0.0, 1.0, 5.0]);
     let longer_quest = mean_gold(&mut env, &[1.0, 0.0, 6.0, 0.0, 1.0, 5.0]);
     let more_rooms = mean_gold(&mut env, &[8.0, 0.0, 6.0, 0.0, 1.0, 5.0]);
-    assert!(easy < longer_quest && longer_quest < more_rooms, "{easy} {longer_quest} {more_rooms}");
+    assert!(
+        easy < longer_quest && longer_quest < more_rooms,
+        "{easy} {longer_quest} {more_rooms}"
+    );
 }
 
 #[test]
 fn same_seed_and_task_give_the_same_game_and_transcript() {
     let transcript = |seed: u64| {
         let mut env = TextWorldEnv::new();
-        let (obs, _) = env.reset(Some(seed), Some(&[6.0, 8.0, 5.0, 0.5, 0.5, 2.0])).unwrap();
+        let (obs, _) = env
+            .reset(Some(seed), Some(&[6.0, 8.0, 5.0, 0.5, 0.5, 2.0]))
+            .unwrap();
         let mut rng = seeded(seed, 1);
         let mut out = vec![obs.render()];
         let mut obs = obs;
@@ -82,14 +94,31 @@ fn same_seed_and_task_give_the_same_game_and_transcript() {
 #[test]
 fn malformed_commands_get_feedback_not_panics() {
     let mut env = TextWorldEnv::new();
-    env.reset(Some(1), Some(&[3.0, 5.0, 4.0, 1.0, 1.0, 1.0])).unwrap();
-    for cmd in ["", "   ", "dance", "take", "take the unicorn", "unlock chest", "put in", "go up", "🦀", "x x x x", "unlock a with b with c"] {
+    env.reset(Some(1), Some(&[3.0, 5.0, 4.0, 1.0, 1.0, 1.0]))
+        .unwrap();
+    for cmd in [
+        "",
+        "   ",
+        "dance",
+        "take",
+        "take the unicorn",
+        "unlock chest",
+        "put in",
+        "go up",
+        "🦀",
+        "x x x x",
+        "unlock a with b with c",
+    ] {
         let s = env.step(&cmd.to_string());
         assert!(!s.obs.feedback.is_empty(), "{cmd:?}");
         assert_eq!(s.reward, 0.0, "{cmd:?}");
     }
     let s = env.step(&"dance".to_string());
-    assert!(s.obs.feedback.contains("I don't understand"), "{}", s.obs.feedback);
+    assert!(
+        s.obs.feedback.contains("I don't understand"),
+        "{}",
+        s.obs.feedback
+    );
 }
 
 #[test]
@@ -102,7 +131,12 @@ fn every_admissible_command_parses_back_to_itself() {
         for _ in 0..30 {
             let cmd = obs.admissible[rng.random_range(0..obs.admissible.len())].clone();
             let s = env.step(&cmd);
-            assert!(!s.obs.feedback.starts_with("I don't understand") && !s.obs.feedback.starts_with("Which"), "{cmd}: {}", s.obs.feedback);
+            assert!(
+                !s.obs.feedback.starts_with("I don't understand")
+                    && !s.obs.feedback.starts_with("Which"),
+                "{cmd}: {}",
+                s.obs.feedback
+            );
             let done = s.done();
             obs = s.obs;
             if done {
@@ -115,7 +149,8 @@ fn every_admissible_command_parses_back_to_itself() {
 #[test]
 fn an_unsolved_game_is_truncated() {
     let mut env = TextWorldEnv::new();
-    env.reset(Some(0), Some(&[4.0, 2.0, 3.0, 0.0, 1.0, 3.0])).unwrap();
+    env.reset(Some(0), Some(&[4.0, 2.0, 3.0, 0.0, 1.0, 3.0]))
+        .unwrap();
     let mut n = 0;
     loop {
         n += 1;

@@ -27,8 +27,13 @@ impl Blob {
         self
     }
 
-    pub fn put_json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<&mut Self, NnError> {
-        let bytes = serde_json::to_vec(value).map_err(|e| NnError(format!("section `{name}`: {e}")))?;
+    pub fn put_json<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<&mut Self, NnError> {
+        let bytes =
+            serde_json::to_vec(value).map_err(|e| NnError(format!("section `{name}`: {e}")))?;
         Ok(self.put(name, bytes))
     }
 
@@ -37,7 +42,10 @@ impl Blob {
     }
 
     pub fn get(&self, name: &str) -> Result<&[u8], NnError> {
-        self.sections.get(name).map(Vec::as_slice).ok_or_else(|| NnError(format!("checkpoint has no section `{name}`")))
+        self.sections
+            .get(name)
+            .map(Vec::as_slice)
+            .ok_or_else(|| NnError(format!("checkpoint has no section `{name}`")))
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -45,15 +53,22 @@ impl Blob {
     }
 
     pub fn get_json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, NnError> {
-        serde_json::from_slice(self.get(name)?).map_err(|e| NnError(format!("section `{name}`: {e}")))
+        serde_json::from_slice(self.get(name)?)
+            .map_err(|e| NnError(format!("section `{name}`: {e}")))
     }
 
     /// Fails unless section `name` holds `expected` (a learner's config: a
     /// checkpoint is only loaded into a learner built with the same settings).
-    pub fn expect_json<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(&self, name: &str, expected: &T) -> Result<(), NnError> {
+    pub fn expect_json<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+        &self,
+        name: &str,
+        expected: &T,
+    ) -> Result<(), NnError> {
         let found: T = self.get_json(name)?;
         if &found != expected {
-            return Err(NnError(format!("checkpoint `{name}` differs from this learner's: {found:?}")));
+            return Err(NnError(format!(
+                "checkpoint `{name}` differs from this learner's: {found:?}"
+            )));
         }
         Ok(())
     }
@@ -61,9 +76,14 @@ impl Blob {
     pub fn get_f32s(&self, name: &str) -> Result<Vec<f32>, NnError> {
         let b = self.get(name)?;
         if b.len() % 4 != 0 {
-            return Err(NnError(format!("section `{name}`: {} bytes is not a whole number of f32", b.len())));
+            return Err(NnError(format!(
+                "section `{name}`: {} bytes is not a whole number of f32",
+                b.len()
+            )));
         }
-        Ok(b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(b.chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -92,7 +112,8 @@ impl Blob {
         loop {
             let Ok(len) = take(4) else { break };
             let name_len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
-            let name = String::from_utf8(take(name_len)?.to_vec()).map_err(|_| bad("section name"))?;
+            let name =
+                String::from_utf8(take(name_len)?.to_vec()).map_err(|_| bad("section name"))?;
             let data_len = u64::from_le_bytes(take(8)?.try_into().expect("8 bytes")) as usize;
             sections.insert(name, take(data_len)?.to_vec());
         }
@@ -115,6 +136,11 @@ mod tests {
         assert_eq!(back.get_f32s("x").unwrap(), vec![1.5, -2.0]);
         assert!(Blob::from_bytes(&bytes[..bytes.len() - 1]).is_err());
         assert!(Blob::from_bytes(b"nonsense").is_err());
-        assert!(back.get("missing").unwrap_err().to_string().contains("missing"));
+        assert!(
+            back.get("missing")
+                .unwrap_err()
+                .to_string()
+                .contains("missing")
+        );
     }
 }

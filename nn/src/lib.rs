@@ -17,7 +17,6 @@ use rand_chacha::ChaCha8Rng;
 
 pub mod blob;
 
-
 /// A network or optimiser state that could not be saved or restored.
 #[derive(Debug, thiserror::Error)]
 #[error("network state: {0}")]
@@ -50,10 +49,20 @@ impl Mlp {
                 let (fan_in, fan_out) = (w[0], w[1]);
                 let bound = 1.0 / (fan_in as f32).sqrt();
                 let mut layer = LinearConfig::new(fan_in, fan_out).init(device);
-                let weights: Vec<f32> = (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
-                let bias: Vec<f32> = (0..fan_out).map(|_| rng.random_range(-bound..bound)).collect();
-                layer.weight = Param::from_tensor(Tensor::from_data(TensorData::new(weights, [fan_in, fan_out]), device));
-                layer.bias = Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [fan_out]), device)));
+                let weights: Vec<f32> = (0..fan_in * fan_out)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect();
+                let bias: Vec<f32> = (0..fan_out)
+                    .map(|_| rng.random_range(-bound..bound))
+                    .collect();
+                layer.weight = Param::from_tensor(Tensor::from_data(
+                    TensorData::new(weights, [fan_in, fan_out]),
+                    device,
+                ));
+                layer.bias = Some(Param::from_tensor(Tensor::from_data(
+                    TensorData::new(bias, [fan_out]),
+                    device,
+                )));
                 layer
             })
             .collect();
@@ -99,28 +108,46 @@ pub fn values(t: Tensor<2>) -> Vec<f32> {
 
 /// A scalar loss as f64 (for logs and dumps).
 pub fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data().try_into_vec::<f32>().map_or(f64::NAN, |v| v.first().copied().unwrap_or(f32::NAN) as f64)
+    t.into_data()
+        .try_into_vec::<f32>()
+        .map_or(f64::NAN, |v| v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
 pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, NnError> {
-    m.clone().into_record().into_bytes().map(|b| b.to_vec()).map_err(|e| NnError(e.to_string()))
+    m.clone()
+        .into_record()
+        .into_bytes()
+        .map(|b| b.to_vec())
+        .map_err(|e| NnError(e.to_string()))
 }
 
 pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, NnError> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| NnError(e.to_string()))?;
-    m.try_load_record(record).map_err(|e| NnError(e.to_string()))
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| NnError(e.to_string()))?;
+    m.try_load_record(record)
+        .map_err(|e| NnError(e.to_string()))
 }
 
 pub fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, NnError> {
-    o.into_bytes().map(|b| b.to_vec()).map_err(|e| NnError(e.to_string()))
+    o.into_bytes()
+        .map(|b| b.to_vec())
+        .map_err(|e| NnError(e.to_string()))
 }
 
 pub fn load_optim(o: ModuleOptimizer, bytes: &[u8]) -> Result<ModuleOptimizer, NnError> {
-    o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| NnError(e.to_string()))
+    o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| NnError(e.to_string()))
 }
 
 /// Standard normal noise as a `[rows, cols]` tensor, drawn from the teacher's RNG.
-pub fn gaussian_noise(rows: usize, cols: usize, rng: &mut ChaCha8Rng, device: &Device) -> Tensor<2> {
-    let v: Vec<f32> = (0..rows * cols).map(|_| trellis_envs::rng::standard_normal(rng) as f32).collect();
+pub fn gaussian_noise(
+    rows: usize,
+    cols: usize,
+    rng: &mut ChaCha8Rng,
+    device: &Device,
+) -> Tensor<2> {
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|_| trellis_envs::rng::standard_normal(rng) as f32)
+        .collect();
     matrix(v, rows, cols, device)
 }

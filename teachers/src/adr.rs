@@ -26,7 +26,13 @@ pub struct AdrConfig {
 
 impl Default for AdrConfig {
     fn default() -> Self {
-        Self { boundary_sampling_p: 0.7, step_size: 0.1, min_reward_thr: 0.0, max_reward_thr: 180.0, queue_len: 10 }
+        Self {
+            boundary_sampling_p: 0.7,
+            step_size: 0.1,
+            min_reward_thr: 0.0,
+            max_reward_thr: 180.0,
+            queue_len: 10,
+        }
     }
 }
 
@@ -35,7 +41,12 @@ impl AdrConfig {
         check_range("boundary_sampling_p", self.boundary_sampling_p, 0.0, 1.0)?;
         check_range("step_size", self.step_size, 1e-12, 1e12)?;
         check_range("queue_len", self.queue_len as f64, 1.0, 1e6)?;
-        check_range("max_reward_thr", self.max_reward_thr, self.min_reward_thr, f64::MAX)
+        check_range(
+            "max_reward_thr",
+            self.max_reward_thr,
+            self.min_reward_thr,
+            f64::MAX,
+        )
     }
 }
 
@@ -89,7 +100,11 @@ impl Teacher for Adr {
             let (low_capped, high_capped) = (self.low[i] <= d.low, self.high[i] >= d.high);
             task[i] = match (low_capped, high_capped) {
                 (false, false) => {
-                    if self.rng.random::<f64>() < 0.5 { self.low[i] } else { self.high[i] }
+                    if self.rng.random::<f64>() < 0.5 {
+                        self.low[i]
+                    } else {
+                        self.high[i]
+                    }
                 }
                 (false, true) => self.low[i],
                 (true, false) => self.high[i],
@@ -101,7 +116,12 @@ impl Teacher for Adr {
 
     fn update(&mut self, ep: &Episode) {
         self.episodes += 1;
-        let (thr_lo, thr_hi, step, n) = (self.cfg.min_reward_thr, self.cfg.max_reward_thr, self.cfg.step_size, self.cfg.queue_len);
+        let (thr_lo, thr_hi, step, n) = (
+            self.cfg.min_reward_thr,
+            self.cfg.max_reward_thr,
+            self.cfg.step_size,
+            self.cfg.queue_len,
+        );
         for i in 0..self.low.len() {
             let d = &self.ctx.space.dims[i];
             if ep.task[i] == self.low[i] {

@@ -35,7 +35,15 @@ pub struct AlpGmmConfig {
 
 impl Default for AlpGmmConfig {
     fn default() -> Self {
-        Self { random_ratio: 0.05, fit_rate: 150, min_k: 2, max_k: 10, criterion: Criterion::Aic, alp_window: None, bootstrap: None }
+        Self {
+            random_ratio: 0.05,
+            fit_rate: 150,
+            min_k: 2,
+            max_k: 10,
+            criterion: Criterion::Aic,
+            alp_window: None,
+            bootstrap: None,
+        }
     }
 }
 
@@ -58,7 +66,10 @@ pub struct AlpHistory {
 
 impl AlpHistory {
     pub fn new(window: Option<usize>) -> Self {
-        Self { window, ..Default::default() }
+        Self {
+            window,
+            ..Default::default()
+        }
     }
 
     /// ALP and LP of a new (task, return), then remembers it.
@@ -69,7 +80,15 @@ impl AlpHistory {
                 .tasks
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (i, t.iter().zip(task).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()))
+                .map(|(i, t)| {
+                    (
+                        i,
+                        t.iter()
+                            .zip(task)
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum::<f64>(),
+                    )
+                })
                 .min_by(|a, b| a.1.total_cmp(&b.1))
                 .map_or(0, |(i, _)| i);
             ret - self.returns[nearest]
@@ -104,7 +123,14 @@ impl AlpGmm {
         cfg.validate()?;
         Ok(Self {
             history: AlpHistory::new(cfg.alp_window),
-            curriculum: GmmCurriculum::new(cfg.fit_rate, cfg.min_k..cfg.max_k, cfg.criterion, cfg.bootstrap, cfg.random_ratio, 1),
+            curriculum: GmmCurriculum::new(
+                cfg.fit_rate,
+                cfg.min_k..cfg.max_k,
+                cfg.criterion,
+                cfg.bootstrap,
+                cfg.random_ratio,
+                1,
+            ),
             cfg,
             ctx,
             rng: trellis_envs::rng::seeded(seed, 0),
@@ -123,7 +149,9 @@ impl Teacher for AlpGmm {
 
     fn sample_task(&mut self) -> Vec<f64> {
         // A component's interest is its mean ALP (the last dimension).
-        self.curriculum.sample(&self.ctx, &mut self.rng, |c| *c.mean.last().expect("alp dim"))
+        self.curriculum.sample(&self.ctx, &mut self.rng, |c| {
+            *c.mean.last().expect("alp dim")
+        })
     }
 
     fn update(&mut self, ep: &Episode) {

@@ -27,7 +27,14 @@ pub struct CovarGmmConfig {
 
 impl Default for CovarGmmConfig {
     fn default() -> Self {
-        Self { random_ratio: 0.05, fit_rate: 150, min_k: 2, max_k: 10, absolute_lp: false, bootstrap: None }
+        Self {
+            random_ratio: 0.05,
+            fit_rate: 150,
+            min_k: 2,
+            max_k: 10,
+            absolute_lp: false,
+            bootstrap: None,
+        }
     }
 }
 
@@ -53,7 +60,14 @@ impl CovarGmm {
     pub fn new(ctx: TeacherContext, cfg: CovarGmmConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {
-            curriculum: GmmCurriculum::new(cfg.fit_rate, cfg.min_k..cfg.max_k, Criterion::Aic, cfg.bootstrap, cfg.random_ratio, 2),
+            curriculum: GmmCurriculum::new(
+                cfg.fit_rate,
+                cfg.min_k..cfg.max_k,
+                Criterion::Aic,
+                cfg.bootstrap,
+                cfg.random_ratio,
+                2,
+            ),
             cfg,
             ctx,
             rng: trellis_envs::rng::seeded(seed, 0),
@@ -75,12 +89,14 @@ impl Teacher for CovarGmm {
 
     fn sample_task(&mut self) -> Vec<f64> {
         let absolute = self.cfg.absolute_lp;
-        self.curriculum.sample(&self.ctx, &mut self.rng, |c| Self::progress(absolute, c))
+        self.curriculum
+            .sample(&self.ctx, &mut self.rng, |c| Self::progress(absolute, c))
     }
 
     fn update(&mut self, ep: &Episode) {
         // Time runs from 0 to 1 across each window of `fit_rate` episodes.
-        let time = (self.curriculum.episodes % self.cfg.fit_rate as u64) as f64 / self.cfg.fit_rate as f64;
+        let time =
+            (self.curriculum.episodes % self.cfg.fit_rate as u64) as f64 / self.cfg.fit_rate as f64;
         let mut row = self.ctx.space.to_unit(ep.task);
         row.push(time);
         row.push(self.ctx.normalise_return(ep.ret));

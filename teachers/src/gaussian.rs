@@ -63,7 +63,10 @@ impl Gaussian {
         let (l0, l1) = (self.cholesky(), other.cholesky());
         let s1_inv = cholesky_inverse(&l1);
         let s0 = &l0 * l0.transpose();
-        let dm = DVector::from_iterator(self.dim(), other.mean.iter().zip(&self.mean).map(|(a, b)| a - b));
+        let dm = DVector::from_iterator(
+            self.dim(),
+            other.mean.iter().zip(&self.mean).map(|(a, b)| a - b),
+        );
         let trace = (&s1_inv * s0).trace();
         let maha = (dm.transpose() * &s1_inv * &dm)[(0, 0)];
         0.5 * (trace + maha - d + log_det_chol(&l1) - log_det_chol(&l0))
@@ -85,12 +88,19 @@ pub fn chol(m: &DMatrix<f64>) -> DMatrix<f64> {
 }
 
 pub fn log_det_chol(l: &DMatrix<f64>) -> f64 {
-    l.diagonal().iter().map(|v| v.abs().max(1e-300).ln()).sum::<f64>() * 2.0
+    l.diagonal()
+        .iter()
+        .map(|v| v.abs().max(1e-300).ln())
+        .sum::<f64>()
+        * 2.0
 }
 
 pub fn cholesky_inverse(l: &DMatrix<f64>) -> DMatrix<f64> {
     let n = l.nrows();
-    let linv = l.clone().solve_lower_triangular(&DMatrix::identity(n, n)).unwrap_or_else(|| DMatrix::identity(n, n));
+    let linv = l
+        .clone()
+        .solve_lower_triangular(&DMatrix::identity(n, n))
+        .unwrap_or_else(|| DMatrix::identity(n, n));
     linv.transpose() * linv
 }
 
@@ -98,7 +108,9 @@ pub fn cholesky_inverse(l: &DMatrix<f64>) -> DMatrix<f64> {
 pub fn log_pdf_chol(mean: &[f64], l: &DMatrix<f64>, x: &[f64]) -> f64 {
     let d = mean.len();
     let diff = DVector::from_iterator(d, x.iter().zip(mean).map(|(a, b)| a - b));
-    let z = l.solve_lower_triangular(&diff).unwrap_or_else(|| DVector::from_element(d, f64::INFINITY));
+    let z = l
+        .solve_lower_triangular(&diff)
+        .unwrap_or_else(|| DVector::from_element(d, f64::INFINITY));
     -0.5 * (z.norm_squared() + d as f64 * (std::f64::consts::TAU).ln() + log_det_chol(l))
 }
 
@@ -115,12 +127,18 @@ mod tests {
         let n = xs.len() as f64;
         let m0 = xs.iter().map(|x| x[0]).sum::<f64>() / n;
         let c01 = xs.iter().map(|x| (x[0] - 1.0) * (x[1] + 2.0)).sum::<f64>() / n;
-        assert!((m0 - 1.0).abs() < 0.05 && (c01 - 1.0).abs() < 0.1, "{m0} {c01}");
+        assert!(
+            (m0 - 1.0).abs() < 0.05 && (c01 - 1.0).abs() < 0.1,
+            "{m0} {c01}"
+        );
         assert!(g.kl(&g).abs() < 1e-9);
         let h = Gaussian::diagonal(vec![0.0, 0.0], &[1.0, 1.0]);
         assert!(g.kl(&h) > 0.0 && h.kl(&g) > 0.0);
         // 1-D check against the closed form: KL(N(0,1) || N(1,4)) = ln 2 + (1 + 1)/8 - 1/2.
-        let (a, b) = (Gaussian::diagonal(vec![0.0], &[1.0]), Gaussian::diagonal(vec![1.0], &[2.0]));
+        let (a, b) = (
+            Gaussian::diagonal(vec![0.0], &[1.0]),
+            Gaussian::diagonal(vec![1.0], &[2.0]),
+        );
         let kl = a.kl(&b);
         assert!((kl - (2f64.ln() + 0.25 - 0.5)).abs() < 1e-6, "{kl}");
         assert!((a.log_pdf(&[0.0]) + 0.5 * std::f64::consts::TAU.ln()).abs() < 1e-9);

@@ -68,15 +68,29 @@ impl Gmm {
         // k-means++ seeds, then hard assignment to the nearest seed.
         let mut centres = vec![data[rng.random_range(0..n)].clone()];
         while centres.len() < k {
-            let dist: Vec<f64> = data.iter().map(|x| centres.iter().map(|c| sq_dist(x, c)).fold(f64::INFINITY, f64::min)).collect();
+            let dist: Vec<f64> = data
+                .iter()
+                .map(|x| {
+                    centres
+                        .iter()
+                        .map(|c| sq_dist(x, c))
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
             centres.push(data[crate::util::proportional_choice(&dist, rng)].clone());
         }
         let mut resp = vec![vec![0.0; k]; n];
         for (x, r) in data.iter().zip(resp.iter_mut()) {
-            let j = (0..k).min_by(|&a, &b| sq_dist(x, &centres[a]).total_cmp(&sq_dist(x, &centres[b]))).unwrap_or(0);
+            let j = (0..k)
+                .min_by(|&a, &b| sq_dist(x, &centres[a]).total_cmp(&sq_dist(x, &centres[b])))
+                .unwrap_or(0);
             r[j] = 1.0;
         }
-        let mut gmm = Gmm { weights: vec![1.0 / k as f64; k], components: Vec::new(), mean_log_likelihood: f64::NEG_INFINITY };
+        let mut gmm = Gmm {
+            weights: vec![1.0 / k as f64; k],
+            components: Vec::new(),
+            mean_log_likelihood: f64::NEG_INFINITY,
+        };
         let mut prev = f64::NEG_INFINITY;
         for _ in 0..MAX_ITER {
             gmm.m_step(data, &resp, d);
@@ -91,10 +105,18 @@ impl Gmm {
     }
 
     /// Fits one mixture per `k` and keeps the best by `criterion`.
-    pub fn fit_best(data: &[Vec<f64>], ks: &[usize], criterion: Criterion, rng: &mut ChaCha8Rng) -> Option<Gmm> {
+    pub fn fit_best(
+        data: &[Vec<f64>],
+        ks: &[usize],
+        criterion: Criterion,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<Gmm> {
         ks.iter()
             .filter_map(|&k| Gmm::fit(data, k, rng))
-            .min_by(|a, b| a.score(data.len(), criterion).total_cmp(&b.score(data.len(), criterion)))
+            .min_by(|a, b| {
+                a.score(data.len(), criterion)
+                    .total_cmp(&b.score(data.len(), criterion))
+            })
     }
 
     fn m_step(&mut self, data: &[Vec<f64>], resp: &[Vec<f64>], d: usize) {
@@ -130,7 +152,11 @@ impl Gmm {
 
     /// Responsibilities; returns the mean log-likelihood.
     fn e_step(&self, data: &[Vec<f64>], resp: &mut [Vec<f64>]) -> f64 {
-        let chols: Vec<DMatrix<f64>> = self.components.iter().map(|c| chol(&c.cov_matrix())).collect();
+        let chols: Vec<DMatrix<f64>> = self
+            .components
+            .iter()
+            .map(|c| chol(&c.cov_matrix()))
+            .collect();
         let mut total = 0.0;
         for (x, r) in data.iter().zip(resp.iter_mut()) {
             for (j, (c, l)) in self.components.iter().zip(&chols).enumerate() {
@@ -166,7 +192,10 @@ mod tests {
         assert!((g.components[big].mean[0] - 3.0).abs() < 0.1);
         assert!((g.weights[big] - 1.0 / 3.0).abs() < 0.05);
         let best = Gmm::fit_best(&data, &[1, 2, 3, 4], Criterion::Aic, &mut rng).unwrap();
-        assert!(best.k() >= 2, "AIC must not pick a single component for two clusters");
+        assert!(
+            best.k() >= 2,
+            "AIC must not pick a single component for two clusters"
+        );
         let one = Gmm::fit(&data, 1, &mut rng).unwrap();
         assert!(g.score(300, Criterion::Bic) < one.score(300, Criterion::Bic));
         assert!(Gmm::fit(&data[..1], 2, &mut rng).is_none());

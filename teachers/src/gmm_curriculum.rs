@@ -10,9 +10,9 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::Gaussian;
+use crate::TeacherContext;
 use crate::gmm::{Criterion, Gmm};
 use crate::util::{proportional_choice, uniform_task};
-use crate::TeacherContext;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GmmCurriculum {
@@ -29,7 +29,14 @@ pub struct GmmCurriculum {
 }
 
 impl GmmCurriculum {
-    pub fn new(fit_rate: usize, ks: std::ops::Range<usize>, criterion: Criterion, bootstrap: Option<usize>, random_ratio: f64, extra: usize) -> Self {
+    pub fn new(
+        fit_rate: usize,
+        ks: std::ops::Range<usize>,
+        criterion: Criterion,
+        bootstrap: Option<usize>,
+        random_ratio: f64,
+        extra: usize,
+    ) -> Self {
         Self {
             fit_rate,
             ks: ks.collect(),
@@ -60,7 +67,12 @@ impl GmmCurriculum {
     /// A task: during the bootstrap from the expert distribution (or
     /// uniform), then uniform with probability `random_ratio`, else from a
     /// component drawn in proportion to `interest`.
-    pub fn sample(&self, ctx: &TeacherContext, rng: &mut ChaCha8Rng, interest: impl Fn(&Gaussian) -> f64) -> Vec<f64> {
+    pub fn sample(
+        &self,
+        ctx: &TeacherContext,
+        rng: &mut ChaCha8Rng,
+        interest: impl Fn(&Gaussian) -> f64,
+    ) -> Vec<f64> {
         let explore = rng.random::<f64>() < self.random_ratio;
         let mut task = match &self.gmm {
             Some(gmm) if self.episodes >= self.bootstrap && !explore => {
@@ -81,6 +93,8 @@ impl GmmCurriculum {
 
     /// The fitted mixture in task coordinates, for dumps.
     pub fn dump(&self, ctx: &TeacherContext) -> Option<serde_json::Value> {
-        self.gmm.as_ref().map(|g| crate::registry::gmm_in_task_space(g, &ctx.space, self.extra))
+        self.gmm
+            .as_ref()
+            .map(|g| crate::registry::gmm_in_task_space(g, &ctx.space, self.extra))
     }
 }

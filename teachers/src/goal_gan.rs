@@ -13,15 +13,15 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::activation::tanh;
 use burn::tensor::Device;
+use burn::tensor::activation::tanh;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -115,7 +115,10 @@ pub struct GoalGan {
 }
 
 fn key(task: &[f64]) -> String {
-    task.iter().map(|v| format!("{:016x}", v.to_bits())).collect::<Vec<_>>().join(":")
+    task.iter()
+        .map(|v| format!("{:016x}", v.to_bits()))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 impl GoalGan {
@@ -126,7 +129,10 @@ impl GoalGan {
         let d = ctx.space.len();
         let generator = Mlp::new(&[d, 256, 256, d], &device, &mut rng);
         let discriminator = Mlp::new(&[d, 128, 128, 1], &device, &mut rng);
-        let pretrain = cfg.use_pretrained_samples.then(|| ctx.initial.clone()).flatten();
+        let pretrain = cfg
+            .use_pretrained_samples
+            .then(|| ctx.initial.clone())
+            .flatten();
         let mut gg = Self {
             data: Data {
                 cfg,
@@ -163,7 +169,13 @@ impl GoalGan {
 
     /// Task → generator coordinates in [-1, 1].
     fn to_gan(&self, task: &[f64]) -> Vec<f64> {
-        self.data.ctx.space.to_unit(task).iter().map(|u| 2.0 * u - 1.0).collect()
+        self.data
+            .ctx
+            .space
+            .to_unit(task)
+            .iter()
+            .map(|u| 2.0 * u - 1.0)
+            .collect()
     }
 
     fn from_gan(&self, g: &[f64]) -> Vec<f64> {
@@ -177,7 +189,9 @@ impl GoalGan {
         let d = self.data.ctx.space.len();
         let z = gaussian_noise(n, d, &mut self.data.rng, &self.device);
         let g = values(tanh(self.generator.forward(z)).detach());
-        g.chunks(d).map(|r| r.iter().map(|&v| v as f64).collect()).collect()
+        g.chunks(d)
+            .map(|r| r.iter().map(|&v| v as f64).collect())
+            .collect()
     }
 
     /// LSGAN updates: the discriminator scores GOID goals 1, others and
@@ -187,20 +201,42 @@ impl GoalGan {
         let (n, lr) = (self.data.cfg.batch_size, self.data.cfg.learning_rate);
         let (mut dl, mut gl) = (f64::NAN, f64::NAN);
         for _ in 0..self.data.cfg.gan_iterations {
-            let idx: Vec<usize> = (0..n).map(|_| self.data.rng.random_range(0..goals.len())).collect();
-            let x = matrix(idx.iter().flat_map(|&i| goals[i].iter().map(|&v| v as f32)).collect(), n, d, &self.device);
-            let y = matrix(idx.iter().map(|&i| if labels[i] { 1.0 } else { 0.0 }).collect(), n, 1, &self.device);
+            let idx: Vec<usize> = (0..n)
+                .map(|_| self.data.rng.random_range(0..goals.len()))
+                .collect();
+            let x = matrix(
+                idx.iter()
+                    .flat_map(|&i| goals[i].iter().map(|&v| v as f32))
+                    .collect(),
+                n,
+                d,
+                &self.device,
+            );
+            let y = matrix(
+                idx.iter()
+                    .map(|&i| if labels[i] { 1.0 } else { 0.0 })
+                    .collect(),
+                n,
+                1,
+                &self.device,
+            );
             let z = gaussian_noise(n, d, &mut self.data.rng, &self.device);
             let fake = tanh(self.generator.forward(z.clone())).detach();
             let dx = self.discriminator.forward(x);
-            let real_loss = (y.clone() * (dx.clone() - 1.0).square() + (y.neg() + 1.0) * (dx + 1.0).square()).mean();
+            let real_loss = (y.clone() * (dx.clone() - 1.0).square()
+                + (y.neg() + 1.0) * (dx + 1.0).square())
+            .mean();
             let fake_loss = (self.discriminator.forward(fake) + 1.0).square().mean();
             let d_loss = real_loss + fake_loss;
             dl = nn::scalar(d_loss.clone().detach());
             let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
             self.discriminator = self.disc_optim.step(lr, self.discriminator.clone(), grads);
 
-            let g_loss = self.discriminator.forward(tanh(self.generator.forward(z))).square().mean();
+            let g_loss = self
+                .discriminator
+                .forward(tanh(self.generator.forward(z)))
+                .square()
+                .mean();
             gl = nn::scalar(g_loss.clone().detach());
             let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
             self.generator = self.gen_optim.step(lr, self.generator.clone(), grads);
@@ -212,15 +248,30 @@ impl GoalGan {
     fn remember_success(&mut self, task: &[f64]) {
         let unit = self.data.ctx.space.to_unit(task);
         let thr = self.data.cfg.success_distance_threshold * (unit.len() as f64).sqrt();
-        let far = self.data.successes.iter().all(|s| s.iter().zip(&unit).map(|(a, b)| (a - b).powi(2)).sum::<f64>().sqrt() > thr);
+        let far = self.data.successes.iter().all(|s| {
+            s.iter()
+                .zip(&unit)
+                .map(|(a, b)| (a - b).powi(2))
+                .sum::<f64>()
+                .sqrt()
+                > thr
+        });
         if far {
             self.data.successes.push(unit);
         }
     }
 
     pub fn from_state(v: &serde_json::Value) -> Result<Self, TeacherError> {
-        let s: Snapshot = serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;
-        let mut gg = Self::new(s.data.ctx.clone(), GoalGanConfig { use_pretrained_samples: false, ..s.data.cfg.clone() }, 0)?;
+        let s: Snapshot =
+            serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;
+        let mut gg = Self::new(
+            s.data.ctx.clone(),
+            GoalGanConfig {
+                use_pretrained_samples: false,
+                ..s.data.cfg.clone()
+            },
+            0,
+        )?;
         gg.generator = nn::load_module(gg.generator, &s.generator)?;
         gg.discriminator = nn::load_module(gg.discriminator, &s.discriminator)?;
         gg.gen_optim = nn::load_optim(gg.gen_optim, &s.gen_optim)?;
@@ -249,12 +300,16 @@ impl Teacher for GoalGan {
         if let Some(t) = self.data.queue.pop_front() {
             return t;
         }
-        let replay = !self.data.successes.is_empty() && self.data.rng.random::<f64>() < self.data.cfg.p_old;
+        let replay =
+            !self.data.successes.is_empty() && self.data.rng.random::<f64>() < self.data.cfg.p_old;
         if replay {
             let i = self.data.rng.random_range(0..self.data.successes.len());
             let noise = self.data.cfg.state_noise_level;
-            let unit: Vec<f64> =
-                self.data.successes[i].clone().iter().map(|u| trellis_envs::rng::normal(&mut self.data.rng, *u, noise)).collect();
+            let unit: Vec<f64> = self.data.successes[i]
+                .clone()
+                .iter()
+                .map(|u| trellis_envs::rng::normal(&mut self.data.rng, *u, noise))
+                .collect();
             let mut t = self.data.ctx.space.from_unit(&unit);
             self.data.ctx.space.clamp(&mut t);
             return t;
@@ -265,7 +320,11 @@ impl Teacher for GoalGan {
             *v = trellis_envs::rng::normal(&mut self.data.rng, *v, noise);
         }
         let task = self.from_gan(&g);
-        self.data.pending.entry(key(&task)).or_default().push(Vec::new());
+        self.data
+            .pending
+            .entry(key(&task))
+            .or_default()
+            .push(Vec::new());
         for _ in 1..self.data.cfg.n_rollouts {
             self.data.queue.push_back(task.clone());
         }
@@ -296,7 +355,10 @@ impl Teacher for GoalGan {
             }
         }
         if self.data.goals.len() >= self.data.cfg.update_size {
-            let (goals, labels) = (std::mem::take(&mut self.data.goals), std::mem::take(&mut self.data.labels));
+            let (goals, labels) = (
+                std::mem::take(&mut self.data.goals),
+                std::mem::take(&mut self.data.labels),
+            );
             // Without a single GOID goal there is nothing to imitate: skip, as the original.
             if labels.iter().any(|&l| l) {
                 self.train(&goals, &labels);
@@ -305,7 +367,8 @@ impl Teacher for GoalGan {
     }
 
     fn state(&self) -> serde_json::Value {
-        serde_json::to_value(self.snapshot().expect("GoalGAN networks serialise")).expect("teacher state serialises")
+        serde_json::to_value(self.snapshot().expect("GoalGAN networks serialise"))
+            .expect("teacher state serialises")
     }
 
     fn dump(&self) -> serde_json::Value {

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use trellis_envs::TaskSpace;
 
 pub use gaussian::Gaussian;
-pub use registry::{TeacherError, make, restore, NAMES};
+pub use registry::{NAMES, TeacherError, make, restore};
 
 /// What a teacher learns after an episode.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,7 +45,13 @@ pub struct Episode<'a> {
 
 impl<'a> Episode<'a> {
     pub fn new(task: &'a [f64], ret: f64) -> Self {
-        Self { task, ret, len: 1, success: false, value: None }
+        Self {
+            task,
+            ret,
+            len: 1,
+            success: false,
+            value: None,
+        }
     }
 }
 
@@ -65,7 +71,13 @@ pub struct TeacherContext {
 
 impl TeacherContext {
     pub fn new(space: TaskSpace, reward_range: (f64, f64), success_return: f64) -> Self {
-        Self { space, reward_range, success_return, initial: None, target: None }
+        Self {
+            space,
+            reward_range,
+            success_return,
+            initial: None,
+            target: None,
+        }
     }
 
     pub fn with_initial(mut self, g: Gaussian) -> Self {
@@ -76,7 +88,11 @@ impl TeacherContext {
     /// Return mapped to [0, 1] by the reward range (clamped).
     pub fn normalise_return(&self, ret: f64) -> f64 {
         let (lo, hi) = self.reward_range;
-        if hi > lo { ((ret - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.0 }
+        if hi > lo {
+            ((ret - lo) / (hi - lo)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
     }
 }
 

@@ -20,7 +20,11 @@ pub struct RandomTeacher {
 
 impl RandomTeacher {
     pub fn new(ctx: TeacherContext, _cfg: RandomConfig, seed: u64) -> Self {
-        Self { ctx, rng: trellis_envs::rng::seeded(seed, 0), episodes: 0 }
+        Self {
+            ctx,
+            rng: trellis_envs::rng::seeded(seed, 0),
+            episodes: 0,
+        }
     }
 }
 

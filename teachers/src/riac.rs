@@ -78,11 +78,21 @@ pub struct Region {
 
 impl Region {
     fn new(low: Vec<f64>, high: Vec<f64>) -> Self {
-        Self { low, high, alp: 0.0, tasks: VecDeque::new(), returns: VecDeque::new(), children: Vec::new() }
+        Self {
+            low,
+            high,
+            alp: 0.0,
+            tasks: VecDeque::new(),
+            returns: VecDeque::new(),
+            children: Vec::new(),
+        }
     }
 
     fn contains(&self, x: &[f64]) -> bool {
-        x.iter().zip(&self.low).zip(&self.high).all(|((v, l), h)| v >= l && v <= h)
+        x.iter()
+            .zip(&self.low)
+            .zip(&self.high)
+            .all(|((v, l), h)| v >= l && v <= h)
     }
 }
 
@@ -140,7 +150,11 @@ impl Riac {
 
     /// Tries to split region `r`; drops its oldest points if no split is valid.
     fn split(&mut self, r: usize) {
-        let min_len = self.cfg.min_region_size.unwrap_or(self.cfg.max_region_size / 20).max(1);
+        let min_len = self
+            .cfg
+            .min_region_size
+            .unwrap_or(self.cfg.max_region_size / 20)
+            .max(1);
         let window = self.window();
         let d = self.ctx.space.len();
         let mut best: Option<(f64, usize, f64)> = None;
@@ -155,12 +169,17 @@ impl Riac {
                 }
                 let (mut a, mut b) = (VecDeque::new(), VecDeque::new());
                 for (x, &ret) in reg.tasks.iter().zip(&reg.returns) {
-                    if x[dim] <= t { a.push_back(ret) } else { b.push_back(ret) }
+                    if x[dim] <= t {
+                        a.push_back(ret)
+                    } else {
+                        b.push_back(ret)
+                    }
                 }
                 if a.len() < min_len || b.len() < min_len {
                     continue;
                 }
-                let score = a.len() as f64 * b.len() as f64 * (alp(&a, window) - alp(&b, window)).abs();
+                let score =
+                    a.len() as f64 * b.len() as f64 * (alp(&a, window) - alp(&b, window)).abs();
                 if best.is_none_or(|(s, _, _)| score >= s) {
                     best = Some((score, dim, t));
                 }
@@ -170,7 +189,10 @@ impl Riac {
         match best {
             Some((_, dim, t)) => {
                 let reg = &self.regions[r];
-                let (mut lo, mut hi) = (Region::new(reg.low.clone(), reg.high.clone()), Region::new(reg.low.clone(), reg.high.clone()));
+                let (mut lo, mut hi) = (
+                    Region::new(reg.low.clone(), reg.high.clone()),
+                    Region::new(reg.low.clone(), reg.high.clone()),
+                );
                 lo.high[dim] = t;
                 hi.low[dim] = t;
                 for (x, &ret) in reg.tasks.iter().zip(&reg.returns) {
@@ -209,13 +231,21 @@ impl Teacher for Riac {
         let unit = if mode < 0.1 && self.sampled_any {
             // Mutate the worst recent task of a region chosen by ALP.
             let reg = &self.regions[candidates[proportional_choice(&alps, &mut self.rng)]];
-            let worst = reg.returns.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i);
+            let worst = reg
+                .returns
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| i);
             match worst {
                 Some(w) => {
                     let base = reg.tasks[w].clone();
                     let (low, high) = (reg.low.clone(), reg.high.clone());
                     (0..d)
-                        .map(|k| normal(&mut self.rng, base[k], MUTATION_STD).clamp(low[k] + 1e-5, (high[k] - 1e-5).max(low[k] + 1e-5)))
+                        .map(|k| {
+                            normal(&mut self.rng, base[k], MUTATION_STD)
+                                .clamp(low[k] + 1e-5, (high[k] - 1e-5).max(low[k] + 1e-5))
+                        })
                         .collect()
                 }
                 None => uniform_in(&reg.low.clone(), &reg.high.clone(), &mut self.rng),
@@ -254,7 +284,9 @@ impl Teacher for Riac {
             match children.into_iter().find(|&c| self.regions[c].contains(&x)) {
                 Some(c) => r = c,
                 None => {
-                    if self.regions[r].children.is_empty() && self.regions[r].tasks.len() > self.cfg.max_region_size {
+                    if self.regions[r].children.is_empty()
+                        && self.regions[r].tasks.len() > self.cfg.max_region_size
+                    {
                         to_split = Some(r);
                     }
                     break;

@@ -19,9 +19,9 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
 
 /// Goals are kept this far inside the unit cube so logits stay finite.
 const EPS: f32 = 1e-5;
@@ -43,7 +43,14 @@ pub struct SetterSolverConfig {
 
 impl Default for SetterSolverConfig {
     fn default() -> Self {
-        Self { update_frequency: 100, setter_loss_noise_ub: 0.05, setter_hidden_size: 128, train_steps: 50, batch_size: 64, learning_rate: 1e-3 }
+        Self {
+            update_frequency: 100,
+            setter_loss_noise_ub: 0.05,
+            setter_hidden_size: 128,
+            train_steps: 50,
+            batch_size: 64,
+            learning_rate: 1e-3,
+        }
     }
 }
 
@@ -51,7 +58,12 @@ impl SetterSolverConfig {
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("update_frequency", self.update_frequency as f64, 1.0, 1e7)?;
         check_range("setter_loss_noise_ub", self.setter_loss_noise_ub, 0.0, 0.5)?;
-        check_range("setter_hidden_size", self.setter_hidden_size as f64, 1.0, 4096.0)?;
+        check_range(
+            "setter_hidden_size",
+            self.setter_hidden_size as f64,
+            1.0,
+            4096.0,
+        )?;
         check_range("train_steps", self.train_steps as f64, 1.0, 1e6)?;
         check_range("batch_size", self.batch_size as f64, 1.0, 1e6)?;
         check_range("learning_rate", self.learning_rate, 1e-9, 1.0)
@@ -67,16 +79,33 @@ struct Flow {
 
 impl Flow {
     fn new(d: usize, hidden: usize, device: &Device, rng: &mut ChaCha8Rng) -> Self {
-        Self { couplings: (0..BLOCKS).map(|_| Mlp::new(&[d + 1, hidden, hidden, hidden, 2 * d], device, rng)).collect() }
+        Self {
+            couplings: (0..BLOCKS)
+                .map(|_| Mlp::new(&[d + 1, hidden, hidden, hidden, 2 * d], device, rng))
+                .collect(),
+        }
     }
 
     /// Mask of the dimensions block `b` keeps (1) and transforms (0).
     fn mask(b: usize, d: usize, device: &Device) -> Tensor<2> {
-        matrix((0..d).map(|i| if (i + b) % 2 == 0 { 1.0 } else { 0.0 }).collect(), 1, d, device)
+        matrix(
+            (0..d)
+                .map(|i| if (i + b) % 2 == 0 { 1.0 } else { 0.0 })
+                .collect(),
+            1,
+            d,
+            device,
+        )
     }
 
     /// Scale (bounded by tanh) and shift of block `b`, zero on kept dimensions.
-    fn scale_shift(&self, b: usize, x: &Tensor<2>, f: &Tensor<2>, device: &Device) -> (Tensor<2>, Tensor<2>) {
+    fn scale_shift(
+        &self,
+        b: usize,
+        x: &Tensor<2>,
+        f: &Tensor<2>,
+        device: &Device,
+    ) -> (Tensor<2>, Tensor<2>) {
         let d = x.dims()[1];
         let m = Self::mask(b, d, device);
         let free = m.clone().neg() + 1.0;
@@ -157,7 +186,11 @@ pub struct SetterSolver {
 }
 
 impl SetterSolver {
-    pub fn new(ctx: TeacherContext, cfg: SetterSolverConfig, seed: u64) -> Result<Self, TeacherError> {
+    pub fn new(
+        ctx: TeacherContext,
+        cfg: SetterSolverConfig,
+        seed: u64,
+    ) -> Result<Self, TeacherError> {
         cfg.validate()?;
         let mut rng = trellis_envs::rng::seeded(seed, 0);
         let device = nn::device();
@@ -165,7 +198,15 @@ impl SetterSolver {
         let setter = Flow::new(d, cfg.setter_hidden_size, &device, &mut rng);
         let judge = Mlp::new(&[d, 64, 64, 64, 1], &device, &mut rng);
         Ok(Self {
-            data: Data { cfg, ctx, rng, asked: Vec::new(), buffer: Vec::new(), episodes: 0, last_losses: None },
+            data: Data {
+                cfg,
+                ctx,
+                rng,
+                asked: Vec::new(),
+                buffer: Vec::new(),
+                episodes: 0,
+                last_losses: None,
+            },
             device,
             setter,
             judge,
@@ -179,8 +220,20 @@ impl SetterSolver {
         let d = self.data.ctx.space.len();
         let buf = std::mem::take(&mut self.data.buffer);
         let (lr, n) = (self.data.cfg.learning_rate, self.data.cfg.batch_size);
-        let goals = matrix(buf.iter().flat_map(|(g, _, _)| g.iter().map(|&v| v as f32)).collect(), buf.len(), d, &dev);
-        let success = matrix(buf.iter().map(|b| if b.2 { 1.0 } else { 0.0 }).collect(), buf.len(), 1, &dev);
+        let goals = matrix(
+            buf.iter()
+                .flat_map(|(g, _, _)| g.iter().map(|&v| v as f32))
+                .collect(),
+            buf.len(),
+            d,
+            &dev,
+        );
+        let success = matrix(
+            buf.iter().map(|b| if b.2 { 1.0 } else { 0.0 }).collect(),
+            buf.len(),
+            1,
+            &dev,
+        );
         let wins: Vec<&(Vec<f64>, f64, bool)> = buf.iter().filter(|b| b.2).collect();
         let (mut jl, mut sl) = (f64::NAN, f64::NAN);
         for _ in 0..self.data.cfg.train_steps {
@@ -191,17 +244,39 @@ impl SetterSolver {
         }
         for _ in 0..self.data.cfg.train_steps {
             let z = gaussian_noise(n, d, &mut self.data.rng, &dev);
-            let f = matrix((0..n).map(|_| self.data.rng.random_range(1e-8f32..1.0)).collect(), n, 1, &dev);
+            let f = matrix(
+                (0..n)
+                    .map(|_| self.data.rng.random_range(1e-8f32..1.0))
+                    .collect(),
+                n,
+                1,
+                &dev,
+            );
             let (y, log_p) = self.setter.forward(z, f.clone(), &dev);
             let feasibility = bce_logits(self.judge.forward(y), f);
             let coverage = log_p.mean();
             let mut loss = feasibility + coverage;
             if !wins.is_empty() {
                 let ub = self.data.cfg.setter_loss_noise_ub;
-                let noisy: Vec<f32> =
-                    wins.iter().flat_map(|w| w.0.iter().map(|&v| (v + self.data.rng.random_range(0.0..=ub)) as f32).collect::<Vec<_>>()).collect();
-                let fw = matrix(wins.iter().map(|w| w.1 as f32).collect(), wins.len(), 1, &dev);
-                let validity = self.setter.log_prob(matrix(noisy, wins.len(), d, &dev), fw, &dev).mean().neg();
+                let noisy: Vec<f32> = wins
+                    .iter()
+                    .flat_map(|w| {
+                        w.0.iter()
+                            .map(|&v| (v + self.data.rng.random_range(0.0..=ub)) as f32)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                let fw = matrix(
+                    wins.iter().map(|w| w.1 as f32).collect(),
+                    wins.len(),
+                    1,
+                    &dev,
+                );
+                let validity = self
+                    .setter
+                    .log_prob(matrix(noisy, wins.len(), d, &dev), fw, &dev)
+                    .mean()
+                    .neg();
                 loss = loss + validity;
             }
             sl = nn::scalar(loss.clone().detach());
@@ -212,7 +287,8 @@ impl SetterSolver {
     }
 
     pub fn from_state(v: &serde_json::Value) -> Result<Self, TeacherError> {
-        let s: Snapshot = serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;
+        let s: Snapshot =
+            serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;
         let mut t = Self::new(s.data.ctx.clone(), s.data.cfg.clone(), 0)?;
         t.setter = nn::load_module(t.setter, &s.setter)?;
         t.judge = nn::load_module(t.judge, &s.judge)?;
@@ -242,8 +318,13 @@ impl Teacher for SetterSolver {
         let d = self.data.ctx.space.len();
         let f = self.data.rng.random_range(1e-8..1.0);
         let z = gaussian_noise(1, d, &mut self.data.rng, &self.device);
-        let (y, _) = self.setter.forward(z, matrix(vec![f as f32], 1, 1, &self.device), &self.device);
-        let unit: Vec<f64> = values(y.detach()).iter().map(|&v| v.clamp(EPS, 1.0 - EPS) as f64).collect();
+        let (y, _) =
+            self.setter
+                .forward(z, matrix(vec![f as f32], 1, 1, &self.device), &self.device);
+        let unit: Vec<f64> = values(y.detach())
+            .iter()
+            .map(|&v| v.clamp(EPS, 1.0 - EPS) as f64)
+            .collect();
         let mut task = self.data.ctx.space.from_unit(&unit);
         self.data.ctx.space.clamp(&mut task);
         self.data.asked.push((task.clone(), f));
@@ -253,21 +334,29 @@ impl Teacher for SetterSolver {
     fn update(&mut self, ep: &Episode) {
         self.data.episodes += 1;
         // The feasibility the task was asked with (latest match), or 0.5 for foreign tasks.
-        let f = match self.data.asked.iter().rposition(|(t, _)| t.as_slice() == ep.task) {
+        let f = match self
+            .data
+            .asked
+            .iter()
+            .rposition(|(t, _)| t.as_slice() == ep.task)
+        {
             Some(i) => self.data.asked.remove(i).1,
             None => 0.5,
         };
         if self.data.asked.len() > 10_000 {
             self.data.asked.drain(..5_000);
         }
-        self.data.buffer.push((self.data.ctx.space.to_unit(ep.task), f, ep.success));
+        self.data
+            .buffer
+            .push((self.data.ctx.space.to_unit(ep.task), f, ep.success));
         if self.data.episodes % self.data.cfg.update_frequency as u64 == 0 {
             self.train();
         }
     }
 
     fn state(&self) -> serde_json::Value {
-        serde_json::to_value(self.snapshot().expect("Setter-Solver networks serialise")).expect("teacher state serialises")
+        serde_json::to_value(self.snapshot().expect("Setter-Solver networks serialise"))
+            .expect("teacher state serialises")
     }
 
     fn dump(&self) -> serde_json::Value {

@@ -91,9 +91,16 @@ pub struct Spdl {
 
 /// Maps a task-space Gaussian into unit-cube coordinates.
 fn to_unit(g: &Gaussian, ctx: &TeacherContext) -> Gaussian {
-    let w: Vec<f64> = ctx.space.dims.iter().map(|d| d.width().max(1e-12)).collect();
+    let w: Vec<f64> = ctx
+        .space
+        .dims
+        .iter()
+        .map(|d| d.width().max(1e-12))
+        .collect();
     let d = w.len();
-    let cov = (0..d * d).map(|k| g.cov[k] / (w[k / d] * w[k % d])).collect();
+    let cov = (0..d * d)
+        .map(|k| g.cov[k] / (w[k / d] * w[k % d]))
+        .collect();
     Gaussian::new(ctx.space.to_unit(&g.mean), cov)
 }
 
@@ -104,7 +111,11 @@ fn pack(g: &Gaussian) -> Vec<f64> {
     let mut p = g.mean.clone();
     for i in 0..d {
         for j in 0..=i {
-            p.push(if i == j { l[(i, j)].max(1e-12).ln() } else { l[(i, j)] });
+            p.push(if i == j {
+                l[(i, j)].max(1e-12).ln()
+            } else {
+                l[(i, j)]
+            });
         }
     }
     p
@@ -115,7 +126,11 @@ fn unpack(p: &[f64], d: usize) -> Gaussian {
     let mut k = d;
     for i in 0..d {
         for j in 0..=i {
-            l[(i, j)] = if i == j { p[k].clamp(-30.0, 30.0).exp() } else { p[k] };
+            l[(i, j)] = if i == j {
+                p[k].clamp(-30.0, 30.0).exp()
+            } else {
+                p[k]
+            };
             k += 1;
         }
     }
@@ -130,7 +145,10 @@ impl Spdl {
         let d = ctx.space.len();
         let dist = match &ctx.initial {
             Some(g) => to_unit(g, &ctx),
-            None => Gaussian::diagonal(crate::util::uniform_in(&vec![0.0; d], &vec![1.0; d], &mut rng), &vec![cfg.initial_std; d]),
+            None => Gaussian::diagonal(
+                crate::util::uniform_in(&vec![0.0; d], &vec![1.0; d], &mut rng),
+                &vec![cfg.initial_std; d],
+            ),
         };
         // Without a target, aim at the whole space: a Gaussian with the uniform's moments.
         let target = match &ctx.target {
@@ -157,7 +175,9 @@ impl Spdl {
     pub fn distribution(&self) -> Gaussian {
         let w: Vec<f64> = self.ctx.space.dims.iter().map(|d| d.width()).collect();
         let d = w.len();
-        let cov = (0..d * d).map(|k| self.dist.cov[k] * w[k / d] * w[k % d]).collect();
+        let cov = (0..d * d)
+            .map(|k| self.dist.cov[k] * w[k / d] * w[k % d])
+            .collect();
         Gaussian::new(self.ctx.space.from_unit(&self.dist.mean), cov)
     }
 
@@ -172,12 +192,14 @@ impl Spdl {
         let mean_v = self.values.iter().sum::<f64>() / self.values.len() as f64;
         let kl_now = self.dist.kl(&self.target);
         self.iterations += 1;
-        self.alpha = if self.iterations <= self.cfg.alpha_offset || mean_v <= 0.0 || kl_now <= 1e-12 {
+        self.alpha = if self.iterations <= self.cfg.alpha_offset || mean_v <= 0.0 || kl_now <= 1e-12
+        {
             0.0
         } else {
             self.cfg.zeta * mean_v / kl_now
         };
-        let (contexts, values, alpha, target) = (&self.contexts, &self.values, self.alpha, &self.target);
+        let (contexts, values, alpha, target) =
+            (&self.contexts, &self.values, self.alpha, &self.target);
         let objective = |p: &[f64]| {
             let g = unpack(p, d);
             let l = g.cholesky();
@@ -186,7 +208,9 @@ impl Spdl {
             // the distribution onto the few contexts of the last batch.
             let (mut num, mut den) = (0.0, 0.0);
             for ((c, v), lo) in contexts.iter().zip(values).zip(&old_logp) {
-                let w = (crate::gaussian::log_pdf_chol(&g.mean, &l, c) - lo).clamp(-50.0, 50.0).exp();
+                let w = (crate::gaussian::log_pdf_chol(&g.mean, &l, c) - lo)
+                    .clamp(-50.0, 50.0)
+                    .exp();
                 num += w * v;
                 den += w;
             }
@@ -208,7 +232,12 @@ impl Spdl {
             })
             .collect();
         let norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-        let along = |t: f64| -> Vec<f64> { p0.iter().zip(&grad).map(|(x, g)| x + t * g / norm.max(1e-300)).collect() };
+        let along = |t: f64| -> Vec<f64> {
+            p0.iter()
+                .zip(&grad)
+                .map(|(x, g)| x + t * g / norm.max(1e-300))
+                .collect()
+        };
         let kl_at = |t: f64| old.kl(&unpack(&along(t), d));
         let mut p = p0.clone();
         if norm > 1e-12 {
@@ -220,7 +249,11 @@ impl Spdl {
             }
             for _ in 0..ASCENT_ITERS {
                 let mid = 0.5 * (lo + hi);
-                if kl_at(mid) < self.cfg.max_kl { lo = mid } else { hi = mid }
+                if kl_at(mid) < self.cfg.max_kl {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
             }
             let mut t = lo;
             for _ in 0..LINE_SEARCH_STEPS {

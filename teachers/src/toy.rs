@@ -40,10 +40,25 @@ impl ToyStudent {
         // The learnable cells form one blob: those nearest to a random centre,
         // as difficulty is contiguous in real task spaces (tall stumps are all
         // too hard); speeds vary from cell to cell.
-        let centre: Vec<f64> = (0..dims).map(|_| rng.random_range(0.0..cells as f64)).collect();
-        let coords = |c: usize| (0..dims).rev().map(move |k| ((c / cells.pow(k as u32)) % cells) as f64 + 0.5);
+        let centre: Vec<f64> = (0..dims)
+            .map(|_| rng.random_range(0.0..cells as f64))
+            .collect();
+        let coords = |c: usize| {
+            (0..dims)
+                .rev()
+                .map(move |k| ((c / cells.pow(k as u32)) % cells) as f64 + 0.5)
+        };
         let mut order: Vec<(f64, usize)> = (0..n)
-            .map(|c| (coords(c).zip(&centre).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() + 1e-6 * rng.random::<f64>(), c))
+            .map(|c| {
+                (
+                    coords(c)
+                        .zip(&centre)
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum::<f64>()
+                        + 1e-6 * rng.random::<f64>(),
+                    c,
+                )
+            })
             .collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0));
         let learnable = n - (unlearnable * n as f64).round() as usize;
@@ -51,12 +66,25 @@ impl ToyStudent {
         for &(_, c) in &order[..learnable] {
             speed[c] = rng.random_range(0.5..1.5);
         }
-        Self { dims, cells, speed, competence: vec![0.0; n], rate: 0.02, noise: 0.5, unlock: false, rng }
+        Self {
+            dims,
+            cells,
+            speed,
+            competence: vec![0.0; n],
+            rate: 0.02,
+            noise: 0.5,
+            unlock: false,
+            rng,
+        }
     }
 
     pub fn space(&self) -> TaskSpace {
-        TaskSpace::new((0..self.dims).map(|i| trellis_envs::Dim::new(format!("x{i}"), 0.0, 1.0)).collect())
-            .expect("unit cube")
+        TaskSpace::new(
+            (0..self.dims)
+                .map(|i| trellis_envs::Dim::new(format!("x{i}"), 0.0, 1.0))
+                .collect(),
+        )
+        .expect("unit cube")
     }
 
     pub fn context(&self) -> TeacherContext {
@@ -66,7 +94,9 @@ impl ToyStudent {
     /// The context plus expert knowledge: a narrow Gaussian on the easiest
     /// learnable cell (what ADR and SPDL need to start from).
     pub fn expert_context(&self) -> TeacherContext {
-        let best = (0..self.speed.len()).max_by(|&a, &b| self.speed[a].total_cmp(&self.speed[b])).unwrap_or(0);
+        let best = (0..self.speed.len())
+            .max_by(|&a, &b| self.speed[a].total_cmp(&self.speed[b]))
+            .unwrap_or(0);
         let mut centre = vec![0.0; self.dims];
         let mut c = best;
         for k in (0..self.dims).rev() {
@@ -74,17 +104,25 @@ impl ToyStudent {
             c /= self.cells;
         }
         let std = vec![0.25 / self.cells as f64; self.dims];
-        self.context().with_initial(crate::Gaussian::diagonal(centre, &std))
+        self.context()
+            .with_initial(crate::Gaussian::diagonal(centre, &std))
     }
 
     fn cell(&self, task: &[f64]) -> usize {
-        task.iter().fold(0, |acc, &x| acc * self.cells + ((x.clamp(0.0, 1.0) * self.cells as f64) as usize).min(self.cells - 1))
+        task.iter().fold(0, |acc, &x| {
+            acc * self.cells
+                + ((x.clamp(0.0, 1.0) * self.cells as f64) as usize).min(self.cells - 1)
+        })
     }
 
     /// Plays one episode on `task` and returns its return.
     pub fn play(&mut self, task: &[f64]) -> f64 {
         let c = self.cell(task);
-        let open = !self.unlock || c == 0 || self.lower_neighbours(c).any(|n| self.competence[n] >= MASTERED);
+        let open = !self.unlock
+            || c == 0
+            || self
+                .lower_neighbours(c)
+                .any(|n| self.competence[n] >= MASTERED);
         let ret = 100.0 * self.competence[c] + normal(&mut self.rng, 0.0, self.noise);
         if open {
             self.competence[c] = (self.competence[c] + self.speed[c] * self.rate).min(1.0);
@@ -106,7 +144,12 @@ impl ToyStudent {
 
     /// Share of learnable cells mastered, in percent.
     pub fn mastered_percent(&self) -> f64 {
-        let m = self.competence.iter().zip(&self.speed).filter(|(c, s)| **s > 0.0 && **c >= MASTERED).count();
+        let m = self
+            .competence
+            .iter()
+            .zip(&self.speed)
+            .filter(|(c, s)| **s > 0.0 && **c >= MASTERED)
+            .count();
         100.0 * m as f64 / self.learnable().max(1) as f64
     }
 }
@@ -132,8 +175,16 @@ pub fn uses_expert_knowledge(name: &str) -> bool {
 }
 
 /// Teacher `name` set up for `student`: toy-sized config, expert knowledge where the benchmark gives it.
-pub fn make_teacher(name: &str, student: &ToyStudent, seed: u64) -> Result<Box<dyn crate::Teacher>, crate::TeacherError> {
-    let ctx = if uses_expert_knowledge(name) { student.expert_context() } else { student.context() };
+pub fn make_teacher(
+    name: &str,
+    student: &ToyStudent,
+    seed: u64,
+) -> Result<Box<dyn crate::Teacher>, crate::TeacherError> {
+    let ctx = if uses_expert_knowledge(name) {
+        student.expert_context()
+    } else {
+        student.context()
+    };
     crate::make(name, &teacher_config(name), ctx, seed)
 }
 
@@ -142,7 +193,13 @@ pub fn run(teacher: &mut dyn crate::Teacher, student: &mut ToyStudent, episodes:
     for _ in 0..episodes {
         let task = teacher.sample_task();
         let ret = student.play(&task);
-        teacher.update(&crate::Episode { task: &task, ret, len: 100, success: ret >= MASTERED * 100.0, value: None });
+        teacher.update(&crate::Episode {
+            task: &task,
+            ret,
+            len: 100,
+            success: ret >= MASTERED * 100.0,
+            value: None,
+        });
     }
     student.mastered_percent()
 }

@@ -6,12 +6,19 @@ use trellis_envs::TaskSpace;
 
 /// Uniform task over the whole space.
 pub fn uniform_task(space: &TaskSpace, rng: &mut ChaCha8Rng) -> Vec<f64> {
-    space.dims.iter().map(|d| d.low + d.width() * rng.random::<f64>()).collect()
+    space
+        .dims
+        .iter()
+        .map(|d| d.low + d.width() * rng.random::<f64>())
+        .collect()
 }
 
 /// Uniform task in a sub-box `[low, high]`.
 pub fn uniform_in(low: &[f64], high: &[f64], rng: &mut ChaCha8Rng) -> Vec<f64> {
-    low.iter().zip(high).map(|(l, h)| l + (h - l) * rng.random::<f64>()).collect()
+    low.iter()
+        .zip(high)
+        .map(|(l, h)| l + (h - l) * rng.random::<f64>())
+        .collect()
 }
 
 /// Index drawn with probability proportional to `weights`; uniform when
@@ -32,10 +39,17 @@ pub fn proportional_choice(weights: &[f64], rng: &mut ChaCha8Rng) -> usize {
 }
 
 /// Checks a config number is in `[low, high]`, naming the field otherwise.
-pub fn check_range(field: &str, value: f64, low: f64, high: f64) -> Result<(), crate::TeacherError> {
+pub fn check_range(
+    field: &str,
+    value: f64,
+    low: f64,
+    high: f64,
+) -> Result<(), crate::TeacherError> {
     if value.is_finite() && value >= low && value <= high {
         Ok(())
     } else {
-        Err(crate::TeacherError::BadConfig(format!("`{field}` = {value} is outside its allowed range [{low}, {high}]")))
+        Err(crate::TeacherError::BadConfig(format!(
+            "`{field}` = {value} is outside its allowed range [{low}, {high}]"
+        )))
     }
 }

@@ -23,7 +23,10 @@ fn learning_progress_teachers_beat_random_when_most_tasks_are_unlearnable() {
     let random = toy_score("random", 3, 4000);
     for name in ["alp-gmm", "covar-gmm", "riac"] {
         let score = toy_score(name, 3, 4000);
-        assert!(score > random + 15.0, "{name} mastered {score:.1}% vs random {random:.1}%");
+        assert!(
+            score > random + 15.0,
+            "{name} mastered {score:.1}% vs random {random:.1}%"
+        );
     }
 }
 
@@ -41,10 +44,19 @@ fn alp_gmm_concentrates_on_the_learnable_region() {
             learnable_hits += 1;
         }
         let _ = before;
-        teacher.update(&Episode { task: &task, ret, len: 100, success: false, value: None });
+        teacher.update(&Episode {
+            task: &task,
+            ret,
+            len: 100,
+            success: false,
+            value: None,
+        });
     }
     // Random would land in the learnable 20% a fifth of the time.
-    assert!(learnable_hits > 400, "only {learnable_hits}/1000 late samples in learnable cells");
+    assert!(
+        learnable_hits > 400,
+        "only {learnable_hits}/1000 late samples in learnable cells"
+    );
 }
 
 /// Whether `task` falls in a learnable cell (its competence can grow).
@@ -55,12 +67,18 @@ fn is_learnable(student: &ToyStudent, task: &[f64]) -> bool {
 }
 
 fn odd_space() -> TaskSpace {
-    TaskSpace::new(vec![Dim::new("a", -3.0, 3.0), Dim::new("b", 0.0, 9.0), Dim::new("c", 10.0, 10.5)]).unwrap()
+    TaskSpace::new(vec![
+        Dim::new("a", -3.0, 3.0),
+        Dim::new("b", 0.0, 9.0),
+        Dim::new("c", 10.0, 10.5),
+    ])
+    .unwrap()
 }
 
 /// Context whose expert distribution sits partly outside the space.
 fn odd_context() -> TeacherContext {
-    TeacherContext::new(odd_space(), (-150.0, 350.0), 230.0).with_initial(Gaussian::diagonal(vec![2.9, 0.1, 10.4], &[1.0, 1.0, 0.5]))
+    TeacherContext::new(odd_space(), (-150.0, 350.0), 230.0)
+        .with_initial(Gaussian::diagonal(vec![2.9, 0.1, 10.4], &[1.0, 1.0, 0.5]))
 }
 
 #[test]
@@ -69,7 +87,9 @@ fn no_teacher_samples_outside_the_bounds() {
     for name in NAMES {
         let cfg: toml::Table = match name {
             "alp-gmm" | "covar-gmm" => "fit_rate = 50".parse().unwrap(),
-            "spdl" => "update_frequency = 1000\nupdate_offset = 1000".parse().unwrap(),
+            "spdl" => "update_frequency = 1000\nupdate_offset = 1000"
+                .parse()
+                .unwrap(),
             "riac" => "max_region_size = 40".parse().unwrap(),
             "goal-gan" => "gan_iterations = 10\nupdate_size = 30".parse().unwrap(),
             "setter-solver" => "train_steps = 5\nupdate_frequency = 50".parse().unwrap(),
@@ -79,10 +99,18 @@ fn no_teacher_samples_outside_the_bounds() {
         let mut rng = seeded(5, 0);
         for _ in 0..1500 {
             let task = t.sample_task();
-            space.validate(&task).unwrap_or_else(|e| panic!("{name}: {e}"));
+            space
+                .validate(&task)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             // Returns that favour one corner, plus extreme values.
             let ret = 300.0 * (task[0] + 3.0) / 6.0 + rng.random_range(-200.0..200.0);
-            t.update(&Episode { task: &task, ret, len: 200, success: ret > 230.0, value: None });
+            t.update(&Episode {
+                task: &task,
+                ret,
+                len: 200,
+                success: ret > 230.0,
+                value: None,
+            });
         }
         assert!(t.dump().is_object());
     }
@@ -93,7 +121,9 @@ fn a_restored_teacher_samples_the_same_next_tasks() {
     for name in NAMES {
         let cfg: toml::Table = match name {
             "alp-gmm" | "covar-gmm" => "fit_rate = 40".parse().unwrap(),
-            "spdl" => "update_frequency = 2000\nupdate_offset = 2000".parse().unwrap(),
+            "spdl" => "update_frequency = 2000\nupdate_offset = 2000"
+                .parse()
+                .unwrap(),
             "riac" => "max_region_size = 30".parse().unwrap(),
             "goal-gan" => "gan_iterations = 5\nupdate_size = 20".parse().unwrap(),
             "setter-solver" => "train_steps = 3\nupdate_frequency = 30".parse().unwrap(),
@@ -110,25 +140,50 @@ fn a_restored_teacher_samples_the_same_next_tasks() {
                 .map(|_| {
                     let task = t.sample_task();
                     let ret = s.play(&task);
-                    t.update(&Episode { task: &task, ret, len: 100, success: false, value: None });
+                    t.update(&Episode {
+                        task: &task,
+                        ret,
+                        len: 100,
+                        success: false,
+                        value: None,
+                    });
                     task
                 })
                 .collect()
         };
-        assert_eq!(next(t.as_mut(), &mut student), next(back.as_mut(), &mut s2), "{name} diverged after restore");
+        assert_eq!(
+            next(t.as_mut(), &mut student),
+            next(back.as_mut(), &mut s2),
+            "{name} diverged after restore"
+        );
     }
 }
 
 #[test]
 fn registry_errors_name_the_problem() {
     let ctx = || ToyStudent::new(2, 4, 0.5, 0).context();
-    let e = make("nope", &toml::Table::new(), ctx(), 0).err().unwrap().to_string();
-    assert!(e.contains("unknown teacher `nope`") && e.contains("alp-gmm"), "{e}");
-    let e = make("alp-gmm", &"fit_rat = 3".parse().unwrap(), ctx(), 0).err().unwrap().to_string();
+    let e = make("nope", &toml::Table::new(), ctx(), 0)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("unknown teacher `nope`") && e.contains("alp-gmm"),
+        "{e}"
+    );
+    let e = make("alp-gmm", &"fit_rat = 3".parse().unwrap(), ctx(), 0)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("fit_rat"), "{e}");
-    let e = make("alp-gmm", &"random_ratio = 1.5".parse().unwrap(), ctx(), 0).err().unwrap().to_string();
+    let e = make("alp-gmm", &"random_ratio = 1.5".parse().unwrap(), ctx(), 0)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("random_ratio") && e.contains("[0, 1]"), "{e}");
-    let e = make("adr", &"queue_len = 0".parse().unwrap(), ctx(), 0).err().unwrap().to_string();
+    let e = make("adr", &"queue_len = 0".parse().unwrap(), ctx(), 0)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("queue_len"), "{e}");
     assert!(restore(&serde_json::json!({"teacher": "riac", "state": {}})).is_err());
 }
@@ -136,14 +191,20 @@ fn registry_errors_name_the_problem() {
 #[test]
 fn adr_expands_on_success_and_shrinks_on_failure() {
     let space = TaskSpace::from_bounds(&[("h", 0.0, 3.0), ("s", 0.0, 6.0)]);
-    let ctx = TeacherContext::new(space, (-150.0, 350.0), 230.0).with_initial(Gaussian::diagonal(vec![0.0, 6.0], &[0.1, 0.1]));
+    let ctx = TeacherContext::new(space, (-150.0, 350.0), 230.0)
+        .with_initial(Gaussian::diagonal(vec![0.0, 6.0], &[0.1, 0.1]));
     let mut adr = trellis_teachers::adr::Adr::new(ctx, Default::default(), 0).unwrap();
     // Always succeed: the box grows from the single start task.
     for _ in 0..600 {
         let t = adr.sample_task();
         adr.update(&Episode::new(&t, 300.0));
     }
-    assert!(adr.high[0] > 0.5 && adr.high[0] < 3.0 && adr.low[1] < 5.5, "box {:?}..{:?}", adr.low, adr.high);
+    assert!(
+        adr.high[0] > 0.5 && adr.high[0] < 3.0 && adr.low[1] < 5.5,
+        "box {:?}..{:?}",
+        adr.low,
+        adr.high
+    );
     let grown = adr.high[0];
     // Always fail: it shrinks back.
     for _ in 0..2000 {
@@ -156,14 +217,25 @@ fn adr_expands_on_success_and_shrinks_on_failure() {
 #[test]
 fn spdl_moves_towards_the_target_when_the_student_succeeds() {
     let space = TaskSpace::from_bounds(&[("h", 0.0, 3.0), ("s", 0.0, 6.0)]);
-    let ctx = TeacherContext::new(space, (-150.0, 350.0), 230.0).with_initial(Gaussian::diagonal(vec![0.0, 6.0], &[0.1, 0.1]));
-    let cfg = trellis_teachers::spdl::SpdlConfig { update_frequency: 2000, update_offset: 2000, ..Default::default() };
+    let ctx = TeacherContext::new(space, (-150.0, 350.0), 230.0)
+        .with_initial(Gaussian::diagonal(vec![0.0, 6.0], &[0.1, 0.1]));
+    let cfg = trellis_teachers::spdl::SpdlConfig {
+        update_frequency: 2000,
+        update_offset: 2000,
+        ..Default::default()
+    };
     let mut spdl = trellis_teachers::spdl::Spdl::new(ctx, cfg, 0).unwrap();
     let kl0 = spdl.kl_to_target();
     // 100 episodes per update, 40 updates.
     for _ in 0..4000 {
         let t = spdl.sample_task();
-        spdl.update(&Episode { task: &t, ret: 300.0, len: 20, success: true, value: Some(300.0) });
+        spdl.update(&Episode {
+            task: &t,
+            ret: 300.0,
+            len: 20,
+            success: true,
+            value: Some(300.0),
+        });
     }
     let kl1 = spdl.kl_to_target();
     assert!(kl1 < 0.5 * kl0, "KL to target {kl0:.2} -> {kl1:.2}");
@@ -172,8 +244,12 @@ fn spdl_moves_towards_the_target_when_the_student_succeeds() {
 #[test]
 fn riac_splits_where_progress_differs() {
     let mut student = ToyStudent::new(2, 10, 0.8, 2);
-    let mut riac = trellis_teachers::riac::Riac::new(student.context(), Default::default(), 2).unwrap();
+    let mut riac =
+        trellis_teachers::riac::Riac::new(student.context(), Default::default(), 2).unwrap();
     run(&mut riac, &mut student, 3000);
-    assert!(riac.regions().len() >= 5, "only {} regions", riac.regions().len());
+    assert!(
+        riac.regions().len() >= 5,
+        "only {} regions",
+        riac.regions().len()
+    );
 }
-

@@ -82,7 +82,8 @@ pub const STUDENTS: [&str; 3] = ["sac", "ppo", "text-ac"];
 
 impl RunConfig {
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
-        let cfg: Self = toml::from_str(text).map_err(|e| TrainError::Config(e.to_string().trim().replace('\n', " ")))?;
+        let cfg: Self = toml::from_str(text)
+            .map_err(|e| TrainError::Config(e.to_string().trim().replace('\n', " ")))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -93,7 +94,11 @@ impl RunConfig {
 
     /// Checks every field that has a range; names the field and the range.
     pub fn validate(&self) -> Result<(), TrainError> {
-        let bad = |field: &str, value: String, allowed: &str| Err(TrainError::Config(format!("`{field}` = {value} is outside its allowed range {allowed}")));
+        let bad = |field: &str, value: String, allowed: &str| {
+            Err(TrainError::Config(format!(
+                "`{field}` = {value} is outside its allowed range {allowed}"
+            )))
+        };
         if self.steps == 0 {
             return bad("steps", "0".into(), "[1, ∞)");
         }
@@ -103,7 +108,11 @@ impl RunConfig {
         if self.threads == 0 || self.threads > 256 {
             return bad("threads", self.threads.to_string(), "[1, 256]");
         }
-        for (field, v) in [("eval_every", self.eval_every), ("checkpoint_every", self.checkpoint_every), ("dump_every", self.dump_every)] {
+        for (field, v) in [
+            ("eval_every", self.eval_every),
+            ("checkpoint_every", self.checkpoint_every),
+            ("dump_every", self.dump_every),
+        ] {
             if v == 0 {
                 return bad(field, "0".into(), "[1, ∞)");
             }
@@ -112,14 +121,24 @@ impl RunConfig {
             return bad("test_episodes", "0".into(), "[1, ∞)");
         }
         if !STUDENTS.contains(&self.student.as_str()) {
-            return Err(TrainError::Config(format!("unknown student `{}`; known students: {}", self.student, STUDENTS.join(", "))));
+            return Err(TrainError::Config(format!(
+                "unknown student `{}`; known students: {}",
+                self.student,
+                STUDENTS.join(", ")
+            )));
         }
         if !trellis_teachers::NAMES.contains(&self.teacher.as_str()) {
-            return Err(TrainError::Config(format!("unknown teacher `{}`; known teachers: {}", self.teacher, trellis_teachers::NAMES.join(", "))));
+            return Err(TrainError::Config(format!(
+                "unknown teacher `{}`; known teachers: {}",
+                self.teacher,
+                trellis_teachers::NAMES.join(", ")
+            )));
         }
         for (name, [lo, hi]) in &self.bounds {
             if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-                return Err(TrainError::Config(format!("`bounds.{name}` = [{lo}, {hi}] must be finite with low < high")));
+                return Err(TrainError::Config(format!(
+                    "`bounds.{name}` = [{lo}, {hi}] must be finite with low < high"
+                )));
             }
         }
         let s = &self.sac;
@@ -149,8 +168,15 @@ impl RunConfig {
                 return bad(field, "0".into(), "[1, ∞)");
             }
         }
-        if s.hidden.is_empty() || s.hidden.contains(&0) || self.ppo.hidden.is_empty() || self.ppo.hidden.contains(&0) {
-            return Err(TrainError::Config("`sac.hidden` and `ppo.hidden` need at least one layer, each of at least 1 unit".into()));
+        if s.hidden.is_empty()
+            || s.hidden.contains(&0)
+            || self.ppo.hidden.is_empty()
+            || self.ppo.hidden.contains(&0)
+        {
+            return Err(TrainError::Config(
+                "`sac.hidden` and `ppo.hidden` need at least one layer, each of at least 1 unit"
+                    .into(),
+            ));
         }
         Ok(())
     }

@@ -51,7 +51,15 @@ pub fn evaluate<E: Env + Clone>(
     let n = returns.len().max(1) as f64;
     let mean_return = returns.iter().sum::<f64>() / n;
     // Mastered: the env's own success (a won text game) or the return bar (walkers: 230).
-    let mastered = returns.iter().zip(&succeeded).filter(|&(&r, &won)| won || r >= success_return).count();
+    let mastered = returns
+        .iter()
+        .zip(&succeeded)
+        .filter(|&(&r, &won)| won || r >= success_return)
+        .count();
     let mastered_pct = 100.0 * mastered as f64 / n;
-    Ok(EvalResult { returns, mean_return, mastered_pct })
+    Ok(EvalResult {
+        returns,
+        mean_return,
+        mastered_pct,
+    })
 }

@@ -25,11 +25,11 @@ pub use trainer::{Outcome, Progress, Trainer};
 use trellis_agents::Student;
 use trellis_agents::ppo::Ppo;
 use trellis_agents::sac::Sac;
-use trellis_envs::TaskSpace;
+use trellis_agents::text_policy::TextPolicy;
 use trellis_envs::Env;
+use trellis_envs::TaskSpace;
 use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerEnv;
-use trellis_agents::text_policy::TextPolicy;
 use trellis_nn::blob::Blob;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,12 +47,26 @@ pub enum TrainError {
 }
 
 /// A continuous-control student by name.
-pub fn make_student(cfg: &RunConfig, obs_dim: usize, act_dim: usize) -> Result<Box<dyn Student>, TrainError> {
+pub fn make_student(
+    cfg: &RunConfig,
+    obs_dim: usize,
+    act_dim: usize,
+) -> Result<Box<dyn Student>, TrainError> {
     Ok(match cfg.student.as_str() {
         "sac" => Box::new(Sac::new(obs_dim, act_dim, cfg.sac.clone(), cfg.seed)),
         "ppo" => Box::new(Ppo::new(obs_dim, act_dim, cfg.ppo.clone(), cfg.seed)),
-        "text-ac" => return Err(TrainError::Config(format!("`student` = `text-ac` reads text; `{}` needs sac or ppo", cfg.env))),
-        other => return Err(TrainError::Config(format!("unknown student `{other}`; known students: {}", config::STUDENTS.join(", ")))),
+        "text-ac" => {
+            return Err(TrainError::Config(format!(
+                "`student` = `text-ac` reads text; `{}` needs sac or ppo",
+                cfg.env
+            )));
+        }
+        other => {
+            return Err(TrainError::Config(format!(
+                "unknown student `{other}`; known students: {}",
+                config::STUDENTS.join(", ")
+            )));
+        }
     })
 }
 
@@ -73,16 +87,30 @@ struct Parts<E: Env> {
     test_set: Vec<Vec<f64>>,
 }
 
-fn parts<E: Env>(cfg: &RunConfig, proto: E, ctx: trellis_teachers::TeacherContext, student: Box<dyn Student<E::Obs, E::Act>>) -> Result<Parts<E>, TrainError> {
+fn parts<E: Env>(
+    cfg: &RunConfig,
+    proto: E,
+    ctx: trellis_teachers::TeacherContext,
+    student: Box<dyn Student<E::Obs, E::Act>>,
+) -> Result<Parts<E>, TrainError> {
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     let test_set = test_set(cfg, &ctx.space)?;
-    Ok(Parts { proto, ctx, student, teacher, test_set })
+    Ok(Parts {
+        proto,
+        ctx,
+        student,
+        teacher,
+        test_set,
+    })
 }
 
 fn walker_parts(cfg: &RunConfig) -> Result<Parts<WalkerEnv>, TrainError> {
     if !trellis_envs::registry::ENVS.contains(&cfg.env.as_str()) {
         let known = trellis_envs::registry::ENVS.join(", ");
-        return Err(TrainError::Config(format!("unknown env `{}`; known envs: {known}, {TEXT_WORLD}", cfg.env)));
+        return Err(TrainError::Config(format!(
+            "unknown env `{}`; known envs: {known}, {TEXT_WORLD}",
+            cfg.env
+        )));
     }
     let proto = world::walker(cfg)?;
     let ctx = world::walker_context(&proto, cfg.expert);
@@ -93,10 +121,15 @@ fn walker_parts(cfg: &RunConfig) -> Result<Parts<WalkerEnv>, TrainError> {
 
 fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
     if cfg.student != "text-ac" {
-        return Err(TrainError::Config(format!("`student` = `{}` cannot read text; text-world needs `text-ac`", cfg.student)));
+        return Err(TrainError::Config(format!(
+            "`student` = `{}` cannot read text; text-world needs `text-ac`",
+            cfg.student
+        )));
     }
     if !cfg.bounds.is_empty() {
-        return Err(TrainError::Config("`bounds` overrides are supported for stump-tracks only, not text-world".into()));
+        return Err(TrainError::Config(
+            "`bounds` overrides are supported for stump-tracks only, not text-world".into(),
+        ));
     }
     let proto = TextWorldEnv::new();
     let ctx = world::text_context(&proto);
@@ -108,16 +141,48 @@ impl<E: Env + Clone> Parts<E>
 where
     E::Obs: Clone,
 {
-    fn trainer(self, cfg: RunConfig, dir: RunDir, progress: Progress, show_progress: bool) -> Trainer<E> {
-        let Parts { proto, ctx, student, teacher, test_set } = self;
-        Trainer { cfg, dir, proto, student, teacher, ctx, test_set, progress, show_progress }
+    fn trainer(
+        self,
+        cfg: RunConfig,
+        dir: RunDir,
+        progress: Progress,
+        show_progress: bool,
+    ) -> Trainer<E> {
+        let Parts {
+            proto,
+            ctx,
+            student,
+            teacher,
+            test_set,
+        } = self;
+        Trainer {
+            cfg,
+            dir,
+            proto,
+            student,
+            teacher,
+            ctx,
+            test_set,
+            progress,
+            show_progress,
+        }
     }
 
     fn start(self, cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
         let dir = RunDir::create(out, &trainer::episodes_header(&self.ctx.space.names()))?;
         write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
-        write_atomic(&dir.file(TEST_SET), serde_json::to_string(&self.test_set).expect("tasks serialise").as_bytes())?;
-        let progress = Progress { next_eval: cfg.eval_every, next_checkpoint: cfg.checkpoint_every, next_dump: cfg.dump_every, ..Default::default() };
+        write_atomic(
+            &dir.file(TEST_SET),
+            serde_json::to_string(&self.test_set)
+                .expect("tasks serialise")
+                .as_bytes(),
+        )?;
+        let progress = Progress {
+            next_eval: cfg.eval_every,
+            next_checkpoint: cfg.checkpoint_every,
+            next_dump: cfg.dump_every,
+            ..Default::default()
+        };
         self.trainer(cfg, dir, progress, show_progress).run()
     }
 
@@ -129,7 +194,13 @@ where
         Ok(self)
     }
 
-    fn resume(self, cfg: RunConfig, dir: &Path, blob: &Blob, show_progress: bool) -> Result<Outcome, TrainError> {
+    fn resume(
+        self,
+        cfg: RunConfig,
+        dir: &Path,
+        blob: &Blob,
+        show_progress: bool,
+    ) -> Result<Outcome, TrainError> {
         let mut progress: Progress = blob.get_json("progress")?;
         let parts = self.restore(dir, blob)?;
         let run_dir = RunDir::resume(dir, &progress.logs)?;
@@ -139,7 +210,12 @@ where
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
         let mut p = self.restore(dir, blob)?;
-        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, p.ctx.success_return)
+        eval::evaluate(
+            &p.proto,
+            p.student.as_mut(),
+            &p.test_set,
+            p.ctx.success_return,
+        )
     }
 }
 
@@ -171,7 +247,10 @@ fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
     let cfg = read_config(dir)?;
     let ckpt = dir.join(CHECKPOINT);
     if !ckpt.exists() {
-        return Err(TrainError::Io(format!("{} has no checkpoint yet: nothing to resume or evaluate", dir.display())));
+        return Err(TrainError::Io(format!(
+            "{} has no checkpoint yet: nothing to resume or evaluate",
+            dir.display()
+        )));
     }
     Ok((cfg, Blob::from_bytes(&read(&ckpt)?)?))
 }
@@ -195,6 +274,10 @@ pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Out
 /// Re-runs the test set with the run's last checkpointed policy.
 pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
     let (cfg, blob) = load_run(dir)?;
-    let r = if cfg.env == TEXT_WORLD { text_parts(&cfg)?.evaluate(dir, &blob)? } else { walker_parts(&cfg)?.evaluate(dir, &blob)? };
+    let r = if cfg.env == TEXT_WORLD {
+        text_parts(&cfg)?.evaluate(dir, &blob)?
+    } else {
+        walker_parts(&cfg)?.evaluate(dir, &blob)?
+    };
     Ok((cfg, blob.get_json("progress")?, r))
 }

@@ -20,7 +20,8 @@ pub const CHECKPOINT: &str = "checkpoint.bin";
 pub const EPISODES: &str = "episodes.csv";
 pub const EVAL: &str = "eval.csv";
 pub const TEACHER: &str = "teacher.jsonl";
-pub const EVAL_HEADER: &str = "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
+pub const EVAL_HEADER: &str =
+    "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
 
 /// An I/O error with the file it happened on.
@@ -32,7 +33,9 @@ pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
     let tmp = path.with_extension("tmp");
     let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| io(&tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| io(&tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| io(path, e))
 }
 
@@ -49,7 +52,12 @@ impl RunDir {
     /// A new run: the dir must not exist or be empty (an existing run is never overwritten).
     /// The logs start with their CSV headers.
     pub fn create(path: &Path, episodes_header: &str) -> Result<Self, TrainError> {
-        if path.exists() && fs::read_dir(path).map_err(|e| io(path, e))?.next().is_some() {
+        if path.exists()
+            && fs::read_dir(path)
+                .map_err(|e| io(path, e))?
+                .next()
+                .is_some()
+        {
             return Err(TrainError::Config(format!(
                 "run dir {} already exists and is not empty; pass --resume to continue it or choose another --out",
                 path.display()
@@ -71,13 +79,20 @@ impl RunDir {
         let mut logs = Vec::new();
         for (i, name) in LOGS.iter().enumerate() {
             let p = path.join(name);
-            let f = OpenOptions::new().create(true).append(true).open(&p).map_err(|e| io(&p, e))?;
+            let f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&p)
+                .map_err(|e| io(&p, e))?;
             if let Some(len) = lengths.and_then(|l| l.0.get(i)) {
                 f.set_len(*len).map_err(|e| io(&p, e))?;
             }
             logs.push(BufWriter::new(f));
         }
-        Ok(Self { path: path.to_owned(), logs })
+        Ok(Self {
+            path: path.to_owned(),
+            logs,
+        })
     }
 
     pub fn file(&self, name: &str) -> PathBuf {

@@ -34,19 +34,30 @@ pub fn generate(space: &TaskSpace, n: usize) -> Vec<Vec<f64>> {
             .collect();
     }
     let mut rng = trellis_envs::rng::seeded(TEST_SET_SEED, 0);
-    (0..n).map(|_| space.from_unit(&(0..d).map(|_| rng.random::<f64>()).collect::<Vec<_>>())).collect()
+    (0..n)
+        .map(|_| space.from_unit(&(0..d).map(|_| rng.random::<f64>()).collect::<Vec<_>>()))
+        .collect()
 }
 
 /// Reads a JSON list of task vectors and checks each against `space`.
 pub fn load(path: &Path, space: &TaskSpace) -> Result<Vec<Vec<f64>>, TrainError> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::run_dir::io(path, e))?;
-    let tasks: Vec<Vec<f64>> = serde_json::from_str(&text)
-        .map_err(|e| TrainError::Config(format!("test_set {}: expected a JSON list of task vectors: {e}", path.display())))?;
+    let tasks: Vec<Vec<f64>> = serde_json::from_str(&text).map_err(|e| {
+        TrainError::Config(format!(
+            "test_set {}: expected a JSON list of task vectors: {e}",
+            path.display()
+        ))
+    })?;
     for (i, t) in tasks.iter().enumerate() {
-        space.validate(t).map_err(|e| TrainError::Config(format!("test_set {} task {i}: {e}", path.display())))?;
+        space.validate(t).map_err(|e| {
+            TrainError::Config(format!("test_set {} task {i}: {e}", path.display()))
+        })?;
     }
     if tasks.is_empty() {
-        return Err(TrainError::Config(format!("test_set {} is empty", path.display())));
+        return Err(TrainError::Config(format!(
+            "test_set {} is empty",
+            path.display()
+        )));
     }
     Ok(tasks)
 }

@@ -75,7 +75,12 @@ where
             let actions = self.student.act(&obs, false);
             let mut failure = None;
             let out = {
-                let (teacher, dir, p, ctx) = (&mut self.teacher, &mut self.dir, &mut self.progress, &self.ctx);
+                let (teacher, dir, p, ctx) = (
+                    &mut self.teacher,
+                    &mut self.dir,
+                    &mut self.progress,
+                    &self.ctx,
+                );
                 vec.step_with(&actions, |i, stats| {
                     teacher.update(&Episode {
                         task: &stats.task,
@@ -87,7 +92,14 @@ where
                     p.episodes += 1;
                     recent.push(stats.ret);
                     let task: Vec<String> = stats.task.iter().map(|x| format!("{x:.6}")).collect();
-                    let line = format!("{},{i},{:.4},{},{},{}", p.step + n as u64, stats.ret, stats.len, stats.success as u8, task.join(","));
+                    let line = format!(
+                        "{},{i},{:.4},{},{},{}",
+                        p.step + n as u64,
+                        stats.ret,
+                        stats.len,
+                        stats.success as u8,
+                        task.join(",")
+                    );
                     if let Err(e) = dir.episode(&line) {
                         failure.get_or_insert(e);
                     }
@@ -130,21 +142,33 @@ where
                 let k = recent.len().saturating_sub(50);
                 let mean = recent[k..].iter().sum::<f64>() / (recent.len() - k) as f64;
                 recent.drain(..k);
-                let mastered = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| format!("{:.0}%", e.mastered_pct));
-                bar.set_message(format!("return {mean:.1} (last 50 episodes) · test mastered {mastered}"));
+                let mastered = last_eval
+                    .as_ref()
+                    .map_or("-".to_string(), |e: &EvalResult| {
+                        format!("{:.0}%", e.mastered_pct)
+                    });
+                bar.set_message(format!(
+                    "return {mean:.1} (last 50 episodes) · test mastered {mastered}"
+                ));
             }
             if self.progress.step >= self.progress.next_checkpoint {
                 self.progress.next_checkpoint += self.cfg.checkpoint_every;
                 self.checkpoint(t0)?;
             }
         }
-        if last_eval.is_none() || self.progress.next_eval - self.cfg.eval_every != self.progress.step {
+        if last_eval.is_none()
+            || self.progress.next_eval - self.cfg.eval_every != self.progress.step
+        {
             last_eval = Some(self.evaluate(t0, step0)?);
         }
         self.checkpoint(t0)?;
         bar.finish();
         let secs = t0.elapsed().as_secs_f64().max(1e-9);
-        Ok(Outcome { steps_per_second: (self.progress.step - step0) as f64 / secs, progress: self.progress, last_eval })
+        Ok(Outcome {
+            steps_per_second: (self.progress.step - step0) as f64 / secs,
+            progress: self.progress,
+            last_eval,
+        })
     }
 
     fn progress_bar(&self) -> ProgressBar {
@@ -161,7 +185,12 @@ where
     }
 
     fn evaluate(&mut self, t0: Instant, step0: u64) -> Result<EvalResult, TrainError> {
-        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.ctx.success_return)?;
+        let r = evaluate(
+            &self.proto,
+            self.student.as_mut(),
+            &self.test_set,
+            self.ctx.success_return,
+        )?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
         self.dir.eval(&format!(
@@ -190,7 +219,10 @@ where
         p.seconds += t0.elapsed().as_secs_f64();
         let mut blob = Blob::new();
         blob.put_json("progress", &p)?;
-        blob.put_json("teacher", &trellis_teachers::registry::checkpoint(self.teacher.as_ref()))?;
+        blob.put_json(
+            "teacher",
+            &trellis_teachers::registry::checkpoint(self.teacher.as_ref()),
+        )?;
         blob.put("student", self.student.save()?);
         write_atomic(&self.dir.file(CHECKPOINT), &blob.to_bytes())
     }

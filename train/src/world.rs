@@ -17,18 +17,28 @@ pub const WALKER_REWARD_RANGE: (f64, f64) = (-150.0, 350.0);
 
 /// The walker env a run asks for, with its task-space overrides applied.
 pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
-    let env = make_walker(&cfg.env, cfg.body.as_deref(), WalkerConfig::default()).map_err(|e| TrainError::Config(e.to_string()))?;
+    let env = make_walker(&cfg.env, cfg.body.as_deref(), WalkerConfig::default())
+        .map_err(|e| TrainError::Config(e.to_string()))?;
     if cfg.bounds.is_empty() {
         return Ok(env);
     }
     if cfg.env != "stump-tracks" {
-        return Err(TrainError::Config(format!("`bounds` overrides are supported for stump-tracks only, not `{}`", cfg.env)));
+        return Err(TrainError::Config(format!(
+            "`bounds` overrides are supported for stump-tracks only, not `{}`",
+            cfg.env
+        )));
     }
     let mut space = env.task_space().clone();
     for (name, [lo, hi]) in &cfg.bounds {
-        space = space.with_bounds(name, *lo, *hi).map_err(|e| TrainError::Config(format!("`bounds.{name}`: {e}")))?;
+        space = space
+            .with_bounds(name, *lo, *hi)
+            .map_err(|e| TrainError::Config(format!("`bounds.{name}`: {e}")))?;
     }
-    Ok(WalkerEnv::new(Arc::new(StumpTracks::new(space)), Arc::new(env.body().clone()), env.config().clone()))
+    Ok(WalkerEnv::new(
+        Arc::new(StumpTracks::new(space)),
+        Arc::new(env.body().clone()),
+        env.config().clone(),
+    ))
 }
 
 /// The teacher's view of a walker world. Expert knowledge is a narrow

@@ -13,12 +13,21 @@ fn tmp(name: &str) -> PathBuf {
 
 /// A small, fast SAC run (learning starts early, small nets and batches).
 fn small(steps: u64) -> RunConfig {
-    let mut cfg = RunConfig { steps, envs: 2, eval_every: steps, checkpoint_every: steps / 2, dump_every: steps / 2, test_episodes: 4, ..Default::default() };
+    let mut cfg = RunConfig {
+        steps,
+        envs: 2,
+        eval_every: steps,
+        checkpoint_every: steps / 2,
+        dump_every: steps / 2,
+        test_episodes: 4,
+        ..Default::default()
+    };
     cfg.sac.hidden = vec![32, 32];
     cfg.sac.batch_size = 64;
     cfg.sac.start_steps = 500;
     cfg.sac.buffer_size = 10_000;
-    cfg.teacher_config.insert("fit_rate".into(), toml::Value::Integer(20));
+    cfg.teacher_config
+        .insert("fit_rate".into(), toml::Value::Integer(20));
     cfg
 }
 
@@ -33,18 +42,39 @@ fn same_seed_gives_identical_episodes() {
     trellis_train::start(cfg.clone(), &a, false).unwrap();
     trellis_train::start(cfg.clone(), &b, false).unwrap();
     let eps = read(&a.join("episodes.csv"));
-    assert!(eps.lines().count() > 20, "a 4k-step run of a mostly falling walker has many episodes:\n{eps}");
-    assert!(eps.starts_with("step,env,return,length,success,stump_height,stump_spacing"), "{}", eps.lines().next().unwrap());
-    assert_eq!(eps, read(&b.join("episodes.csv")), "same seed and threads, same episodes");
+    assert!(
+        eps.lines().count() > 20,
+        "a 4k-step run of a mostly falling walker has many episodes:\n{eps}"
+    );
+    assert!(
+        eps.starts_with("step,env,return,length,success,stump_height,stump_spacing"),
+        "{}",
+        eps.lines().next().unwrap()
+    );
+    assert_eq!(
+        eps,
+        read(&b.join("episodes.csv")),
+        "same seed and threads, same episodes"
+    );
     // Another seed gives another curriculum.
     trellis_train::start(RunConfig { seed: 1, ..cfg }, &c, false).unwrap();
     assert_ne!(eps, read(&c.join("episodes.csv")));
     // Every file of a run dir is there.
-    for f in ["config.toml", "test_set.json", "eval.csv", "teacher.jsonl", "checkpoint.bin"] {
+    for f in [
+        "config.toml",
+        "test_set.json",
+        "eval.csv",
+        "teacher.jsonl",
+        "checkpoint.bin",
+    ] {
         assert!(a.join(f).exists(), "{f}");
     }
     let evals = read(&a.join("eval.csv"));
-    assert_eq!(evals.lines().count(), 2, "header + one evaluation at the end:\n{evals}");
+    assert_eq!(
+        evals.lines().count(),
+        2,
+        "header + one evaluation at the end:\n{evals}"
+    );
     for d in [a, b, c] {
         std::fs::remove_dir_all(d).unwrap();
     }
@@ -54,19 +84,77 @@ fn same_seed_gives_identical_episodes() {
 fn bad_configs_are_refused_before_touching_the_disk() {
     let out = tmp("bad");
     let cases: Vec<(RunConfig, &str)> = vec![
-        (RunConfig { teacher: "alp-gnn".into(), ..small(1000) }, "alp-gnn"),
-        (RunConfig { student: "dqn".into(), ..small(1000) }, "dqn"),
-        (RunConfig { env: "moon".into(), ..small(1000) }, "moon"),
-        (RunConfig { envs: 0, ..small(1000) }, "`envs` = 0"),
-        ({ let mut c = small(1000); c.sac.gamma = 1.5; c }, "sac.gamma"),
-        ({ let mut c = small(1000); c.bounds.insert("stump_height".into(), [3.0, 1.0]); c }, "bounds.stump_height"),
-        ({ let mut c = small(1000); c.bounds.insert("stump_width".into(), [0.0, 1.0]); c }, "stump_width"),
-        ({ let mut c = small(1000); c.teacher_config.insert("fit_rate".into(), toml::Value::Integer(-3)); c }, "fit_rate"),
+        (
+            RunConfig {
+                teacher: "alp-gnn".into(),
+                ..small(1000)
+            },
+            "alp-gnn",
+        ),
+        (
+            RunConfig {
+                student: "dqn".into(),
+                ..small(1000)
+            },
+            "dqn",
+        ),
+        (
+            RunConfig {
+                env: "moon".into(),
+                ..small(1000)
+            },
+            "moon",
+        ),
+        (
+            RunConfig {
+                envs: 0,
+                ..small(1000)
+            },
+            "`envs` = 0",
+        ),
+        (
+            {
+                let mut c = small(1000);
+                c.sac.gamma = 1.5;
+                c
+            },
+            "sac.gamma",
+        ),
+        (
+            {
+                let mut c = small(1000);
+                c.bounds.insert("stump_height".into(), [3.0, 1.0]);
+                c
+            },
+            "bounds.stump_height",
+        ),
+        (
+            {
+                let mut c = small(1000);
+                c.bounds.insert("stump_width".into(), [0.0, 1.0]);
+                c
+            },
+            "stump_width",
+        ),
+        (
+            {
+                let mut c = small(1000);
+                c.teacher_config
+                    .insert("fit_rate".into(), toml::Value::Integer(-3));
+                c
+            },
+            "fit_rate",
+        ),
     ];
     for (cfg, needle) in cases {
-        let err = trellis_train::start(cfg, &out, false).unwrap_err().to_string();
+        let err = trellis_train::start(cfg, &out, false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(needle), "error `{err}` should name `{needle}`");
-        assert!(!out.exists(), "a refused config must not create the run dir ({needle})");
+        assert!(
+            !out.exists(),
+            "a refused config must not create the run dir ({needle})"
+        );
     }
     // TOML errors name the field.
     let err = RunConfig::from_toml("stepz = 3").unwrap_err().to_string();
@@ -74,7 +162,9 @@ fn bad_configs_are_refused_before_touching_the_disk() {
     // An existing run is never overwritten.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("episodes.csv"), "precious").unwrap();
-    let err = trellis_train::start(small(1000), &out, false).unwrap_err().to_string();
+    let err = trellis_train::start(small(1000), &out, false)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("--resume"), "{err}");
     assert_eq!(read(&out.join("episodes.csv")), "precious");
     std::fs::remove_dir_all(&out).unwrap();
@@ -83,16 +173,29 @@ fn bad_configs_are_refused_before_touching_the_disk() {
 #[test]
 fn resume_continues_from_the_checkpoint() {
     let out = tmp("resume");
-    let cfg = RunConfig { checkpoint_every: 1_000, ..small(2_000) };
+    let cfg = RunConfig {
+        checkpoint_every: 1_000,
+        ..small(2_000)
+    };
     trellis_train::start(cfg, &out, false).unwrap();
     let before = read(&out.join("episodes.csv"));
     let outcome = trellis_train::resume(&out, Some(3_000), false).unwrap();
     assert_eq!(outcome.progress.step, 3_000);
     assert_eq!(outcome.progress.resumes, 1);
     let after = read(&out.join("episodes.csv"));
-    assert!(after.starts_with(&before) && after.len() > before.len(), "rows are appended after the checkpoint's");
-    let steps: Vec<u64> = after.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
-    assert!(steps.windows(2).all(|w| w[0] <= w[1]), "steps never go back");
+    assert!(
+        after.starts_with(&before) && after.len() > before.len(),
+        "rows are appended after the checkpoint's"
+    );
+    let steps: Vec<u64> = after
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        steps.windows(2).all(|w| w[0] <= w[1]),
+        "steps never go back"
+    );
     let (_, p, r) = trellis_train::evaluate_run(&out).unwrap();
     assert_eq!((p.step, r.returns.len()), (3_000, 4));
     std::fs::remove_dir_all(&out).unwrap();

@@ -3,15 +3,18 @@
 //! All variants come from one builder fed [`BipedalDims`]; they differ only
 //! in leg length, where the hips sit, and the start pose.
 
-use super::{BodySpec, Contact, MotorSpec, PartSpec, Shape};
+use super::{BodyKind, BodySpec, Contact, Segment, Shape, px};
 
-/// The original's pixel-to-world scale (Box2D units = pixels / 30).
-pub const SCALE: f32 = 30.0;
+pub use super::SCALE;
 
 /// The hull outline of BipedalWalker, in pixels.
-const HULL: [[f32; 2]; 5] = [[-30.0, 9.0], [6.0, 9.0], [34.0, 1.0], [34.0, -8.0], [-30.0, -8.0]];
-const SPEED_HIP: f32 = 4.0;
-const SPEED_KNEE: f32 = 6.0;
+const HULL: [[f32; 2]; 5] = [
+    [-30.0, 9.0],
+    [6.0, 9.0],
+    [34.0, 1.0],
+    [34.0, -8.0],
+    [-30.0, -8.0],
+];
 
 /// What distinguishes the bipedal variants, in pixels (divided by [`SCALE`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -87,71 +90,27 @@ pub fn big() -> BodySpec {
 /// Parts: hull, then per leg (back, front) its upper and lower segment.
 /// Motors in observation order: hip, knee of the back leg, then of the front leg.
 pub fn build(d: &BipedalDims) -> BodySpec {
-    let s = |v: f32| v / SCALE;
-    let (leg_w, leg_h, hip_y) = (s(d.leg_w), s(d.leg_h), -s(d.hip_below_centre));
-    let mut parts = vec![PartSpec {
-        name: "hull".into(),
-        shape: Shape::Polygon(HULL.iter().map(|p| [s(p[0]), s(p[1])]).collect()),
-        density: 5.0,
-        friction: 0.1,
-        pos: [0.0, 0.0],
-        angle: 0.0,
-        contact: Contact::Critical,
-    }];
-    let mut motors = Vec::new();
-    for side in [-1.0f32, 1.0] {
+    let (leg_w, leg_h) = (px(d.leg_w), px(d.leg_h));
+    let mut spec = BodySpec::new(d.name, BodyKind::Walker, 80.0, 0.00035);
+    let hull = spec.add_part(
+        "hull",
+        Shape::polygon_px(&HULL),
+        5.0,
+        [0.0, 0.0],
+        Contact::Critical,
+    );
+    spec.parts[hull].friction = 0.1;
+    for (side, name) in [(-1.0f32, "back_leg"), (1.0, "front_leg")] {
         let tilt = side * d.leg_tilt;
-        // Each segment hangs from its joint along the tilted axis.
-        let down = |dist: f32| [dist * tilt.sin(), hip_y - dist * tilt.cos()];
-        let upper = parts.len();
-        parts.push(PartSpec {
-            name: format!("{}_upper_leg", if side < 0.0 { "back" } else { "front" }),
-            shape: Shape::Rect { w: leg_w, h: leg_h },
-            density: 1.0,
-            friction: 0.2,
-            pos: down(leg_h / 2.0),
-            angle: tilt,
-            contact: Contact::Ignored,
-        });
-        let lower = parts.len();
-        parts.push(PartSpec {
-            name: format!("{}_lower_leg", if side < 0.0 { "back" } else { "front" }),
-            shape: Shape::Rect { w: 0.8 * leg_w, h: leg_h },
-            density: 1.0,
-            friction: 0.2,
-            pos: down(1.5 * leg_h),
-            angle: tilt,
-            contact: Contact::Sensed,
-        });
-        motors.push(MotorSpec {
-            parent: 0,
-            child: upper,
-            anchor: down(0.0),
-            limits: [-0.8, 1.1],
-            speed: SPEED_HIP,
-            angle_offset: 0.0,
-            contact_part: None,
-        });
-        motors.push(MotorSpec {
-            parent: upper,
-            child: lower,
-            anchor: down(leg_h),
-            limits: [-1.6, -0.1],
-            speed: SPEED_KNEE,
-            angle_offset: 1.0,
-            contact_part: Some(lower),
-        });
+        let leg = [
+            Segment::thigh(leg_w, leg_h).tilted(tilt, -1.0),
+            Segment::shin(leg_w, leg_h).tilted(tilt, -1.0),
+        ];
+        spec.add_limb(name, hull, [0.0, -px(d.hip_below_centre)], &leg);
     }
-    BodySpec {
-        name: d.name.into(),
-        parts,
-        motors,
-        torque: 80.0,
-        torque_penalty: 0.00035,
-        head: 0,
-        spawn_height: s(d.spawn_height),
-        width: s(d.width),
-    }
+    spec.spawn_height = px(d.spawn_height);
+    spec.width = px(d.width);
+    spec
 }
 
 /// Every bipedal variant by its TeachMyAgent name.
@@ -165,4 +124,9 @@ pub fn by_name(name: &str) -> Option<BodySpec> {
     })
 }
 
-pub const NAMES: [&str; 4] = ["old_classic_bipedal", "classic_bipedal", "small_bipedal", "big_bipedal"];
+pub const NAMES: [&str; 4] = [
+    "old_classic_bipedal",
+    "classic_bipedal",
+    "small_bipedal",
+    "big_bipedal",
+];

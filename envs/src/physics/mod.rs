@@ -7,7 +7,9 @@
 //! episodes into the next, so the same (seed, task, actions) could give
 //! different trajectories depending on what ran before.
 
+pub mod grip;
 pub mod lidar;
+pub mod water;
 
 use rapier2d::prelude::*;
 
@@ -22,15 +24,32 @@ pub const GRAVITY: f32 = -10.0;
 pub mod groups {
     use rapier2d::prelude::*;
     pub const TERRAIN: Group = Group::GROUP_1;
+    /// The ceiling: solid like the ground, and graspable.
+    pub const CEILING: Group = Group::GROUP_2;
+    /// Creepers: graspable, seen by lidars, but no obstacle to the body.
+    pub const CREEPER: Group = Group::GROUP_3;
     pub const BODY: Group = Group::GROUP_6;
+    /// Grasping sensors at a climber's hands.
+    pub const GRIPPER: Group = Group::GROUP_7;
     /// What a body part collides with: the world's categories 0x1..0x8.
     pub const WORLD: Group = Group::from_bits_truncate(0x0F);
+    /// What lidars see.
+    pub const VISIBLE: Group = TERRAIN.union(CEILING).union(CREEPER);
 
     pub fn terrain() -> InteractionGroups {
         InteractionGroups::new(TERRAIN, Group::ALL, InteractionTestMode::And)
     }
+    pub fn ceiling() -> InteractionGroups {
+        InteractionGroups::new(CEILING, Group::ALL, InteractionTestMode::And)
+    }
+    pub fn creeper() -> InteractionGroups {
+        InteractionGroups::new(CREEPER, GRIPPER, InteractionTestMode::And)
+    }
     pub fn body() -> InteractionGroups {
         InteractionGroups::new(BODY, WORLD, InteractionTestMode::And)
+    }
+    pub fn gripper() -> InteractionGroups {
+        InteractionGroups::new(GRIPPER, CEILING.union(CREEPER), InteractionTestMode::And)
     }
 }
 
@@ -45,7 +64,10 @@ pub struct PhysicsConfig {
 
 impl Default for PhysicsConfig {
     fn default() -> Self {
-        Self { fps: 50.0, solver_iterations: 4 }
+        Self {
+            fps: 50.0,
+            solver_iterations: 4,
+        }
     }
 }
 
@@ -72,7 +94,10 @@ impl Physics {
     /// Is the collider touching anything (an active solver contact)?
     /// Body parts only collide with the world, so any contact is with the world.
     pub fn touching(&self, collider: ColliderHandle) -> bool {
-        self.world.narrow_phase.contact_pairs_with(collider).any(|p| p.has_any_active_contact())
+        self.world
+            .narrow_phase
+            .contact_pairs_with(collider)
+            .any(|p| p.has_any_active_contact())
     }
 
     pub fn body(&self, h: RigidBodyHandle) -> &RigidBody {
@@ -87,4 +112,14 @@ pub fn terrain_collider(builder: ColliderBuilder, friction: f32) -> ColliderBuil
         .friction(friction)
         .friction_combine_rule(CoefficientCombineRule::GeometricMean)
         .collision_groups(groups::terrain())
+}
+
+impl Physics {
+    /// Is the (sensor) collider overlapping anything it can detect?
+    pub fn overlapping(&self, collider: ColliderHandle) -> bool {
+        self.world
+            .narrow_phase
+            .intersection_pairs_with(collider)
+            .any(|(_, _, hit)| hit)
+    }
 }

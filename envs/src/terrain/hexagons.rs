@@ -10,7 +10,14 @@ use crate::rng::{ChaCha8Rng, normal};
 use crate::space::{Dim, TaskSpace};
 
 /// Vertices of the undisplaced hexagon, in track steps around the obstacle's anchor.
-const HEXAGON: [[f64; 2]; 6] = [[-0.5, 0.0], [-0.5, 0.25], [-0.25, 0.5], [0.25, 0.5], [0.5, 0.25], [0.5, 0.0]];
+const HEXAGON: [[f64; 2]; 6] = [
+    [-0.5, 0.0],
+    [-0.5, 0.25],
+    [-0.25, 0.5],
+    [0.25, 0.5],
+    [0.5, 0.25],
+    [0.5, 0.0],
+];
 /// Std of each displacement around the task's value.
 const NOISE: f64 = 0.1;
 /// Flat ground between obstacles when spacing is not part of the task (the original's default).
@@ -24,8 +31,17 @@ pub struct HexagonTracks {
 
 impl Default for HexagonTracks {
     fn default() -> Self {
-        let dims = (0..6).flat_map(|i| [Dim::new(format!("hex{i}_dx"), 0.0, 4.0), Dim::new(format!("hex{i}_dy"), 0.0, 4.0)]).collect();
-        Self { space: TaskSpace::new(dims).expect("valid bounds") }
+        let dims = (0..6)
+            .flat_map(|i| {
+                [
+                    Dim::new(format!("hex{i}_dx"), 0.0, 4.0),
+                    Dim::new(format!("hex{i}_dy"), 0.0, 4.0),
+                ]
+            })
+            .collect();
+        Self {
+            space: TaskSpace::new(dims).expect("valid bounds"),
+        }
     }
 }
 
@@ -53,7 +69,10 @@ impl TerrainGenerator for HexagonTracks {
                 .iter()
                 .enumerate()
                 .map(|(i, b)| {
-                    let (dx, dy) = (normal(rng, task[2 * i], NOISE), normal(rng, task[2 * i + 1], NOISE));
+                    let (dx, dy) = (
+                        normal(rng, task[2 * i], NOISE),
+                        normal(rng, task[2 * i + 1], NOISE),
+                    );
                     let on_ground = i == 0 || i == HEXAGON.len() - 1;
                     let vy = if on_ground { b[1] } else { b[1] + dy };
                     Vec2::new(x + ((b[0] + dx) as f32) * step, y + (vy as f32) * step)
@@ -62,6 +81,10 @@ impl TerrainGenerator for HexagonTracks {
             obstacles.push(poly);
             x += AFTER_OBSTACLE + SPACING;
         }
-        TerrainLayout::on_track(vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x) + 10.0 * step, y)], obstacles, startpad)
+        TerrainLayout::on_track(
+            vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x) + 10.0 * step, y)],
+            obstacles,
+            startpad,
+        )
     }
 }

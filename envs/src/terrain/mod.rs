@@ -2,13 +2,15 @@
 //! [`TerrainLayout`] (a ground polyline plus convex obstacles), and one
 //! builder puts any layout into a physics world.
 
+pub mod cppn;
 pub mod hexagons;
+pub mod parkour;
 pub mod poet;
 pub mod stumps;
 
 use rapier2d::prelude::*;
 
-use crate::physics::{Physics, Vec2, terrain_collider};
+use crate::physics::{Physics, Vec2, groups, terrain_collider};
 use crate::rng::ChaCha8Rng;
 use crate::space::TaskSpace;
 
@@ -42,7 +44,12 @@ pub mod track {
     /// A one-step-wide stump of height `h` standing on the ground at (`x`, `y`).
     pub fn stump(x: f32, y: f32, h: f32) -> Vec<crate::physics::Vec2> {
         use crate::physics::Vec2;
-        vec![Vec2::new(x, y), Vec2::new(x + STEP, y), Vec2::new(x + STEP, y + h), Vec2::new(x, y + h)]
+        vec![
+            Vec2::new(x, y),
+            Vec2::new(x + STEP, y),
+            Vec2::new(x + STEP, y + h),
+            Vec2::new(x, y + h),
+        ]
     }
 }
 
@@ -58,6 +65,19 @@ pub struct TerrainLayout {
     /// Reaching this x finishes the episode.
     pub finish_x: f32,
     pub friction: f32,
+    /// A graspable ceiling profile, left to right (Parkour); empty if none.
+    pub ceiling: Vec<Vec2>,
+    /// Graspable creepers hanging from the ceiling, as rectangles.
+    pub creepers: Vec<[Vec2; 4]>,
+    /// Everything below this height is water (Parkour).
+    pub water_y: Option<f32>,
+}
+
+/// Colliders of a built layout that the episode logic tells apart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TerrainHandles {
+    pub ceiling: Option<ColliderHandle>,
+    pub creepers: Option<ColliderHandle>,
 }
 
 impl TerrainLayout {
@@ -65,22 +85,28 @@ impl TerrainLayout {
     /// ground polyline and one compound of all obstacles. Hundreds of separate
     /// stump colliders would multiply the world's memory and broad-phase work;
     /// a compound keeps one internal tree and makes episodes cache-friendly.
-    pub fn build(&self, physics: &mut Physics) {
+    /// Creepers are sensors that only grippers detect, in one compound too.
+    pub fn build(&self, physics: &mut Physics) -> TerrainHandles {
         let ground = physics.ground;
         let w = &mut physics.world;
+        let mut handles = TerrainHandles::default();
         if self.ground.len() >= 2 {
             let polyline = ColliderBuilder::polyline(self.ground.clone(), None);
             w.insert_collider(terrain_collider(polyline, self.friction), Some(ground));
         }
-        let parts: Vec<(Pose, SharedShape)> = self
-            .obstacles
-            .iter()
-            .filter_map(|poly| SharedShape::convex_hull(poly).map(|s| (Pose::IDENTITY, s)))
-            .collect();
-        if !parts.is_empty() {
-            let compound = ColliderBuilder::compound(parts);
+        if let Some(compound) = compound(self.obstacles.iter().map(|p| p.as_slice())) {
             w.insert_collider(terrain_collider(compound, self.friction), Some(ground));
         }
+        if self.ceiling.len() >= 2 {
+            let polyline = ColliderBuilder::polyline(self.ceiling.clone(), None);
+            let c = terrain_collider(polyline, self.friction).collision_groups(groups::ceiling());
+            handles.ceiling = Some(w.insert_collider(c, Some(ground)));
+        }
+        if let Some(compound) = compound(self.creepers.iter().map(|p| p.as_slice())) {
+            let c = compound.sensor(true).collision_groups(groups::creeper());
+            handles.creepers = Some(w.insert_collider(c, Some(ground)));
+        }
+        handles
     }
 
     /// A layout on the standard track: the body spawns mid-way along the start
@@ -92,22 +118,44 @@ impl TerrainLayout {
             spawn: Vec2::new(startpad / 2.0, track::HEIGHT),
             finish_x: track::finish_x(),
             friction: track::FRICTION,
+            ..Self::default()
         }
     }
 
     /// Height of the ground polyline at `x` (flat beyond its ends).
     pub fn ground_height(&self, x: f32) -> f32 {
-        let g = &self.ground;
-        match g.iter().position(|p| p.x >= x) {
-            None => g.last().map_or(0.0, |p| p.y),
-            Some(0) => g[0].y,
-            Some(i) => {
-                let (a, b) = (g[i - 1], g[i]);
-                let t = if b.x > a.x { (x - a.x) / (b.x - a.x) } else { 1.0 };
-                a.y + t * (b.y - a.y)
-            }
+        height_at(&self.ground, x)
+    }
+
+    /// Height of the ceiling at `x` (0 without a ceiling).
+    pub fn ceiling_height(&self, x: f32) -> f32 {
+        height_at(&self.ceiling, x)
+    }
+}
+
+/// Height of a left-to-right polyline at `x` (flat beyond its ends).
+fn height_at(g: &[Vec2], x: f32) -> f32 {
+    match g.iter().position(|p| p.x >= x) {
+        None => g.last().map_or(0.0, |p| p.y),
+        Some(0) => g[0].y,
+        Some(i) => {
+            let (a, b) = (g[i - 1], g[i]);
+            let t = if b.x > a.x {
+                (x - a.x) / (b.x - a.x)
+            } else {
+                1.0
+            };
+            a.y + t * (b.y - a.y)
         }
     }
+}
+
+/// One compound collider of convex polygons, or None if there are none.
+fn compound<'a>(polys: impl Iterator<Item = &'a [Vec2]>) -> Option<ColliderBuilder> {
+    let parts: Vec<(Pose, SharedShape)> = polys
+        .filter_map(|p| SharedShape::convex_hull(p).map(|s| (Pose::IDENTITY, s)))
+        .collect();
+    (!parts.is_empty()).then(|| ColliderBuilder::compound(parts))
 }
 
 /// Something that makes a terrain from a task vector.
@@ -118,4 +166,9 @@ pub trait TerrainGenerator: Send + Sync {
     fn default_task(&self) -> Vec<f64>;
     /// `task` has been validated against [`Self::task_space`].
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout;
+    /// Parkour-style worlds (water, ceiling, creepers) observe the medium,
+    /// survival and what each lidar ray hit; plain tracks do not.
+    fn is_parkour(&self) -> bool {
+        false
+    }
 }

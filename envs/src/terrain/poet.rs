@@ -52,9 +52,14 @@ impl TerrainGenerator for PoetTracks {
 
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
         let step = track::STEP;
-        let (roughness, pit, stump, stair_h) = (task[0] as f32, task[1] as f32, task[2], task[3] as f32);
+        let (roughness, pit, stump, stair_h) =
+            (task[0] as f32, task[1] as f32, task[2], task[3] as f32);
         let stair_n = task[4].round().max(1.0) as usize;
-        let kinds: Vec<u8> = [(pit > 0.0, 1u8), (stump > 0.0, 2), (stair_h > 0.0, 3)].iter().filter(|k| k.0).map(|k| k.1).collect();
+        let kinds: Vec<u8> = [(pit > 0.0, 1u8), (stump > 0.0, 2), (stair_h > 0.0, 3)]
+            .iter()
+            .filter(|k| k.0)
+            .map(|k| k.1)
+            .collect();
         let startpad = track::startpad_steps(body_width) * step;
         let max_x = track::end_x();
         let mut y = track::HEIGHT;
@@ -78,7 +83,11 @@ impl TerrainGenerator for PoetTracks {
                 1 => {
                     let w = pit * step;
                     let depth = PIT_DEPTH * step;
-                    ground.extend([Vec2::new(x, y - depth), Vec2::new(x + w, y - depth), Vec2::new(x + w, y)]);
+                    ground.extend([
+                        Vec2::new(x, y - depth),
+                        Vec2::new(x + w, y - depth),
+                        Vec2::new(x + w, y),
+                    ]);
                     x += w;
                 }
                 2 => {

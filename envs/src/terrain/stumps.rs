@@ -20,7 +20,10 @@ pub struct StumpTracks {
 
 impl Default for StumpTracks {
     fn default() -> Self {
-        Self::new(TaskSpace::from_bounds(&[("stump_height", 0.0, 3.0), ("stump_spacing", 0.0, 6.0)]))
+        Self::new(TaskSpace::from_bounds(&[
+            ("stump_height", 0.0, 3.0),
+            ("stump_spacing", 0.0, 6.0),
+        ]))
     }
 }
 
@@ -41,7 +44,10 @@ impl TerrainGenerator for StumpTracks {
     }
 
     fn default_task(&self) -> Vec<f64> {
-        vec![0.0, 6.0f64.clamp(self.space.dims[1].low, self.space.dims[1].high)]
+        vec![
+            0.0,
+            6.0f64.clamp(self.space.dims[1].low, self.space.dims[1].high),
+        ]
     }
 
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
@@ -57,7 +63,11 @@ impl TerrainGenerator for StumpTracks {
             obstacles.push(track::stump(x, y, h));
             x += track::STEP + spacing;
         }
-        TerrainLayout::on_track(vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x), y)], obstacles, startpad)
+        TerrainLayout::on_track(
+            vec![Vec2::new(0.0, y), Vec2::new(x.max(max_x), y)],
+            obstacles,
+            startpad,
+        )
     }
 }
 
@@ -77,10 +87,18 @@ mod tests {
             l.obstacles.iter().map(|p| p[2].y - p[0].y).sum::<f32>() / l.obstacles.len() as f32
         };
         let step = track::STEP;
-        assert!((mean_h(&high) / step - 3.0).abs() < 0.1, "{}", mean_h(&high) / step);
+        assert!(
+            (mean_h(&high) / step - 3.0).abs() < 0.1,
+            "{}",
+            mean_h(&high) / step
+        );
         assert!(mean_h(&low) / step < 0.2);
         // No stump on the start pad; the walker spawns on flat ground.
-        assert!(low.obstacles.iter().all(|p| p[0].x >= track::STARTPAD as f32 * step - 1e-4));
+        assert!(
+            low.obstacles
+                .iter()
+                .all(|p| p[0].x >= track::STARTPAD as f32 * step - 1e-4)
+        );
         assert!(low.spawn.x < low.obstacles[0][0].x);
     }
 }

@@ -15,14 +15,44 @@ use rand_chacha::ChaCha8Rng;
 use super::world::{Command, Dir, Entity, Id, Kind, Place, Room, SubGoal, World};
 
 const ROOMS: [&str; 14] = [
-    "kitchen", "hallway", "library", "cellar", "attic", "garden", "study", "pantry", "bedroom", "bathroom", "workshop",
-    "garage", "greenhouse", "ballroom",
+    "kitchen",
+    "hallway",
+    "library",
+    "cellar",
+    "attic",
+    "garden",
+    "study",
+    "pantry",
+    "bedroom",
+    "bathroom",
+    "workshop",
+    "garage",
+    "greenhouse",
+    "ballroom",
 ];
-const COLOURS: [&str; 10] = ["red", "blue", "green", "yellow", "white", "black", "purple", "orange", "grey", "pink"];
-const ITEMS: [&str; 12] = ["apple", "book", "candle", "mug", "scarf", "coin", "lamp", "spoon", "shell", "feather", "ribbon", "glove"];
-const MATERIALS: [&str; 10] = ["wooden", "metal", "wicker", "stone", "glass", "leather", "cardboard", "silver", "oak", "tin"];
+const COLOURS: [&str; 10] = [
+    "red", "blue", "green", "yellow", "white", "black", "purple", "orange", "grey", "pink",
+];
+const ITEMS: [&str; 12] = [
+    "apple", "book", "candle", "mug", "scarf", "coin", "lamp", "spoon", "shell", "feather",
+    "ribbon", "glove",
+];
+const MATERIALS: [&str; 10] = [
+    "wooden",
+    "metal",
+    "wicker",
+    "stone",
+    "glass",
+    "leather",
+    "cardboard",
+    "silver",
+    "oak",
+    "tin",
+];
 const CONTAINERS: [&str; 6] = ["chest", "box", "crate", "basket", "cabinet", "trunk"];
-const KEY_METALS: [&str; 8] = ["iron", "brass", "copper", "golden", "bronze", "steel", "rusty", "tiny"];
+const KEY_METALS: [&str; 8] = [
+    "iron", "brass", "copper", "golden", "bronze", "steel", "rusty", "tiny",
+];
 
 /// The difficulty knobs, rounded from the continuous task vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,11 +99,18 @@ struct Names {
 impl Names {
     fn new(rng: &mut ChaCha8Rng) -> Self {
         let mut combos = |a: &[&str], b: &[&str]| {
-            let mut v: Vec<String> = a.iter().flat_map(|x| b.iter().map(move |y| format!("{x} {y}"))).collect();
+            let mut v: Vec<String> = a
+                .iter()
+                .flat_map(|x| b.iter().map(move |y| format!("{x} {y}")))
+                .collect();
             shuffle(&mut v, rng);
             v
         };
-        Self { items: combos(&COLOURS, &ITEMS), containers: combos(&MATERIALS, &CONTAINERS), keys: combos(&KEY_METALS, &["key"]) }
+        Self {
+            items: combos(&COLOURS, &ITEMS),
+            containers: combos(&MATERIALS, &CONTAINERS),
+            keys: combos(&KEY_METALS, &["key"]),
+        }
     }
 }
 
@@ -88,7 +125,10 @@ fn rooms(n: usize, rng: &mut ChaCha8Rng) -> Vec<Room> {
     let mut names: Vec<&str> = ROOMS.to_vec();
     shuffle(&mut names, rng);
     let mut cells = vec![(0i32, 0i32)];
-    let mut rooms = vec![Room { name: names[0].into(), exits: Vec::new() }];
+    let mut rooms = vec![Room {
+        name: names[0].into(),
+        exits: Vec::new(),
+    }];
     while rooms.len() < n {
         let from = rng.random_range(0..rooms.len());
         let d = Dir::ALL[rng.random_range(0..4)];
@@ -99,7 +139,10 @@ fn rooms(n: usize, rng: &mut ChaCha8Rng) -> Vec<Room> {
         }
         let id = rooms.len();
         cells.push(cell);
-        rooms.push(Room { name: names[id].into(), exits: vec![(d.opposite(), from)] });
+        rooms.push(Room {
+            name: names[id].into(),
+            exits: vec![(d.opposite(), from)],
+        });
         rooms[from].exits.push((d, id));
     }
     for r in &mut rooms {
@@ -120,8 +163,21 @@ pub fn generate(k: &Knobs, rng: &mut ChaCha8Rng) -> Game {
     let room = |rng: &mut ChaCha8Rng| rng.random_range(0..n_rooms);
 
     // The quest, built backwards.
-    let target = add(&mut entities, names.containers.pop().expect("names"), Kind::Container { open: true, locked: false }, Place::Room(room(rng)));
-    let item = add(&mut entities, names.items.pop().expect("names"), Kind::Item, Place::Carried);
+    let target = add(
+        &mut entities,
+        names.containers.pop().expect("names"),
+        Kind::Container {
+            open: true,
+            locked: false,
+        },
+        Place::Room(room(rng)),
+    );
+    let item = add(
+        &mut entities,
+        names.items.pop().expect("names"),
+        Kind::Item,
+        Place::Carried,
+    );
     let mut back = vec![SubGoal::PutIn(item, target)];
     let mut cur = item;
     loop {
@@ -134,15 +190,31 @@ pub fn generate(k: &Knobs, rng: &mut ChaCha8Rng) -> Game {
             entities[cur].place = Place::Room(room(rng));
             break;
         }
-        let c = add(&mut entities, names.containers.pop().expect("names"), Kind::Container { open: false, locked: false }, Place::Room(room(rng)));
+        let c = add(
+            &mut entities,
+            names.containers.pop().expect("names"),
+            Kind::Container {
+                open: false,
+                locked: false,
+            },
+            Place::Room(room(rng)),
+        );
         entities[cur].place = Place::In(c);
         back.push(SubGoal::Open(c));
         if back.len() >= k.quest_length || names.keys.is_empty() {
             break;
         }
         let key_name = names.keys.pop().expect("names");
-        entities[c].kind = Kind::Container { open: false, locked: true };
-        cur = add(&mut entities, key_name, Kind::Key { opens: c }, Place::Carried);
+        entities[c].kind = Kind::Container {
+            open: false,
+            locked: true,
+        };
+        cur = add(
+            &mut entities,
+            key_name,
+            Kind::Key { opens: c },
+            Place::Carried,
+        );
         back.push(SubGoal::Unlock(c));
     }
     back.reverse();
@@ -152,22 +224,50 @@ pub fn generate(k: &Knobs, rng: &mut ChaCha8Rng) -> Game {
     for i in 0..k.distractors {
         if i % 3 == 2 && !names.containers.is_empty() {
             let closed = rng.random::<f64>() < k.closed_fraction;
-            let locked = closed && !names.keys.is_empty() && rng.random::<f64>() < k.closed_fraction;
-            let c = add(&mut entities, names.containers.pop().expect("names"), Kind::Container { open: !closed, locked }, Place::Room(room(rng)));
+            let locked =
+                closed && !names.keys.is_empty() && rng.random::<f64>() < k.closed_fraction;
+            let c = add(
+                &mut entities,
+                names.containers.pop().expect("names"),
+                Kind::Container {
+                    open: !closed,
+                    locked,
+                },
+                Place::Room(room(rng)),
+            );
             if locked {
-                add(&mut entities, names.keys.pop().expect("names"), Kind::Key { opens: c }, Place::Room(room(rng)));
+                add(
+                    &mut entities,
+                    names.keys.pop().expect("names"),
+                    Kind::Key { opens: c },
+                    Place::Room(room(rng)),
+                );
             }
             boxes.push(c);
         } else if let Some(name) = names.items.pop() {
-            let place = if !boxes.is_empty() && rng.random::<bool>() { Place::In(boxes[rng.random_range(0..boxes.len())]) } else { Place::Room(room(rng)) };
+            let place = if !boxes.is_empty() && rng.random::<bool>() {
+                Place::In(boxes[rng.random_range(0..boxes.len())])
+            } else {
+                Place::Room(room(rng))
+            };
             add(&mut entities, name, Kind::Item, place);
         }
     }
 
-    let world = World { rooms, entities, player: 0, inventory_limit: k.inventory_limit };
+    let world = World {
+        rooms,
+        entities,
+        player: 0,
+        inventory_limit: k.inventory_limit,
+    };
     let goal_text = goal_text(&world, &back, k.goal_detail);
     let gold = gold_path(&world, &back);
-    Game { world, quest: back, goal_text, gold }
+    Game {
+        world,
+        quest: back,
+        goal_text,
+        gold,
+    }
 }
 
 fn room_of(w: &World, mut e: Id) -> usize {
@@ -230,7 +330,10 @@ fn gold_path(w0: &World, quest: &[SubGoal]) -> Vec<Command> {
         goto(w, e, cmds);
         if w.carried().count() >= w.inventory_limit {
             // Free a hand: drop something the rest of the quest no longer needs.
-            let spare = w.carried().find(|&x| !quest_needs_carried(w, quest, now, x)).expect("something to drop");
+            let spare = w
+                .carried()
+                .find(|&x| !quest_needs_carried(w, quest, now, x))
+                .expect("something to drop");
             run(w, Command::Drop(spare), cmds);
         }
         run(w, Command::Take(e), cmds);
@@ -271,12 +374,24 @@ fn quest_needs_carried(w: &World, quest: &[SubGoal], now: &SubGoal, x: Id) -> bo
 }
 
 fn goal_text(w: &World, quest: &[SubGoal], detail: f64) -> String {
-    let Some(&SubGoal::PutIn(item, target)) = quest.last() else { unreachable!("quests end with a put") };
-    let noun = |e: Id| w.entities[e].name.rsplit(' ').next().unwrap_or_default().to_string();
+    let Some(&SubGoal::PutIn(item, target)) = quest.last() else {
+        unreachable!("quests end with a put")
+    };
+    let noun = |e: Id| {
+        w.entities[e]
+            .name
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
     if detail < 1.0 / 3.0 {
         return format!("Your task: put the {} in a {}.", noun(item), noun(target));
     }
-    let mut s = format!("Your task: put the {} in the {}", w.entities[item].name, w.entities[target].name);
+    let mut s = format!(
+        "Your task: put the {} in the {}",
+        w.entities[item].name, w.entities[target].name
+    );
     if detail >= 2.0 / 3.0 {
         s.push_str(&format!(" in the {}", w.rooms[room_of(w, target)].name));
     }
@@ -285,7 +400,11 @@ fn goal_text(w: &World, quest: &[SubGoal], detail: f64) -> String {
         // Say where everything on the quest path is.
         for g in quest {
             if let SubGoal::Take(e) = *g {
-                s.push_str(&format!(" The {} is in the {}.", w.entities[e].name, w.rooms[room_of(w, e)].name));
+                s.push_str(&format!(
+                    " The {} is in the {}.",
+                    w.entities[e].name,
+                    w.rooms[room_of(w, e)].name
+                ));
             }
         }
     }

@@ -91,14 +91,20 @@ impl TextWorldEnv {
 
     /// The gold command sequence of the current game, as text.
     pub fn gold_commands(&self) -> Vec<String> {
-        self.game.as_ref().map_or_else(Vec::new, |g| g.gold.iter().map(|c| g.world.render(c)).collect())
+        self.game.as_ref().map_or_else(Vec::new, |g| {
+            g.gold.iter().map(|c| g.world.render(c)).collect()
+        })
     }
 
     fn observe(&self, feedback: String) -> TextObs {
         let w = self.world.as_ref().expect("a game is running");
         TextObs {
             feedback,
-            goal: self.game.as_ref().map(|g| g.goal_text.clone()).unwrap_or_default(),
+            goal: self
+                .game
+                .as_ref()
+                .map(|g| g.goal_text.clone())
+                .unwrap_or_default(),
             inventory: w.describe_inventory(),
             admissible: w.admissible().iter().map(|c| w.render(c)).collect(),
         }
@@ -117,7 +123,11 @@ impl Env for TextWorldEnv {
         &self.task
     }
 
-    fn reset(&mut self, seed: Option<u64>, task: Option<&[f64]>) -> Result<(TextObs, Info), TaskError> {
+    fn reset(
+        &mut self,
+        seed: Option<u64>,
+        task: Option<&[f64]>,
+    ) -> Result<(TextObs, Info), TaskError> {
         if let Some(t) = task {
             self.space.validate(t)?;
             self.task = t.to_vec();
@@ -140,8 +150,19 @@ impl Env for TextWorldEnv {
 
     fn step(&mut self, action: &String) -> Step<TextObs> {
         if self.over || self.world.is_none() {
-            let obs = TextObs { feedback: "The game is over.".into(), goal: String::new(), inventory: String::new(), admissible: Vec::new() };
-            return Step { obs, reward: 0.0, terminated: true, truncated: false, info: Info::default() };
+            let obs = TextObs {
+                feedback: "The game is over.".into(),
+                goal: String::new(),
+                inventory: String::new(),
+                admissible: Vec::new(),
+            };
+            return Step {
+                obs,
+                reward: 0.0,
+                terminated: true,
+                truncated: false,
+                info: Info::default(),
+            };
         }
         let world = self.world.as_mut().expect("checked");
         let feedback = match world.parse(action) {
@@ -163,12 +184,30 @@ impl Env for TextWorldEnv {
         self.steps += 1;
         self.ret += reward;
         let truncated = !won && self.steps >= self.max_steps;
-        let mut info = Info { success: won, ..Info::default() };
+        let mut info = Info {
+            success: won,
+            ..Info::default()
+        };
         if won || truncated {
             self.over = true;
-            info.episode = Some(EpisodeStats { ret: self.ret, len: self.steps, success: won, task: self.task.clone() });
+            info.episode = Some(EpisodeStats {
+                ret: self.ret,
+                len: self.steps,
+                success: won,
+                task: self.task.clone(),
+            });
         }
-        let feedback = if won { format!("{feedback}\n*** You won! ***") } else { feedback };
-        Step { obs: self.observe(feedback), reward, terminated: won, truncated, info }
+        let feedback = if won {
+            format!("{feedback}\n*** You won! ***")
+        } else {
+            feedback
+        };
+        Step {
+            obs: self.observe(feedback),
+            reward,
+            terminated: won,
+            truncated,
+            info,
+        }
     }
 }

@@ -65,8 +65,13 @@ pub enum Place {
 pub enum Kind {
     Item,
     /// A key opens exactly one container.
-    Key { opens: Id },
-    Container { open: bool, locked: bool },
+    Key {
+        opens: Id,
+    },
+    Container {
+        open: bool,
+        locked: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -127,7 +132,9 @@ impl World {
 
     /// Entities visible where the player stands (not carried).
     pub fn visible(&self) -> Vec<Id> {
-        (0..self.entities.len()).filter(|&e| self.entities[e].place != Place::Carried && self.reachable(e)).collect()
+        (0..self.entities.len())
+            .filter(|&e| self.entities[e].place != Place::Carried && self.reachable(e))
+            .collect()
     }
 
     /// What happens: feedback text, and whether the world changed.
@@ -173,13 +180,22 @@ impl World {
                 }
                 let name = self.entities[c].name.clone();
                 match &mut self.entities[c].kind {
-                    Kind::Container { locked: true, .. } if opening => format!("The {name} is locked."),
+                    Kind::Container { locked: true, .. } if opening => {
+                        format!("The {name} is locked.")
+                    }
                     Kind::Container { open, .. } if *open == opening => {
-                        format!("The {name} is already {}.", if opening { "open" } else { "closed" })
+                        format!(
+                            "The {name} is already {}.",
+                            if opening { "open" } else { "closed" }
+                        )
                     }
                     Kind::Container { open, .. } => {
                         *open = opening;
-                        if opening { format!("You open the {name}.{}", self.contents_sentence(c)) } else { format!("You close the {name}.") }
+                        if opening {
+                            format!("You open the {name}.{}", self.contents_sentence(c))
+                        } else {
+                            format!("You close the {name}.")
+                        }
                     }
                     _ => format!("The {name} can't be opened."),
                 }
@@ -198,7 +214,9 @@ impl World {
                         *locked = false;
                         format!("You unlock the {name}.")
                     }
-                    Kind::Container { locked: true, .. } => format!("The {} doesn't fit the {name}.", self.entities[k].name),
+                    Kind::Container { locked: true, .. } => {
+                        format!("The {} doesn't fit the {name}.", self.entities[k].name)
+                    }
                     Kind::Container { .. } => format!("The {name} isn't locked."),
                     _ => format!("The {name} has no lock."),
                 }
@@ -214,18 +232,36 @@ impl World {
                     return format!("The {} is closed.", self.entities[c].name);
                 }
                 self.entities[e].place = Place::In(c);
-                format!("You put the {} in the {}.", self.entities[e].name, self.entities[c].name)
+                format!(
+                    "You put the {} in the {}.",
+                    self.entities[e].name, self.entities[c].name
+                )
             }
             C::Examine(e) => {
                 if !self.reachable(e) {
                     return format!("You can't see any {} here.", self.entities[e].name);
                 }
                 match self.entities[e].kind {
-                    Kind::Container { open: false, locked, .. } => {
-                        format!("The {} is closed{}.", self.entities[e].name, if locked { " and locked" } else { "" })
+                    Kind::Container {
+                        open: false,
+                        locked,
+                        ..
+                    } => {
+                        format!(
+                            "The {} is closed{}.",
+                            self.entities[e].name,
+                            if locked { " and locked" } else { "" }
+                        )
                     }
-                    Kind::Container { .. } => format!("The {} is open.{}", self.entities[e].name, self.contents_sentence(e)),
-                    Kind::Key { opens } => format!("A {}. It looks like it fits a {}.", self.entities[e].name, self.entities[opens].name),
+                    Kind::Container { .. } => format!(
+                        "The {} is open.{}",
+                        self.entities[e].name,
+                        self.contents_sentence(e)
+                    ),
+                    Kind::Key { opens } => format!(
+                        "A {}. It looks like it fits a {}.",
+                        self.entities[e].name, self.entities[opens].name
+                    ),
                     Kind::Item => format!("A perfectly ordinary {}.", self.entities[e].name),
                 }
             }
@@ -233,9 +269,17 @@ impl World {
     }
 
     fn contents_sentence(&self, c: Id) -> String {
-        let inside: Vec<&str> =
-            self.entities.iter().filter(|x| x.place == Place::In(c)).map(|x| x.name.as_str()).collect();
-        if inside.is_empty() { " It is empty.".into() } else { format!(" Inside you see: {}.", inside.join(", ")) }
+        let inside: Vec<&str> = self
+            .entities
+            .iter()
+            .filter(|x| x.place == Place::In(c))
+            .map(|x| x.name.as_str())
+            .collect();
+        if inside.is_empty() {
+            " It is empty.".into()
+        } else {
+            format!(" Inside you see: {}.", inside.join(", "))
+        }
     }
 
     pub fn describe_room(&self) -> String {
@@ -258,15 +302,24 @@ impl World {
     }
 
     pub fn describe_inventory(&self) -> String {
-        let items: Vec<&str> = self.carried().map(|e| self.entities[e].name.as_str()).collect();
-        if items.is_empty() { "You are carrying nothing.".into() } else { format!("You are carrying: {}.", items.join(", ")) }
+        let items: Vec<&str> = self
+            .carried()
+            .map(|e| self.entities[e].name.as_str())
+            .collect();
+        if items.is_empty() {
+            "You are carrying nothing.".into()
+        } else {
+            format!("You are carrying: {}.", items.join(", "))
+        }
     }
 
     pub fn achieved(&self, g: &SubGoal) -> bool {
         match *g {
             SubGoal::Take(e) => self.entities[e].place == Place::Carried,
             SubGoal::Open(c) => self.is_open_container(c),
-            SubGoal::Unlock(c) => matches!(self.entities[c].kind, Kind::Container { locked: false, .. }),
+            SubGoal::Unlock(c) => {
+                matches!(self.entities[c].kind, Kind::Container { locked: false, .. })
+            }
             SubGoal::PutIn(e, c) => self.entities[e].place == Place::In(c),
         }
     }
@@ -274,7 +327,12 @@ impl World {
     /// Every command that would do something here, in a fixed order.
     pub fn admissible(&self) -> Vec<Command> {
         let mut out = vec![Command::Look, Command::Inventory];
-        out.extend(self.rooms[self.player].exits.iter().map(|(d, _)| Command::Go(*d)));
+        out.extend(
+            self.rooms[self.player]
+                .exits
+                .iter()
+                .map(|(d, _)| Command::Go(*d)),
+        );
         let carried: Vec<Id> = self.carried().collect();
         for e in self.visible() {
             match self.entities[e].kind {
@@ -287,7 +345,12 @@ impl World {
                         out.extend(carried.iter().map(|&x| Command::PutIn(x, e)));
                     }
                     if locked {
-                        out.extend(carried.iter().filter(|&&k| matches!(self.entities[k].kind, Kind::Key { .. })).map(|&k| Command::Unlock(e, k)));
+                        out.extend(
+                            carried
+                                .iter()
+                                .filter(|&&k| matches!(self.entities[k].kind, Kind::Key { .. }))
+                                .map(|&k| Command::Unlock(e, k)),
+                        );
                     }
                 }
                 _ => {
@@ -336,7 +399,12 @@ impl World {
             if let Some(i) = self.entities.iter().position(|e| e.name == phrase) {
                 return Ok(i);
             }
-            let hits: Vec<Id> = (0..self.entities.len()).filter(|&i| self.entities[i].name.split(' ').any(|w| w == phrase) || self.entities[i].name.ends_with(phrase)).collect();
+            let hits: Vec<Id> = (0..self.entities.len())
+                .filter(|&i| {
+                    self.entities[i].name.split(' ').any(|w| w == phrase)
+                        || self.entities[i].name.ends_with(phrase)
+                })
+                .collect();
             match hits.as_slice() {
                 [one] => Ok(*one),
                 [] => Err(format!("You can't see any {phrase} here.")),
@@ -347,13 +415,21 @@ impl World {
             Some((v, r)) => (v, r),
             None => (joined.as_str(), ""),
         };
-        let dir = |w: &str| Dir::ALL.into_iter().find(|d| d.name() == w || d.name()[..1] == *w);
+        let dir = |w: &str| {
+            Dir::ALL
+                .into_iter()
+                .find(|d| d.name() == w || d.name()[..1] == *w)
+        };
         match verb {
             "look" | "l" => Ok(Command::Look),
             "inventory" | "i" | "inv" => Ok(Command::Inventory),
             "go" | "walk" => dir(rest).map(Command::Go).ok_or_else(dont),
-            "n" | "s" | "e" | "w" | "north" | "south" | "east" | "west" if rest.is_empty() => dir(verb).map(Command::Go).ok_or_else(dont),
-            "take" | "get" | "pick" => entity(rest.strip_prefix("up ").unwrap_or(rest)).map(Command::Take),
+            "n" | "s" | "e" | "w" | "north" | "south" | "east" | "west" if rest.is_empty() => {
+                dir(verb).map(Command::Go).ok_or_else(dont)
+            }
+            "take" | "get" | "pick" => {
+                entity(rest.strip_prefix("up ").unwrap_or(rest)).map(Command::Take)
+            }
             "drop" => entity(rest).map(Command::Drop),
             "open" => entity(rest).map(Command::Open),
             "close" => entity(rest).map(Command::Close),
@@ -363,7 +439,10 @@ impl World {
                 Ok(Command::Unlock(entity(c)?, entity(k)?))
             }
             "put" | "insert" => {
-                let (e, c) = rest.split_once(" in ").or_else(|| rest.split_once(" into ")).ok_or_else(dont)?;
+                let (e, c) = rest
+                    .split_once(" in ")
+                    .or_else(|| rest.split_once(" into "))
+                    .ok_or_else(dont)?;
                 Ok(Command::PutIn(entity(e)?, entity(c)?))
             }
             _ => Err(dont()),
@@ -373,5 +452,7 @@ impl World {
 
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().collect::<String>() + c.as_str())
+    c.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
 }

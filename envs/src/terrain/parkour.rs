@@ -1,0 +1,196 @@
+//! TeachMyAgent's Parkour: ground and ceiling drawn by a CPPN from a 3-D
+//! input vector, water filling the world up to a level, and creepers hanging
+//! from the ceiling.
+//!
+//! The CPPN's 200 outputs are divided by the terrain scale (10 by default:
+//! a CPPN unit is a tenth of a world unit), shifted so both profiles join the
+//! flat start pad (ceiling 200 px / scale above the ground), and the ceiling
+//! is clipped to stay at least `ceiling_clip_offset` above the ground, so the
+//! two never cross. Creepers are rectangles of the configured width whose
+//! height is drawn from N(task height, 0.1) (at least 0.2), one every
+//! `spacing` world units starting at the first step, hanging from the lower
+//! of the two ceiling points they span. Water fills from the world's floor
+//! (-1000 px / scale) to `level` × the distance to the highest ceiling point.
+
+use std::sync::Arc;
+
+use super::{TerrainGenerator, TerrainLayout, track};
+use crate::physics::Vec2;
+use crate::rng::{ChaCha8Rng, normal};
+use crate::space::TaskSpace;
+use crate::terrain::cppn::Cppn;
+
+/// The world's floor and roof in CPPN units (divided by the scale).
+const LIMIT: f32 = 1000.0;
+/// Parkour's finish line is this many steps before the end of the terrain.
+const END_STEPS: usize = 5;
+const MIN_CREEPER: f64 = 0.2;
+const CREEPER_HEIGHT_STD: f64 = 0.1;
+
+/// Settings fixed for a run (the original's constructor and the task
+/// dimensions the benchmark keeps constant).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParkourConfig {
+    /// World units per CPPN unit is 1 / `cppn_scale`.
+    pub cppn_scale: f32,
+    /// Ceiling height above the start pad, in CPPN units (200 → 20 world units at scale 10).
+    pub ceiling_offset: f32,
+    /// Minimum ceiling height above the ground, in CPPN units.
+    pub ceiling_clip_offset: f32,
+    pub creepers_width: f32,
+}
+
+impl Default for ParkourConfig {
+    fn default() -> Self {
+        Self {
+            cppn_scale: 10.0,
+            ceiling_offset: 200.0,
+            ceiling_clip_offset: 0.0,
+            creepers_width: 0.25,
+        }
+    }
+}
+
+pub struct Parkour {
+    space: TaskSpace,
+    cppn: Arc<Cppn>,
+    cfg: ParkourConfig,
+}
+
+impl Default for Parkour {
+    fn default() -> Self {
+        Self::new(Arc::new(Cppn::builtin(3, 2)), ParkourConfig::default())
+    }
+}
+
+impl Parkour {
+    /// The benchmark's task space ("medium" CPPN inputs, water, creeper
+    /// height and spacing) over `cppn`, which must map 3 inputs to 2 heights.
+    pub fn new(cppn: Arc<Cppn>, cfg: ParkourConfig) -> Self {
+        assert_eq!(
+            (cppn.input_dim(), cppn.outputs()),
+            (3, 2),
+            "Parkour needs a CPPN with 3 inputs and 2 outputs"
+        );
+        let space = TaskSpace::from_bounds(&[
+            ("cppn_0", -0.35, 0.05),
+            ("cppn_1", 0.6, 1.0),
+            ("cppn_2", -0.1, 0.3),
+            ("water_level", 0.0, 1.0),
+            ("creepers_height", 0.0, 4.0),
+            ("creepers_spacing", 0.0, 5.0),
+        ]);
+        Self { space, cppn, cfg }
+    }
+
+    pub fn config(&self) -> &ParkourConfig {
+        &self.cfg
+    }
+
+    /// Ground and ceiling heights of the terrain part (after the start pad).
+    pub fn profiles(&self, input: &[f64]) -> (Vec<f32>, Vec<f32>) {
+        let scale = self.cfg.cppn_scale;
+        let out = self.cppn.generate(input, track::LENGTH);
+        let g0 = out[0][0] / scale;
+        let c0 = out[0][1] / scale;
+        let ceiling_offset = self.cfg.ceiling_offset / scale;
+        let clip = self.cfg.ceiling_clip_offset / scale;
+        let ground: Vec<f32> = out
+            .iter()
+            .map(|r| r[0] / scale - g0 + track::HEIGHT)
+            .collect();
+        let ceiling = out
+            .iter()
+            .zip(&ground)
+            .map(|(r, &g)| (r[1] / scale - c0 + track::HEIGHT + ceiling_offset).max(g + clip))
+            .collect();
+        (ground, ceiling)
+    }
+}
+
+impl TerrainGenerator for Parkour {
+    fn name(&self) -> &str {
+        "parkour"
+    }
+
+    fn task_space(&self) -> &TaskSpace {
+        &self.space
+    }
+
+    /// The middle of the CPPN box, dry, with the smallest creepers far apart.
+    fn default_task(&self) -> Vec<f64> {
+        vec![-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]
+    }
+
+    fn is_parkour(&self) -> bool {
+        true
+    }
+
+    fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
+        let startpad = track::startpad_steps(body_width).ceil() as usize;
+        let (ground_cppn, ceiling_cppn) = self.profiles(&task[..3]);
+        let pad_ceiling = track::HEIGHT + self.cfg.ceiling_offset / self.cfg.cppn_scale;
+        let n = track::LENGTH + startpad;
+        let x = |i: usize| i as f32 * track::STEP;
+        let ground: Vec<Vec2> = (0..n)
+            .map(|i| {
+                Vec2::new(
+                    x(i),
+                    if i < startpad {
+                        track::HEIGHT
+                    } else {
+                        ground_cppn[i - startpad]
+                    },
+                )
+            })
+            .collect();
+        let ceiling: Vec<Vec2> = (0..n)
+            .map(|i| {
+                Vec2::new(
+                    x(i),
+                    if i < startpad {
+                        pad_ceiling
+                    } else {
+                        ceiling_cppn[i - startpad]
+                    },
+                )
+            })
+            .collect();
+
+        let (height, spacing) = (task[4], task[5].max(0.01) as f32);
+        let width = self.cfg.creepers_width.max(MIN_CREEPER as f32);
+        let span = ((width / track::STEP).floor() as usize).max(1);
+        let mut creepers = Vec::new();
+        let mut since_last = spacing;
+        for i in 0..n - 1 {
+            if since_last >= spacing {
+                let h = normal(rng, height, CREEPER_HEIGHT_STD).max(MIN_CREEPER) as f32;
+                let top = ceiling[i].y.max(ceiling[(i + span).min(n - 1)].y);
+                let (x0, x1) = (x(i), x(i) + width);
+                creepers.push([
+                    Vec2::new(x0, top),
+                    Vec2::new(x1, top),
+                    Vec2::new(x1, top - h),
+                    Vec2::new(x0, top - h),
+                ]);
+                since_last = 0.0;
+            } else {
+                since_last += track::STEP;
+            }
+        }
+
+        let floor = -LIMIT / self.cfg.cppn_scale;
+        let highest = ceiling.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+        let water_y = floor + task[3].max(0.01) as f32 * (highest - floor);
+        TerrainLayout {
+            ground,
+            obstacles: Vec::new(),
+            spawn: Vec2::new(track::STEP * startpad as f32 / 2.0, track::HEIGHT),
+            finish_x: (n - END_STEPS) as f32 * track::STEP,
+            friction: track::FRICTION,
+            ceiling,
+            creepers,
+            water_y: Some(water_y),
+        }
+    }
+}
