@@ -24,6 +24,24 @@ pub enum Bench {
     Text(TextBench),
     /// Training throughput of the students on Stump Tracks (env steps/s including updates).
     Students(StudentBench),
+    /// Parkour steps per second on one core, per body, in a world with water and creepers.
+    Parkour(ParkourBench),
+}
+
+#[derive(Args, Debug)]
+pub struct ParkourBench {
+    /// One body (default: every body).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Task vector: cppn_0,cppn_1,cppn_2,water_level,creepers_height,creepers_spacing.
+    /// The default floods the track to about a metre above the start pad and
+    /// hangs 2-unit creepers every unit.
+    #[arg(long, value_delimiter = ',', default_value = "-0.15,0.8,0.1,0.81,2,1")]
+    pub task: Vec<f64>,
+    #[arg(long, default_value_t = 50_000)]
+    pub steps: u64,
+    #[arg(long, default_value_t = 3)]
+    pub repeats: usize,
 }
 
 #[derive(Args, Debug)]
@@ -92,7 +110,48 @@ pub fn run(b: &Bench) -> Result<()> {
         Bench::Teachers(t) => teachers(t),
         Bench::Text(t) => text(t),
         Bench::Students(s) => students(s),
+        Bench::Parkour(p) => parkour(p),
     }
+}
+
+fn parkour(b: &ParkourBench) -> Result<()> {
+    let bodies: Vec<&str> = match &b.body {
+        Some(name) => vec![name.as_str()],
+        None => trellis_envs::bodies::NAMES.to_vec(),
+    };
+    println!("parkour, task {:?}, random actions, 1 thread", b.task);
+    let bodies_first = bodies[0];
+    for name in bodies {
+        let mut env = make_walker("parkour", Some(name), WalkerConfig::default())?;
+        let n_act = env.action_space().dim();
+        let mut episodes = 0u64;
+        let (sps, cpu) = best_of(b.repeats, || {
+            let mut act = random_actions(n_act, 0);
+            env.reset(Some(0), Some(&b.task))?;
+            for _ in 0..b.steps {
+                if env.step(&act()).done() {
+                    episodes += 1;
+                    env.reset(None, None)?;
+                }
+            }
+            Ok(b.steps)
+        })?;
+        let t0 = Instant::now();
+        for i in 0..50 {
+            env.reset(Some(i), None)?;
+        }
+        let reset_us = t0.elapsed().as_secs_f64() / 50.0 * 1e6;
+        if name == bodies_first {
+            env.reset(Some(0), Some(&b.task))?;
+            let level = env.water_level().unwrap_or(f32::NAN);
+            println!("water surface at y = {level:.2} (start pad ground at {:.2})", trellis_envs::terrain::track::HEIGHT);
+        }
+        println!(
+            "{name:<34} {sps:>8.0} steps/s  {cpu:>6.1} CPU-us/step  reset {reset_us:>6.0} us  ({} episodes per run)",
+            episodes / b.repeats.max(1) as u64
+        );
+    }
+    Ok(())
 }
 
 /// Best (steps/s, CPU µs per step) over `repeats` runs of `f`, which returns the steps it made.

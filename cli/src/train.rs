@@ -15,6 +15,9 @@ pub struct Train {
     pub env: Option<String>,
     #[arg(long)]
     pub body: Option<String>,
+    /// Parkour's CPPN weights (JSON: h1..h4, output as [in][out] matrices).
+    #[arg(long)]
+    pub cppn_weights: Option<PathBuf>,
     #[arg(long)]
     pub teacher: Option<String>,
     #[arg(long)]
@@ -33,7 +36,7 @@ pub struct Train {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run in this dir from its last checkpoint (only --steps may change).
-    #[arg(long, conflicts_with_all = ["config", "env", "body", "teacher", "student", "seed", "envs", "threads", "out"])]
+    #[arg(long, conflicts_with_all = ["config", "env", "body", "cppn_weights", "teacher", "student", "seed", "envs", "threads", "out"])]
     pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
@@ -66,6 +69,9 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     }
     if t.body.is_some() {
         cfg.body = t.body.clone();
+    }
+    if let Some(p) = &t.cppn_weights {
+        cfg.cppn_weights = Some(p.display().to_string());
     }
     cfg.validate()?;
     Ok(cfg)

@@ -20,6 +20,9 @@ pub struct RunConfig {
     /// Walker body; the env's benchmark body when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Parkour only: CPPN weights (JSON in TeachMyAgent's layout) instead of trellis's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cppn_weights: Option<String>,
     pub teacher: String,
     pub student: String,
     /// Total env steps (over all instances).
@@ -56,6 +59,7 @@ impl Default for RunConfig {
         Self {
             env: "stump-tracks".into(),
             body: None,
+            cppn_weights: None,
             teacher: "alp-gmm".into(),
             student: "sac".into(),
             steps: 1_000_000,

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use trellis_envs::registry::make_walker;
+use trellis_envs::registry::{WorldOptions, make_walker_with};
 use trellis_envs::terrain::stumps::StumpTracks;
 use trellis_envs::walker::{SUCCESS_RETURN, WalkerConfig, WalkerEnv};
 use trellis_envs::{ContinuousEnv, Env};
@@ -14,10 +14,13 @@ use crate::{RunConfig, TrainError};
 
 /// TeachMyAgent's return bounds for walker teachers (Stump Tracks: [-150, 350]).
 pub const WALKER_REWARD_RANGE: (f64, f64) = (-150.0, 350.0);
+/// Parkour's (a longer track): [-150, 360].
+pub const PARKOUR_REWARD_RANGE: (f64, f64) = (-150.0, 360.0);
 
 /// The walker env a run asks for, with its task-space overrides applied.
 pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
-    let env = make_walker(&cfg.env, cfg.body.as_deref(), WalkerConfig::default())
+    let opts = WorldOptions { cppn_weights: cfg.cppn_weights.as_ref().map(Into::into), ..WorldOptions::default() };
+    let env = make_walker_with(&cfg.env, cfg.body.as_deref(), WalkerConfig::default(), &opts)
         .map_err(|e| TrainError::Config(e.to_string()))?;
     if cfg.bounds.is_empty() {
         return Ok(env);
@@ -45,7 +48,8 @@ pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
 /// Gaussian (σ = 10% of each range) on the terrain's default (easiest) task.
 pub fn walker_context(env: &WalkerEnv, expert: bool) -> TeacherContext {
     let space = env.task_space().clone();
-    let ctx = TeacherContext::new(space.clone(), WALKER_REWARD_RANGE, SUCCESS_RETURN);
+    let range = if env.terrain().is_parkour() { PARKOUR_REWARD_RANGE } else { WALKER_REWARD_RANGE };
+    let ctx = TeacherContext::new(space.clone(), range, SUCCESS_RETURN);
     if !expert {
         return ctx;
     }
