@@ -144,7 +144,10 @@ fn parkour(b: &ParkourBench) -> Result<()> {
         if name == bodies_first {
             env.reset(Some(0), Some(&b.task))?;
             let level = env.water_level().unwrap_or(f32::NAN);
-            println!("water surface at y = {level:.2} (start pad ground at {:.2})", trellis_envs::terrain::track::HEIGHT);
+            println!(
+                "water surface at y = {level:.2} (start pad ground at {:.2})",
+                trellis_envs::terrain::track::HEIGHT
+            );
         }
         println!(
             "{name:<34} {sps:>8.0} steps/s  {cpu:>6.1} CPU-us/step  reset {reset_us:>6.0} us  ({} episodes per run)",

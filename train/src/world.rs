@@ -19,9 +19,17 @@ pub const PARKOUR_REWARD_RANGE: (f64, f64) = (-150.0, 360.0);
 
 /// The walker env a run asks for, with its task-space overrides applied.
 pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
-    let opts = WorldOptions { cppn_weights: cfg.cppn_weights.as_ref().map(Into::into), ..WorldOptions::default() };
-    let env = make_walker_with(&cfg.env, cfg.body.as_deref(), WalkerConfig::default(), &opts)
-        .map_err(|e| TrainError::Config(e.to_string()))?;
+    let opts = WorldOptions {
+        cppn_weights: cfg.cppn_weights.as_ref().map(Into::into),
+        ..WorldOptions::default()
+    };
+    let env = make_walker_with(
+        &cfg.env,
+        cfg.body.as_deref(),
+        WalkerConfig::default(),
+        &opts,
+    )
+    .map_err(|e| TrainError::Config(e.to_string()))?;
     if cfg.bounds.is_empty() {
         return Ok(env);
     }
@@ -48,7 +56,11 @@ pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
 /// Gaussian (σ = 10% of each range) on the terrain's default (easiest) task.
 pub fn walker_context(env: &WalkerEnv, expert: bool) -> TeacherContext {
     let space = env.task_space().clone();
-    let range = if env.terrain().is_parkour() { PARKOUR_REWARD_RANGE } else { WALKER_REWARD_RANGE };
+    let range = if env.terrain().is_parkour() {
+        PARKOUR_REWARD_RANGE
+    } else {
+        WALKER_REWARD_RANGE
+    };
     let ctx = TeacherContext::new(space.clone(), range, SUCCESS_RETURN);
     if !expert {
         return ctx;

@@ -200,3 +200,30 @@ fn resume_continues_from_the_checkpoint() {
     assert_eq!((p.step, r.returns.len()), (3_000, 4));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn a_fish_trains_and_is_evaluated_in_parkour() {
+    let mut cfg = small(3_000);
+    cfg.env = "parkour".into();
+    cfg.body = Some("fish".into());
+    let dir = tmp("parkour-fish");
+    trellis_train::start(cfg.clone(), &dir, false).unwrap();
+    let eps = read(&dir.join("episodes.csv"));
+    assert!(
+        eps.starts_with("step,env,return,length,success,cppn_0,cppn_1,cppn_2,water_level,creepers_height,creepers_spacing"),
+        "{eps}"
+    );
+    assert_eq!(
+        read(&dir.join("eval.csv")).lines().count(),
+        2,
+        "one evaluation at the end"
+    );
+    // A missing CPPN weights file is refused before the run dir exists.
+    let bad = tmp("parkour-bad-cppn");
+    cfg.cppn_weights = Some("/nonexistent/cppn.json".into());
+    let e = trellis_train::start(cfg, &bad, false)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/nonexistent/cppn.json"), "{e}");
+    assert!(!bad.exists());
+}
