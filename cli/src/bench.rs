@@ -123,24 +123,7 @@ fn parkour(b: &ParkourBench) -> Result<()> {
     let bodies_first = bodies[0];
     for name in bodies {
         let mut env = make_walker("parkour", Some(name), WalkerConfig::default())?;
-        let n_act = env.action_space().dim();
-        let mut episodes = 0u64;
-        let (sps, cpu) = best_of(b.repeats, || {
-            let mut act = random_actions(n_act, 0);
-            env.reset(Some(0), Some(&b.task))?;
-            for _ in 0..b.steps {
-                if env.step(&act()).done() {
-                    episodes += 1;
-                    env.reset(None, None)?;
-                }
-            }
-            Ok(b.steps)
-        })?;
-        let t0 = Instant::now();
-        for i in 0..50 {
-            env.reset(Some(i), None)?;
-        }
-        let reset_us = t0.elapsed().as_secs_f64() / 50.0 * 1e6;
+        let solo = single_env(&mut env, Some(&b.task), b.steps, b.repeats, 50)?;
         if name == bodies_first {
             env.reset(Some(0), Some(&b.task))?;
             let level = env.water_level().unwrap_or(f32::NAN);
@@ -150,8 +133,8 @@ fn parkour(b: &ParkourBench) -> Result<()> {
             );
         }
         println!(
-            "{name:<34} {sps:>8.0} steps/s  {cpu:>6.1} CPU-us/step  reset {reset_us:>6.0} us  ({} episodes per run)",
-            episodes / b.repeats.max(1) as u64
+            "{name:<34} {:>8.0} steps/s  {:>6.1} CPU-us/step  reset {:>6.0} us  ({} episodes per run)",
+            solo.steps_per_second, solo.cpu_us, solo.reset_us, solo.episodes
         );
     }
     Ok(())
@@ -177,6 +160,48 @@ fn random_actions(n_act: usize, seed: u64) -> impl FnMut() -> Vec<f32> {
     move || (0..n_act).map(|_| rng.random_range(-1.0f32..1.0)).collect()
 }
 
+/// One env instance on the calling thread.
+struct Solo {
+    steps_per_second: f64,
+    cpu_us: f64,
+    episodes: u64,
+    reset_us: f64,
+}
+
+/// Best of `repeats` runs of `steps` random-action steps on `task` (the
+/// env's default if None), resets included; then the mean of `resets` resets.
+fn single_env(
+    env: &mut WalkerEnv,
+    task: Option<&[f64]>,
+    steps: u64,
+    repeats: usize,
+    resets: u64,
+) -> Result<Solo> {
+    let mut act = random_actions(env.action_space().dim(), 0);
+    let mut episodes = 0u64;
+    let (steps_per_second, cpu_us) = best_of(repeats, || {
+        env.reset(Some(0), task)?;
+        for _ in 0..steps {
+            if env.step(&act()).done() {
+                episodes += 1;
+                env.reset(None, None)?;
+            }
+        }
+        Ok(steps)
+    })?;
+    let t0 = Instant::now();
+    for i in 0..resets {
+        env.reset(Some(i), None)?;
+    }
+    let reset_us = t0.elapsed().as_secs_f64() / resets.max(1) as f64 * 1e6;
+    Ok(Solo {
+        steps_per_second,
+        cpu_us,
+        episodes: episodes / repeats.max(1) as u64,
+        reset_us,
+    })
+}
+
 fn env(b: &EnvBench) -> Result<()> {
     let mut cfg = WalkerConfig::default();
     if let Some(n) = b.solver_iterations {
@@ -186,32 +211,12 @@ fn env(b: &EnvBench) -> Result<()> {
     let n_act = proto.action_space().dim();
     let name = &b.env;
 
-    let mut env = proto.clone();
-    let mut episodes = 0u64;
-    let (sps, _) = best_of(b.repeats, || {
-        let mut act = random_actions(n_act, 0);
-        env.reset(Some(0), None)?;
-        for _ in 0..b.steps {
-            if env.step(&act()).done() {
-                episodes += 1;
-                env.reset(None, None)?;
-            }
-        }
-        Ok(b.steps)
-    })?;
+    let solo = single_env(&mut proto.clone(), None, b.steps, b.repeats, 200)?;
     println!(
-        "{name} 1 thread: {sps:.0} steps/s (random actions, {} episodes per run, resets included)",
-        episodes / b.repeats.max(1) as u64
+        "{name} 1 thread: {:.0} steps/s (random actions, {} episodes per run, resets included)",
+        solo.steps_per_second, solo.episodes
     );
-
-    let t0 = Instant::now();
-    for i in 0..200 {
-        env.reset(Some(i), None)?;
-    }
-    println!(
-        "{name} reset: {:.0} us",
-        t0.elapsed().as_secs_f64() / 200.0 * 1e6
-    );
+    println!("{name} reset: {:.0} us", solo.reset_us);
 
     let mut base = 0.0;
     for threads in [1, 2] {
