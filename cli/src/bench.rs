@@ -36,7 +36,12 @@ pub struct ParkourBench {
     /// Task vector: cppn_0,cppn_1,cppn_2,water_level,creepers_height,creepers_spacing.
     /// The default floods the track to about a metre above the start pad and
     /// hangs 2-unit creepers every unit.
-    #[arg(long, value_delimiter = ',', default_value = "-0.15,0.8,0.1,0.81,2,1")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        default_value = "-0.15,0.8,0.1,0.81,2,1"
+    )]
     pub task: Vec<f64>,
     #[arg(long, default_value_t = 50_000)]
     pub steps: u64,

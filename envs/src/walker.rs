@@ -15,7 +15,7 @@ use crate::physics::lidar::Lidar;
 use crate::physics::{Physics, PhysicsConfig, Vec2, water};
 use crate::rng::{ChaCha8Rng, seeded, uniform};
 use crate::space::{BoxSpace, TaskError, TaskSpace};
-use crate::terrain::{TerrainGenerator, TerrainHandles};
+use crate::terrain::{TerrainGenerator, TerrainHandles, TerrainLayout};
 
 /// Observation scale factors of the original (viewport 600×400 px).
 const VIEWPORT_W: f32 = 600.0;
@@ -60,6 +60,8 @@ struct Episode {
     /// Consecutive steps in the medium the body cannot live in.
     stranded: u32,
     finish_x: f32,
+    /// The episode's terrain, kept for viewers.
+    layout: TerrainLayout,
     prev_shaping: Option<f64>,
     ret: f64,
     steps: u32,
@@ -156,6 +158,27 @@ impl WalkerEnv {
                 .map(|g| e.grips.holding(g))
                 .collect()
         })
+    }
+
+    /// The running episode's terrain.
+    pub fn layout(&self) -> Option<&TerrainLayout> {
+        self.episode.as_ref().map(|e| &e.layout)
+    }
+
+    /// The range finders, in observation order.
+    pub fn lidar(&self) -> &Lidar {
+        &self.lidar
+    }
+
+    /// The observation index of the first lidar fraction.
+    pub fn lidar_offset(&self) -> usize {
+        let per_ray = if self.terrain.is_parkour() { 2 } else { 1 };
+        self.obs_space.dim() - per_ray * self.lidar.len()
+    }
+
+    /// Return and length of the running episode so far.
+    pub fn episode_return(&self) -> Option<(f64, u32)> {
+        self.episode.as_ref().map(|e| (e.ret, e.steps))
     }
 
     /// Water level of the running episode, if its world has water.
@@ -353,6 +376,7 @@ impl Env for WalkerEnv {
             grips: Grips::new(&self.body),
             stranded: 0,
             finish_x: layout.finish_x,
+            layout,
             prev_shaping: None,
             ret: 0.0,
             steps: 0,

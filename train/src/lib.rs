@@ -281,3 +281,34 @@ pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), Tra
     };
     Ok((cfg, blob.get_json("progress")?, r))
 }
+
+/// What a viewer needs to replay a walker run: its world, its last
+/// checkpointed policy and its test tasks.
+pub struct WalkerReplay {
+    pub config: RunConfig,
+    pub env: WalkerEnv,
+    pub student: Box<dyn Student>,
+    pub test_set: Vec<Vec<f64>>,
+}
+
+/// Loads a walker run dir for replay (text-world runs are refused).
+pub fn load_walker_replay(dir: &Path) -> Result<WalkerReplay, TrainError> {
+    let (config, blob) = load_run(dir)?;
+    if config.env == TEXT_WORLD {
+        return Err(TrainError::Config(format!(
+            "{} is a text-world run; only walker runs can be replayed",
+            dir.display()
+        )));
+    }
+    let env = world::walker(&config)?;
+    let (obs_dim, act_dim) = world::dims(&env);
+    let mut student = make_student(&config, obs_dim, act_dim)?;
+    student.load(blob.get("student")?)?;
+    let test_set = test_set::load(&dir.join(TEST_SET), env.task_space())?;
+    Ok(WalkerReplay {
+        config,
+        env,
+        student,
+        test_set,
+    })
+}

@@ -1,0 +1,198 @@
+//! Drawing a walker world with gizmos, the camera that follows the body,
+//! and the HUD (task sliders, return, controls).
+
+use bevy::prelude::*;
+use trellis_envs::ContinuousEnv;
+use trellis_envs::Env;
+
+use crate::sim::{Control, Sim};
+
+/// Pixels per world unit (the original's SCALE).
+pub const PX: f32 = 30.0;
+pub const SKY: Color = Color::srgb(0.9, 0.92, 1.0);
+/// Every body part's outline: one distinctive colour the screenshot check looks for.
+pub const BODY: Color = Color::srgb(0.85, 0.15, 0.55);
+const GROUND: Color = Color::srgb(0.2, 0.55, 0.2);
+const CEILING: Color = Color::srgb(0.25, 0.25, 0.3);
+const CREEPER: Color = Color::srgb(0.44, 0.5, 0.37);
+const LIDAR: Color = Color::srgb(1.0, 0.3, 0.2);
+const CONTACT: Color = Color::srgb(1.0, 0.85, 0.0);
+const WATER: Color = Color::srgba(0.25, 0.5, 0.95, 0.35);
+
+#[derive(Component)]
+pub struct Hud;
+
+#[derive(Component)]
+pub struct WaterSprite;
+
+pub fn setup(mut commands: Commands, mut gizmo_config: ResMut<GizmoConfigStore>) {
+    commands.spawn((Camera2d, Msaa::Off));
+    let (config, _) = gizmo_config.config_mut::<DefaultGizmoConfigGroup>();
+    config.line.width = 3.0;
+    commands.spawn((
+        Text::new(""),
+        TextFont {
+            font_size: bevy::text::FontSize::Px(15.0),
+            ..default()
+        },
+        TextColor(Color::srgb(0.1, 0.1, 0.15)),
+        Node {
+            position_type: PositionType::Absolute,
+            top: Val::Px(8.0),
+            left: Val::Px(10.0),
+            ..default()
+        },
+        Hud,
+    ));
+    commands.spawn((
+        Sprite::from_color(WATER, Vec2::ONE),
+        Transform::from_xyz(0.0, 0.0, -1.0),
+        Visibility::Hidden,
+        WaterSprite,
+    ));
+}
+
+fn v(p: trellis_envs::physics::Vec2) -> Vec2 {
+    Vec2::new(p.x, p.y) * PX
+}
+
+/// The world, the body and its sensors; the camera follows the body's head.
+pub fn world(
+    sim: NonSend<Sim>,
+    mut gizmos: Gizmos,
+    mut camera: Query<&mut Transform, (With<Camera2d>, Without<WaterSprite>)>,
+    mut water: Query<(&mut Transform, &mut Visibility), With<WaterSprite>>,
+    windows: Query<&Window>,
+) {
+    let Sim::Walker(w, panel) = &*sim else { return };
+    let (Some(layout), Some(physics), Some(body), Some(head)) = (
+        w.env.layout(),
+        w.env.physics(),
+        w.env.body_handles(),
+        w.env.head_position(),
+    ) else {
+        return;
+    };
+    let centre = v(head);
+    if let Ok(mut cam) = camera.single_mut() {
+        cam.translation.x = centre.x;
+        cam.translation.y = centre.y;
+    }
+    gizmos.linestrip_2d(layout.ground.iter().map(|&p| v(p)), GROUND);
+    for poly in &layout.obstacles {
+        gizmos.lineloop_2d(poly.iter().map(|&p| v(p)), GROUND);
+    }
+    if !layout.ceiling.is_empty() {
+        gizmos.linestrip_2d(layout.ceiling.iter().map(|&p| v(p)), CEILING);
+    }
+    for c in &layout.creepers {
+        gizmos.lineloop_2d(c.iter().map(|&p| v(p)), CREEPER);
+    }
+    if let Ok((mut t, mut vis)) = water.single_mut() {
+        match layout.water_y {
+            Some(level) => {
+                let (x0, x1) = (
+                    layout.ground[0].x * PX,
+                    layout.ground.last().map_or(0.0, |p| p.x) * PX,
+                );
+                let bottom = (centre.y - 2000.0).min(level * PX);
+                t.translation = Vec3::new((x0 + x1) / 2.0, (level * PX + bottom) / 2.0, -1.0);
+                t.scale = Vec3::new(x1 - x0, level * PX - bottom, 1.0);
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
+    let holding = w.env.holding();
+    for (i, (&h, outline)) in body.parts.iter().zip(&body.outlines).enumerate() {
+        let pose = *physics.body(h).position();
+        gizmos.lineloop_2d(outline.iter().map(|&p| v(pose * p)), BODY);
+        if w.show_contacts && physics.touching(body.colliders[i]) {
+            gizmos.circle_2d(
+                Isometry2d::from_translation(v(pose.translation)),
+                4.0,
+                CONTACT,
+            );
+        }
+    }
+    for (g, &c) in body.grippers.iter().enumerate() {
+        if let Some(col) = physics.world.colliders.get(c) {
+            let colour = if holding.get(g).copied().unwrap_or(false) {
+                CONTACT
+            } else {
+                BODY
+            };
+            gizmos.circle_2d(
+                Isometry2d::from_translation(v(col.position().translation)),
+                3.0,
+                colour,
+            );
+        }
+    }
+    if w.show_lidar {
+        let lidar = w.env.lidar();
+        let off = w.env.lidar_offset();
+        for (i, d) in lidar.directions().iter().enumerate() {
+            let frac = w.obs.get(off + i).copied().unwrap_or(1.0);
+            gizmos.line_2d(centre, v(head + *d * lidar.range * frac), LIDAR);
+        }
+    }
+    if let Some(p) = panel {
+        let half = windows.iter().next().map_or(Vec2::new(640.0, 360.0), |w| {
+            Vec2::new(w.width(), w.height()) / 2.0
+        });
+        p.draw(
+            &mut gizmos,
+            centre + Vec2::new(half.x - 330.0, 30.0 - half.y),
+            300.0,
+            &w.env,
+        );
+    }
+}
+
+/// Task sliders and episode figures.
+pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
+    let Sim::Walker(w, panel) = &*sim else { return };
+    let Ok(mut text) = text.single_mut() else {
+        return;
+    };
+    let mut s = format!(
+        "{} | {} | {:?} control",
+        w.env.terrain().name(),
+        w.env.body().name,
+        w.control
+    );
+    if let Some((ret, steps)) = w.env.episode_return() {
+        s += &format!(
+            "\nepisode {} | step {steps} | return {ret:.1}",
+            w.episode + 1
+        );
+    }
+    if let Some(r) = w.last_return {
+        s += &format!(" | last return {r:.1}");
+    }
+    for (i, d) in w.env.task_space().dims.iter().enumerate() {
+        let value = w.task[i];
+        let filled = if d.width() > 0.0 {
+            ((value - d.low) / d.width() * 20.0).round() as usize
+        } else {
+            0
+        };
+        let bar: String = (0..20)
+            .map(|k| if k < filled { '#' } else { '-' })
+            .collect();
+        let mark = if i == w.selected_dim { '>' } else { ' ' };
+        s += &format!("\n{mark} {:<18} [{bar}] {value:.2}", d.name);
+    }
+    s += &format!(
+        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} motors: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | P pause",
+        w.env.action_space().dim()
+    );
+    if let Some(p) = panel {
+        s += &format!("\nteacher panel: {} | V next pair of dimensions", p.title());
+    }
+    if w.control == Control::Keyboard {
+        s += "\nkeyboard control";
+    }
+    text.0 = s;
+}

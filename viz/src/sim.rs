@@ -1,0 +1,345 @@
+//! What runs in the window: a walker world driven by a gait, random actions,
+//! the keyboard or a trained policy; or a text world a person types into.
+
+use anyhow::{Context, Result};
+use bevy::prelude::*;
+use trellis_agents::Student;
+use trellis_envs::bodies::BodyKind;
+use trellis_envs::gait::SineGait;
+use trellis_envs::registry::{WorldOptions, make_walker_with};
+use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
+use trellis_envs::text::{TextObs, TextWorldEnv};
+use trellis_envs::walker::{WalkerConfig, WalkerEnv};
+use trellis_envs::{ContinuousEnv, Env};
+
+use crate::Args;
+use crate::teacher_panel::TeacherPanel;
+
+/// Who moves the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// A fixed sine gait (bipeds on the tracks).
+    Gait,
+    Random,
+    /// A person, two keys per motor.
+    Keyboard,
+    /// The run's policy, deterministic.
+    Policy,
+}
+
+/// Key pairs (+1, -1) for motors 0, 1, 2, ...
+pub const MOTOR_KEYS: [(KeyCode, KeyCode); 8] = [
+    (KeyCode::KeyQ, KeyCode::KeyA),
+    (KeyCode::KeyW, KeyCode::KeyS),
+    (KeyCode::KeyE, KeyCode::KeyD),
+    (KeyCode::KeyR, KeyCode::KeyF),
+    (KeyCode::KeyT, KeyCode::KeyG),
+    (KeyCode::KeyY, KeyCode::KeyH),
+    (KeyCode::KeyU, KeyCode::KeyJ),
+    (KeyCode::KeyI, KeyCode::KeyK),
+];
+
+pub struct WalkerSim {
+    pub env: WalkerEnv,
+    pub obs: Vec<f32>,
+    pub task: Vec<f64>,
+    pub control: Control,
+    gait: SineGait,
+    policy: Option<Box<dyn Student>>,
+    /// Tasks replayed in turn (the run's test set), if any.
+    replay: Vec<Vec<f64>>,
+    next_replay: usize,
+    rng: ChaCha8Rng,
+    seed: u64,
+    pub episode: u32,
+    pub last_return: Option<f64>,
+    pub selected_dim: usize,
+    pub show_lidar: bool,
+    pub show_contacts: bool,
+    pub paused: bool,
+    keys: Vec<i8>,
+}
+
+pub struct TextSim {
+    pub env: TextWorldEnv,
+    pub obs: TextObs,
+    pub transcript: Vec<String>,
+    pub input: String,
+    pub over: bool,
+    seed: u64,
+    pub task: Vec<f64>,
+}
+
+pub enum Sim {
+    Walker(Box<WalkerSim>, Option<TeacherPanel>),
+    Text(TextSim),
+}
+
+impl Sim {
+    pub fn new(args: &Args) -> Result<Self> {
+        if args.env == "text-world" {
+            let mut env = TextWorldEnv::new();
+            let task = args.task.clone().unwrap_or_else(|| {
+                env.task_space()
+                    .low()
+                    .iter()
+                    .zip(env.task_space().high())
+                    .map(|(l, h)| (l + h) / 2.0)
+                    .collect()
+            });
+            let (obs, _) = env.reset(Some(args.seed), Some(&task))?;
+            let transcript = vec![obs.feedback.clone()];
+            return Ok(Sim::Text(TextSim {
+                env,
+                obs,
+                transcript,
+                input: String::new(),
+                over: false,
+                seed: args.seed,
+                task,
+            }));
+        }
+        let (env, policy, replay, panel) = match &args.run {
+            Some(dir) => {
+                let r = trellis_train::load_walker_replay(dir)
+                    .with_context(|| format!("loading {}", dir.display()))?;
+                let panel = TeacherPanel::load(dir, r.env.task_space()).ok();
+                (r.env, Some(r.student), r.test_set, panel)
+            }
+            None => {
+                let opts = WorldOptions {
+                    cppn_weights: args.cppn_weights.clone(),
+                    ..WorldOptions::default()
+                };
+                (
+                    make_walker_with(
+                        &args.env,
+                        args.body.as_deref(),
+                        WalkerConfig::default(),
+                        &opts,
+                    )?,
+                    None,
+                    Vec::new(),
+                    None,
+                )
+            }
+        };
+        let task = match &args.task {
+            Some(t) => t.clone(),
+            None => replay
+                .first()
+                .cloned()
+                .unwrap_or_else(|| env.terrain().default_task()),
+        };
+        let bipedal_on_track = !env.terrain().is_parkour() && env.body().motors.len() == 4;
+        let control = if policy.is_some() {
+            Control::Policy
+        } else if bipedal_on_track {
+            Control::Gait
+        } else {
+            Control::Random
+        };
+        let mut sim = WalkerSim {
+            obs: Vec::new(),
+            task,
+            control,
+            gait: SineGait::default(),
+            policy,
+            next_replay: 1,
+            replay,
+            rng: seeded(args.seed, 99),
+            seed: args.seed,
+            episode: 0,
+            last_return: None,
+            selected_dim: 0,
+            show_lidar: true,
+            show_contacts: true,
+            paused: false,
+            keys: Vec::new(),
+            env,
+        };
+        sim.reset()?;
+        Ok(Sim::Walker(Box::new(sim), panel))
+    }
+}
+
+impl WalkerSim {
+    /// A new episode on the current task (a bad task is reported, not fatal).
+    pub fn reset(&mut self) -> Result<()> {
+        let seed = self.seed + u64::from(self.episode);
+        let (obs, _) = self.env.reset(Some(seed), Some(&self.task))?;
+        self.obs = obs;
+        self.gait.reset();
+        Ok(())
+    }
+
+    fn action(&mut self) -> Vec<f32> {
+        let n = self.env.action_space().dim();
+        let motors = self.env.body().motors.len();
+        let climber = self.env.body().kind == BodyKind::Climber;
+        let mut a = match self.control {
+            Control::Gait => self.gait.act(&self.obs),
+            Control::Random => (0..n)
+                .map(|_| uniform(&mut self.rng, -1.0, 1.0) as f32)
+                .collect(),
+            Control::Keyboard => self
+                .keys
+                .iter()
+                .map(|&k| f32::from(k))
+                .chain(std::iter::repeat(0.0))
+                .take(n)
+                .collect(),
+            Control::Policy => match &mut self.policy {
+                Some(p) => p.act(std::slice::from_ref(&self.obs), true).remove(0),
+                None => vec![0.0; n],
+            },
+        };
+        a.resize(n, 0.0);
+        // Outside the policy's hands, climbers keep hold unless told to let go.
+        if climber && self.control != Control::Policy {
+            let hold = if self.control == Control::Keyboard
+                && self.keys.get(motors).is_some_and(|&k| k < 0)
+            {
+                -1.0
+            } else {
+                1.0
+            };
+            a[motors..].fill(hold);
+        }
+        a
+    }
+
+    pub fn step(&mut self) -> Result<()> {
+        let a = self.action();
+        let s = self.env.step(&a);
+        let done = s.done();
+        self.obs = s.obs;
+        if done {
+            self.last_return = s.info.episode.map(|e| e.ret);
+            self.episode += 1;
+            if !self.replay.is_empty() {
+                self.task = self.replay[self.next_replay % self.replay.len()].clone();
+                self.next_replay += 1;
+            }
+            self.reset()?;
+        }
+        Ok(())
+    }
+
+    /// Moves the selected task dimension by `steps` x 5% of its range and regenerates.
+    pub fn nudge(&mut self, steps: f64) -> Result<()> {
+        let d = &self.env.task_space().dims[self.selected_dim];
+        let v = (self.task[self.selected_dim] + steps * 0.05 * d.width()).clamp(d.low, d.high);
+        self.task[self.selected_dim] = v;
+        self.reset()
+    }
+}
+
+/// Keyboard: toggles and task editing (walker worlds).
+pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
+    let Sim::Walker(w, panel) = &mut *sim else {
+        return;
+    };
+    let dims = w.env.task_space().len();
+    let pressed = |k| keys.just_pressed(k);
+    if pressed(KeyCode::Tab) || pressed(KeyCode::ArrowRight) {
+        w.selected_dim = (w.selected_dim + 1) % dims;
+    }
+    if pressed(KeyCode::ArrowLeft) {
+        w.selected_dim = (w.selected_dim + dims - 1) % dims;
+    }
+    let nudge = if pressed(KeyCode::ArrowUp) {
+        1.0
+    } else if pressed(KeyCode::ArrowDown) {
+        -1.0
+    } else {
+        0.0
+    };
+    if nudge != 0.0 {
+        if let Err(e) = w.nudge(nudge) {
+            warn!("{e}");
+        }
+    }
+    if pressed(KeyCode::Digit1) {
+        w.show_lidar = !w.show_lidar;
+    }
+    if pressed(KeyCode::Digit2) {
+        w.show_contacts = !w.show_contacts;
+    }
+    if pressed(KeyCode::KeyP) {
+        w.paused = !w.paused;
+    }
+    if pressed(KeyCode::Enter) {
+        let _ = w.reset();
+    }
+    if pressed(KeyCode::KeyM) {
+        w.control = match w.control {
+            Control::Keyboard if w.policy.is_some() => Control::Policy,
+            Control::Keyboard => Control::Random,
+            Control::Random if w.env.body().motors.len() == 4 && !w.env.terrain().is_parkour() => {
+                Control::Gait
+            }
+            _ => Control::Keyboard,
+        };
+    }
+    if pressed(KeyCode::KeyV) {
+        if let Some(p) = panel {
+            p.next_pair();
+        }
+    }
+    // One value per motor (those past the eighth stay idle), then the grippers' (Space lets go).
+    let motors = w.env.body().motors.len();
+    w.keys = MOTOR_KEYS
+        .iter()
+        .map(|&(up, down)| i8::from(keys.pressed(up)) - i8::from(keys.pressed(down)))
+        .take(motors)
+        .collect();
+    w.keys.resize(motors, 0);
+    w.keys
+        .push(if keys.pressed(KeyCode::Space) { -1 } else { 1 });
+}
+
+/// One env step per frame (the original's 50 Hz is close to a display's 60).
+pub fn advance(mut sim: NonSendMut<Sim>) {
+    if let Sim::Walker(w, _) = &mut *sim {
+        if !w.paused {
+            if let Err(e) = w.step() {
+                error!("{e}");
+            }
+        }
+    }
+}
+
+impl TextSim {
+    pub fn submit(&mut self) {
+        let cmd = self.input.trim().to_string();
+        self.input.clear();
+        if self.over {
+            self.seed += 1;
+            if let Ok((obs, _)) = self.env.reset(Some(self.seed), Some(&self.task)) {
+                self.transcript.push(obs.feedback.clone());
+                self.obs = obs;
+                self.over = false;
+            }
+            return;
+        }
+        if cmd.is_empty() {
+            return;
+        }
+        self.transcript.push(format!("> {cmd}"));
+        let s = self.env.step(&cmd);
+        self.transcript.push(s.obs.feedback.clone());
+        if s.reward > 0.0 {
+            self.transcript.push(format!("(+{} points)", s.reward));
+        }
+        if s.done() {
+            let won = s.info.episode.is_some_and(|e| e.success);
+            self.transcript.push(format!(
+                "Game over: {}. Type anything for a new game.",
+                if won { "won" } else { "out of moves" }
+            ));
+            self.over = true;
+        }
+        self.obs = s.obs;
+    }
+}
