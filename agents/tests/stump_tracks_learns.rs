@@ -1,4 +1,4 @@
-//! SAC on an easy Stump Tracks task (flat ground, 300-step episodes): after
+//! SAC on an easy Stump Tracks task (flat ground, 500-step episodes): after
 //! a few minutes of training its deterministic policy's return is well
 //! above a random policy's. Random flailing tips the walker over (−100);
 //! the learned policy stays up and shuffles forward.
@@ -11,7 +11,7 @@ use trellis_envs::walker::{WalkerConfig, WalkerEnv};
 use trellis_envs::{ContinuousEnv, Env};
 
 const FLAT: [f64; 2] = [0.0, 6.0];
-const EPISODE: u32 = 300;
+const EPISODE: u32 = 500;
 
 fn env() -> WalkerEnv {
     make_walker(
@@ -34,10 +34,10 @@ fn evaluate(mut act: impl FnMut(&[f32]) -> Vec<f32>, episodes: u64) -> f64 {
         loop {
             let s = env.step(&act(&obs));
             total += s.reward;
-            obs = s.obs;
             if s.done() {
                 break;
             }
+            obs = s.obs;
         }
     }
     total / episodes as f64
@@ -71,11 +71,12 @@ fn sac_beats_random_on_flat_stump_tracks() {
             terminal: s.terminated,
             truncated: s.truncated,
         });
-        obs = s.obs;
-        if s.done() {
+        obs = if s.done() {
             episode += 1;
-            obs = env.reset(Some(episode), Some(&FLAT)).unwrap().0;
-        }
+            env.reset(Some(episode), Some(&FLAT)).unwrap().0
+        } else {
+            s.obs
+        };
     }
     let mut rng = seeded(5, 0);
     let random = evaluate(
@@ -94,4 +95,4 @@ fn sac_beats_random_on_flat_stump_tracks() {
     );
 }
 
-const STEPS: usize = 15_000;
+const STEPS: usize = 20_000;
