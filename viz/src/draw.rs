@@ -104,15 +104,24 @@ pub fn world(
         }
     }
     let holding = w.env.holding();
-    for (i, (&h, outline)) in body.parts.iter().zip(&body.outlines).enumerate() {
+    for (&h, outline) in body.parts.iter().zip(&body.outlines) {
         let pose = *physics.body(h).position();
         gizmos.lineloop_2d(outline.iter().map(|&p| v(pose * p)), BODY);
-        if w.show_contacts && physics.touching(body.colliders[i]) {
-            gizmos.circle_2d(
-                Isometry2d::from_translation(v(pose.translation)),
-                4.0,
-                CONTACT,
-            );
+    }
+    if w.show_contacts {
+        // Contact points of the body with the world, from the solver's manifolds.
+        for &c in &body.colliders {
+            for pair in physics.world.narrow_phase.contact_pairs_with(c) {
+                let Some(c1) = physics.world.colliders.get(pair.collider1) else {
+                    continue;
+                };
+                for m in pair.manifolds() {
+                    for pt in m.points.iter().filter(|pt| pt.dist <= 0.01) {
+                        let at = c1.position().transform_point(pt.local_p1);
+                        gizmos.circle_2d(Isometry2d::from_translation(v(at)), 3.0, CONTACT);
+                    }
+                }
+            }
         }
     }
     for (g, &c) in body.grippers.iter().enumerate() {
@@ -185,7 +194,7 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
         s += &format!("\n{mark} {:<18} [{bar}] {value:.2}", d.name);
     }
     s += &format!(
-        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} motors: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | P pause",
+        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} actions: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | P pause",
         w.env.action_space().dim()
     );
     if let Some(p) = panel {
