@@ -234,6 +234,9 @@ impl TerrainGenerator for CreeperWorld {
     fn task_space(&self) -> &TaskSpace {
         self.0.task_space()
     }
+    fn with_space(&self, _: TaskSpace) -> Arc<dyn TerrainGenerator> {
+        unimplemented!("a fixed test world")
+    }
     fn default_task(&self) -> Vec<f64> {
         self.0.default_task()
     }

@@ -128,7 +128,7 @@ fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
     }
     if !cfg.bounds.is_empty() {
         return Err(TrainError::Config(
-            "`bounds` overrides are supported for stump-tracks only, not text-world".into(),
+            "`bounds` overrides are supported for the walker worlds, not text-world".into(),
         ));
     }
     let proto = TextWorldEnv::new();

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use trellis_envs::registry::{WorldOptions, make_walker_with};
-use trellis_envs::terrain::stumps::StumpTracks;
 use trellis_envs::walker::{SUCCESS_RETURN, WalkerConfig, WalkerEnv};
 use trellis_envs::{ContinuousEnv, Env};
 use trellis_teachers::{Gaussian, TeacherContext};
@@ -33,12 +32,6 @@ pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
     if cfg.bounds.is_empty() {
         return Ok(env);
     }
-    if cfg.env != "stump-tracks" {
-        return Err(TrainError::Config(format!(
-            "`bounds` overrides are supported for stump-tracks only, not `{}`",
-            cfg.env
-        )));
-    }
     let mut space = env.task_space().clone();
     for (name, [lo, hi]) in &cfg.bounds {
         space = space
@@ -46,7 +39,7 @@ pub fn walker(cfg: &RunConfig) -> Result<WalkerEnv, TrainError> {
             .map_err(|e| TrainError::Config(format!("`bounds.{name}`: {e}")))?;
     }
     Ok(WalkerEnv::new(
-        Arc::new(StumpTracks::new(space)),
+        env.terrain().with_space(space),
         Arc::new(env.body().clone()),
         env.config().clone(),
     ))

@@ -206,8 +206,16 @@ fn a_fish_trains_and_is_evaluated_in_parkour() {
     let mut cfg = small(3_000);
     cfg.env = "parkour".into();
     cfg.body = Some("fish".into());
+    // TeachMyAgent's walking test set uses CPPN inputs beyond the "medium" box.
+    cfg.bounds.insert("cppn_0".into(), [-1.0, 1.0]);
     let dir = tmp("parkour-fish");
     trellis_train::start(cfg.clone(), &dir, false).unwrap();
+    let tests: Vec<Vec<f64>> = serde_json::from_str(&read(&dir.join("test_set.json"))).unwrap();
+    assert!(tests.iter().all(|t| (-1.0..=1.0).contains(&t[0])));
+    assert!(
+        tests.iter().any(|t| !(-0.35..=0.05).contains(&t[0])),
+        "the test set spans the widened bounds: {tests:?}"
+    );
     let eps = read(&dir.join("episodes.csv"));
     assert!(
         eps.starts_with("step,env,return,length,success,cppn_0,cppn_1,cppn_2,water_level,creepers_height,creepers_spacing"),

@@ -166,6 +166,9 @@ pub trait TerrainGenerator: Send + Sync {
     fn default_task(&self) -> Vec<f64>;
     /// `task` has been validated against [`Self::task_space`].
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout;
+    /// The same generator over other bounds (a run's `[bounds]` overrides);
+    /// `space` has the same dimensions, checked by the caller.
+    fn with_space(&self, space: TaskSpace) -> std::sync::Arc<dyn TerrainGenerator>;
     /// Parkour-style worlds (water, ceiling, creepers) observe the medium,
     /// survival and what each lidar ray hit; plain tracks do not.
     fn is_parkour(&self) -> bool {

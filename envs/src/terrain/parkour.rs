@@ -117,6 +117,14 @@ impl TerrainGenerator for Parkour {
         &self.space
     }
 
+    fn with_space(&self, space: TaskSpace) -> Arc<dyn TerrainGenerator> {
+        Arc::new(Self {
+            space,
+            cppn: self.cppn.clone(),
+            cfg: self.cfg.clone(),
+        })
+    }
+
     /// The middle of the CPPN box, dry, with the smallest creepers far apart.
     fn default_task(&self) -> Vec<f64> {
         vec![-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]

@@ -46,6 +46,10 @@ impl TerrainGenerator for PoetTracks {
         &self.space
     }
 
+    fn with_space(&self, space: TaskSpace) -> std::sync::Arc<dyn TerrainGenerator> {
+        std::sync::Arc::new(Self { space })
+    }
+
     fn default_task(&self) -> Vec<f64> {
         vec![0.0, 0.0, 0.0, 0.0, 1.0]
     }

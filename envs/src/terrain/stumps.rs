@@ -43,6 +43,10 @@ impl TerrainGenerator for StumpTracks {
         &self.space
     }
 
+    fn with_space(&self, space: TaskSpace) -> std::sync::Arc<dyn TerrainGenerator> {
+        std::sync::Arc::new(Self::new(space))
+    }
+
     fn default_task(&self) -> Vec<f64> {
         vec![
             0.0,
