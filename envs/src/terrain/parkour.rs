@@ -8,7 +8,7 @@
 //! is clipped to stay at least `ceiling_clip_offset` above the ground, so the
 //! two never cross. Creepers are rectangles of the configured width whose
 //! height is drawn from N(task height, 0.1) (at least 0.2), one every
-//! `spacing` world units starting at the first step, hanging from the lower
+//! `spacing` world units starting at the first step, hanging from the higher
 //! of the two ceiling points they span. Water fills from the world's floor
 //! (-1000 px / scale) to `level` × the distance to the highest ceiling point.
 
