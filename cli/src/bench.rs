@@ -125,11 +125,10 @@ fn parkour(b: &ParkourBench) -> Result<()> {
         None => trellis_envs::bodies::NAMES.to_vec(),
     };
     println!("parkour, task {:?}, random actions, 1 thread", b.task);
-    let bodies_first = bodies[0];
-    for name in bodies {
+    for (i, name) in bodies.into_iter().enumerate() {
         let mut env = make_walker("parkour", Some(name), WalkerConfig::default())?;
         let solo = single_env(&mut env, Some(&b.task), b.steps, b.repeats, 50)?;
-        if name == bodies_first {
+        if i == 0 {
             env.reset(Some(0), Some(&b.task))?;
             let level = env.water_level().unwrap_or(f32::NAN);
             println!(

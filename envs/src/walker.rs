@@ -55,12 +55,10 @@ struct Episode {
     physics: Physics,
     body: Body,
     handles: TerrainHandles,
-    water_y: Option<f32>,
     grips: Grips,
     /// Consecutive steps in the medium the body cannot live in.
     stranded: u32,
-    finish_x: f32,
-    /// The episode's terrain, kept for viewers.
+    /// The episode's terrain: finish line and water level, and what viewers draw.
     layout: TerrainLayout,
     prev_shaping: Option<f64>,
     ret: f64,
@@ -183,12 +181,12 @@ impl WalkerEnv {
 
     /// Water level of the running episode, if its world has water.
     pub fn water_level(&self) -> Option<f32> {
-        self.episode.as_ref().and_then(|e| e.water_y)
+        self.episode.as_ref().and_then(|e| e.layout.water_y)
     }
 
     /// Has the body spent longer than it can survive in the wrong medium?
     fn dead(&self, e: &Episode) -> bool {
-        e.water_y.is_some() && e.stranded > self.body.survival_steps
+        e.layout.water_y.is_some() && e.stranded > self.body.survival_steps
     }
 
     fn observe(&self, e: &Episode, under_water: bool, out: &mut Vec<f32>) {
@@ -199,7 +197,7 @@ impl WalkerEnv {
         out.push(2.0 * head.angvel() / fps);
         out.push(0.3 * v.x * (VIEWPORT_W / SCALE) / fps);
         out.push(0.3 * v.y * (VIEWPORT_H / SCALE) / fps);
-        match e.water_y {
+        match e.layout.water_y {
             Some(level) => {
                 out.push(if under_water { 1.0 } else { 0.0 });
                 out.push(if self.dead(e) { 1.0 } else { 0.0 });
@@ -225,7 +223,7 @@ impl WalkerEnv {
     fn simulate(&self, e: &mut Episode, action: &[f32]) {
         e.grips.release(&self.body, &mut e.physics, action);
         e.body.actuate(&self.body, &mut e.physics, action);
-        if let Some(level) = e.water_y {
+        if let Some(level) = e.layout.water_y {
             water::apply(
                 level,
                 WATER_MAX_PUSH,
@@ -262,7 +260,7 @@ impl WalkerEnv {
             terminated = true;
         } else {
             let head = e.physics.body(e.body.head(&self.body)).translation();
-            let under_water = e.water_y.is_some_and(|level| head.y <= level);
+            let under_water = e.layout.water_y.is_some_and(|level| head.y <= level);
             if !self.dead(&e) {
                 let stranded = if self.body.kind == BodyKind::Swimmer {
                     !under_water
@@ -297,7 +295,7 @@ impl WalkerEnv {
             if e.body.critical_contact(&self.body, &e.physics, allowed) || x < 0.0 {
                 reward = FALL_REWARD;
                 terminated = true;
-            } else if x > e.finish_x {
+            } else if x > e.layout.finish_x {
                 terminated = true;
             }
         }
@@ -372,10 +370,8 @@ impl Env for WalkerEnv {
             physics,
             body,
             handles,
-            water_y: layout.water_y,
             grips: Grips::new(&self.body),
             stranded: 0,
-            finish_x: layout.finish_x,
             layout,
             prev_shaping: None,
             ret: 0.0,

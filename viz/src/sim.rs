@@ -39,6 +39,11 @@ pub const MOTOR_KEYS: [(KeyCode, KeyCode); 8] = [
     (KeyCode::KeyI, KeyCode::KeyK),
 ];
 
+/// The sine gait reads a biped's Stump Tracks observation: four motors, no Parkour fields.
+fn gait_fits(env: &WalkerEnv) -> bool {
+    !env.terrain().is_parkour() && env.body().motors.len() == 4
+}
+
 pub struct WalkerSim {
     pub env: WalkerEnv,
     pub obs: Vec<f32>,
@@ -131,10 +136,9 @@ impl Sim {
                 .cloned()
                 .unwrap_or_else(|| env.terrain().default_task()),
         };
-        let bipedal_on_track = !env.terrain().is_parkour() && env.body().motors.len() == 4;
         let control = if policy.is_some() {
             Control::Policy
-        } else if bipedal_on_track {
+        } else if gait_fits(&env) {
             Control::Gait
         } else {
             Control::Random
@@ -276,9 +280,7 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
         w.control = match w.control {
             Control::Keyboard if w.policy.is_some() => Control::Policy,
             Control::Keyboard => Control::Random,
-            Control::Random if w.env.body().motors.len() == 4 && !w.env.terrain().is_parkour() => {
-                Control::Gait
-            }
+            Control::Random if gait_fits(&w.env) => Control::Gait,
             _ => Control::Keyboard,
         };
     }
