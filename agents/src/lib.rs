@@ -6,10 +6,22 @@
 //! policy are interchangeable there.
 
 pub mod normalizer;
-pub mod ppo;
+pub mod registry;
 pub mod replay;
-pub mod sac;
-pub mod text_policy;
+
+pub use registry::{Descriptor, Reads, descriptor, names};
+
+/// Declares each student's module and lists its [`Descriptor`] in
+/// [`STUDENTS`]: the one line a new student adds to.
+macro_rules! students {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every student, in the order lists show them.
+        pub const STUDENTS: &[&Descriptor] = &[$(&$module::DESCRIPTOR),*];
+    };
+}
+
+students![sac, ppo, text_policy];
 
 pub use trellis_nn::NnError;
 

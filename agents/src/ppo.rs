@@ -26,6 +26,33 @@ use trellis_nn::{
 
 use crate::normalizer::{RewardScaler, RunningStats};
 use crate::{Student, Transition};
+use crate::registry::{
+    Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
+};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "ppo",
+    summary: "PPO as in Baselines ppo2 (shared trunk, GAE 0.95, clip 0.2, 20k-step rollouts, 5 epochs)",
+    resolve: |t| resolve::<PpoConfig>(DESCRIPTOR.name, t),
+    quick: "hidden = [32, 32]\nrollout = 1000\nminibatch = 250\nepochs = 2",
+    make: Make::Vectors(|t, obs, act, seed| {
+        Ok(Box::new(Ppo::new(obs, act, settings(DESCRIPTOR.name, t)?, seed)))
+    }),
+};
+
+impl Settings for PpoConfig {
+    fn validate(&self) -> Result<(), String> {
+        check("gamma", self.gamma as f64, 0.0, 1.0)?;
+        check("lambda", self.lambda as f64, 0.0, 1.0)?;
+        check("lr", self.lr, 1e-8, 1.0)?;
+        check("clip", self.clip as f64, 0.0, 1.0)?;
+        check_positive("rollout", self.rollout)?;
+        check_positive("minibatch", self.minibatch)?;
+        check_positive("epochs", self.epochs)?;
+        check_layers("hidden", &self.hidden)
+    }
+}
 
 /// TeachMyAgent's PPO settings: 400/300 shared trunk, 20,000-step rollouts,
 /// minibatches of 1,000, 5 epochs, lr 3e-4 (its robustness experiment), clip
@@ -143,7 +170,7 @@ pub struct Ppo {
 impl Ppo {
     pub fn new(obs_dim: usize, act_dim: usize, cfg: PpoConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let sizes = [vec![obs_dim], cfg.hidden.clone(), vec![act_dim + 1]].concat();
         let model = ActorCritic {
             net: Mlp::new(&sizes, &device, &mut rng),
@@ -282,7 +309,7 @@ impl Ppo {
 
 impl Student for Ppo {
     fn name(&self) -> &'static str {
-        "ppo"
+        DESCRIPTOR.name
     }
 
     fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {

@@ -24,6 +24,33 @@ use trellis_nn::{
 
 use crate::replay::Replay;
 use crate::{Student, Transition};
+use crate::registry::{
+    Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
+};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "sac",
+    summary: "Soft actor-critic as in TeachMyAgent (twin Q, fixed alpha, 400/300, batch 1000, 1 update per 10 steps)",
+    resolve: |t| resolve::<SacConfig>(DESCRIPTOR.name, t),
+    quick: "hidden = [32, 32]\nbatch_size = 64\nstart_steps = 500\nbuffer_size = 10000",
+    make: Make::Vectors(|t, obs, act, seed| {
+        Ok(Box::new(Sac::new(obs, act, settings(DESCRIPTOR.name, t)?, seed)))
+    }),
+};
+
+impl Settings for SacConfig {
+    fn validate(&self) -> Result<(), String> {
+        check("gamma", self.gamma as f64, 0.0, 1.0)?;
+        check("polyak", self.polyak as f64, 0.0, 1.0)?;
+        check("alpha", self.alpha as f64, 0.0, 10.0)?;
+        check("lr", self.lr, 1e-8, 1.0)?;
+        check_positive("batch_size", self.batch_size)?;
+        check_positive("train_freq", self.train_freq)?;
+        check_positive("buffer_size", self.buffer_size)?;
+        check_layers("hidden", &self.hidden)
+    }
+}
 
 const LOG_STD_MIN: f32 = -20.0;
 const LOG_STD_MAX: f32 = 2.0;
@@ -122,7 +149,7 @@ pub struct Sac {
 impl Sac {
     pub fn new(obs_dim: usize, act_dim: usize, cfg: SacConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let sizes = |i: usize, o: usize| [vec![i], cfg.hidden.clone(), vec![o]].concat();
         let actor = Mlp::new(&sizes(obs_dim, 2 * act_dim), &device, &mut rng);
         let critics = Critics {
@@ -210,7 +237,7 @@ impl Sac {
 
 impl Student for Sac {
     fn name(&self) -> &'static str {
-        "sac"
+        DESCRIPTOR.name
     }
 
     fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {

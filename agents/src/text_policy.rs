@@ -17,13 +17,35 @@ use burn::tensor::{Device, Tensor};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use trellis_envs::text::TextObs;
+use trellis_core::text::TextObs;
 use trellis_nn::blob::Blob;
 use trellis_nn::{
     Mlp, NnError, load_module, load_optim, matrix, module_bytes, optim_bytes, values,
 };
 
 use crate::{Student, Transition};
+use crate::registry::{
+    Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
+};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "text-ac",
+    summary: "hashed bag-of-words actor-critic that scores the admissible commands (reads text)",
+    resolve: |t| resolve::<TextPolicyConfig>(DESCRIPTOR.name, t),
+    quick: "",
+    make: Make::Text(|t, seed| Ok(Box::new(TextPolicy::new(settings(DESCRIPTOR.name, t)?, seed)))),
+};
+
+impl Settings for TextPolicyConfig {
+    fn validate(&self) -> Result<(), String> {
+        check("gamma", self.gamma as f64, 0.0, 1.0)?;
+        check("lr", self.lr, 1e-8, 1.0)?;
+        check_positive("buckets", self.buckets)?;
+        check_positive("hidden", self.hidden)?;
+        check_positive("batch", self.batch)
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -162,7 +184,7 @@ pub struct TextPolicy {
 impl TextPolicy {
     pub fn new(cfg: TextPolicyConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let (v, h) = (cfg.buckets, cfg.hidden);
         let net = TextNet {
             state: Mlp::new(&[v, h, h], &device, &mut rng),
@@ -283,7 +305,7 @@ impl TextPolicy {
 
 impl Student<TextObs, String> for TextPolicy {
     fn name(&self) -> &'static str {
-        "text-ac"
+        DESCRIPTOR.name
     }
 
     fn act(&mut self, obs: &[TextObs], deterministic: bool) -> Vec<String> {

@@ -1,8 +1,10 @@
 //! `trellis`: the headless front door (training, evaluation, benchmarks).
 
 mod bench;
+mod describe;
 mod play;
 mod report;
+mod sweep;
 mod train;
 
 /// mimalloc: rapier allocates and frees small buffers every step; with glibc
@@ -33,10 +35,17 @@ enum Cmd {
     Train(train::Train),
     /// Re-run a run's test set from its last checkpoint.
     Eval(train::Eval),
-    /// Evaluation curves of several run dirs side by side.
+    /// The benchmark report of a sweep dir (or several run dirs' curves side by side).
     Report(report::Report),
+    /// List the benchmark's experiments, scales and teachers.
+    Experiments(sweep::Experiments),
+    /// Plan, run (locally, sharded, resumable) or submit (SLURM) a benchmark sweep.
+    #[command(subcommand)]
+    Sweep(sweep::Sweep),
     /// Play a generated text world in the terminal.
     Play(play::Play),
+    /// List worlds, bodies, teachers and students, or describe one world's entries.
+    Describe(describe::Describe),
 }
 
 fn main() -> Result<()> {
@@ -46,5 +55,8 @@ fn main() -> Result<()> {
         Cmd::Train(t) => train::train(&t),
         Cmd::Eval(e) => train::eval(&e),
         Cmd::Report(r) => report::run(&r),
+        Cmd::Describe(d) => describe::run(&d),
+        Cmd::Experiments(e) => sweep::list(&e),
+        Cmd::Sweep(s) => sweep::run(&s),
     }
 }

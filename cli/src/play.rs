@@ -5,6 +5,7 @@ use std::io::{BufRead, Write};
 use anyhow::{Result, bail};
 use clap::Args;
 use trellis_envs::Env;
+use trellis_envs::registry::Family;
 use trellis_envs::text::TextWorldEnv;
 
 #[derive(Args, Debug)]
@@ -19,8 +20,11 @@ pub struct Play {
 }
 
 pub fn run(p: &Play) -> Result<()> {
-    if p.env != "text-world" {
-        bail!("`trellis play` supports --env text-world (got `{}`)", p.env);
+    if !matches!(trellis_envs::registry::world(&p.env)?.family, Family::Text) {
+        bail!(
+            "`trellis play` plays text worlds in the terminal; `{}` is a walker world (watch it with trellis-viz)",
+            p.env
+        );
     }
     let mut env = TextWorldEnv::new();
     let task = match &p.task {

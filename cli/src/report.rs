@@ -1,42 +1,57 @@
-//! `trellis report`: the evaluation curves of several runs side by side.
+//! `trellis report`: the benchmark report of a sweep dir, or the evaluation
+//! curves of some run dirs side by side.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
+use crate::sweep::Assets;
+
+/// Arguments of `trellis report`.
 #[derive(Args, Debug)]
 pub struct Report {
-    /// Run dirs to compare.
+    /// A sweep's output dir (full report), or run dirs (curves side by side).
     #[arg(required = true)]
-    pub runs: Vec<PathBuf>,
+    pub dirs: Vec<PathBuf>,
+    /// Where the report goes (default: <sweep>/report).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    assets: Assets,
 }
 
-/// (step → (mean return, % mastered)) from a run's eval.csv.
-fn curve(run: &PathBuf) -> Result<BTreeMap<u64, (f64, f64)>> {
-    let path = run.join("eval.csv");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let mut out = BTreeMap::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let parse = |k: usize| {
-            f.get(k)
-                .and_then(|v| v.parse::<f64>().ok())
-                .with_context(|| format!("{}:{}: bad row `{line}`", path.display(), i + 1))
-        };
-        out.insert(parse(0)? as u64, (parse(3)?, parse(4)?));
-    }
-    Ok(out)
-}
-
+/// Writes the sweep report, or prints the runs' curves.
 pub fn run(r: &Report) -> Result<()> {
-    let curves = r.runs.iter().map(curve).collect::<Result<Vec<_>>>()?;
-    let steps: std::collections::BTreeSet<u64> =
-        curves.iter().flat_map(|c| c.keys().copied()).collect();
+    if let [dir] = r.dirs.as_slice()
+        && dir.join("manifest.json").exists()
+    {
+        let bench = r.assets.load().ok();
+        let rep = trellis_sweep::report::write(dir, r.out.as_deref(), bench.as_ref())?;
+        println!(
+            "{} ({} cells, {} teachers, {} figures, {} runs not finished)",
+            rep.markdown.display(),
+            rep.cells.len(),
+            rep.teachers.len(),
+            rep.figures.len(),
+            rep.unfinished.len()
+        );
+        return Ok(());
+    }
+    let curves: Vec<BTreeMap<u64, (f64, f64)>> = r
+        .dirs
+        .iter()
+        .map(|d| {
+            Ok(trellis_sweep::results::read_curve(d)?
+                .into_iter()
+                .map(|row| (row.step, (row.mean_return, row.mastered_pct)))
+                .collect())
+        })
+        .collect::<Result<_>>()?;
+    let steps: BTreeSet<u64> = curves.iter().flat_map(|c| c.keys().copied()).collect();
     print!("{:>10}", "step");
-    for run in &r.runs {
+    for run in &r.dirs {
         let name = run.file_name().map_or_else(
             || run.display().to_string(),
             |n| n.to_string_lossy().into_owned(),

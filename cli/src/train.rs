@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use trellis_train::RunConfig;
 
 #[derive(Args, Debug)]
@@ -11,16 +12,20 @@ pub struct Train {
     /// A TOML run config; flags given here override its values.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    #[arg(long)]
+    /// The world.
+    #[arg(long, value_parser = worlds())]
     pub env: Option<String>,
-    #[arg(long)]
+    /// The walker body (default: the world's benchmark body).
+    #[arg(long, value_parser = bodies())]
     pub body: Option<String>,
     /// Parkour's CPPN weights (JSON: h1..h4, output as [in][out] matrices).
     #[arg(long)]
     pub cppn_weights: Option<PathBuf>,
-    #[arg(long)]
+    /// The curriculum.
+    #[arg(long, value_parser = teachers())]
     pub teacher: Option<String>,
-    #[arg(long)]
+    /// The learner (default: the first that can read the world).
+    #[arg(long, value_parser = students())]
     pub student: Option<String>,
     /// Total env steps.
     #[arg(long)]
@@ -32,11 +37,16 @@ pub struct Train {
     pub envs: Option<usize>,
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Any config field, as a dotted path and a TOML value, e.g.
+    /// `--set sac.lr=1e-4 --set bounds.stump_height=[0,9]`; applied after
+    /// the config file and the flags above. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Run dir (default runs/<env>-<teacher>-<student>-s<seed>).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run in this dir from its last checkpoint (only --steps may change).
-    #[arg(long, conflicts_with_all = ["config", "env", "body", "cppn_weights", "teacher", "student", "seed", "envs", "threads", "out"])]
+    #[arg(long, conflicts_with_all = ["config", "env", "body", "cppn_weights", "teacher", "student", "seed", "envs", "threads", "set", "out"])]
     pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
@@ -48,6 +58,40 @@ pub struct Eval {
     /// A run dir with a checkpoint.
     #[arg(long)]
     pub run: PathBuf,
+}
+
+/// `--env` values with their summaries, from the world table.
+fn worlds() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        trellis_envs::registry::worlds().map(|w| PossibleValue::new(w.name).help(w.summary)),
+    )
+}
+
+/// `--teacher` values, from the teacher table.
+fn teachers() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        trellis_teachers::TEACHERS
+            .iter()
+            .map(|d| PossibleValue::new(d.name).help(d.summary)),
+    )
+}
+
+/// `--student` values, from the student table.
+fn students() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        trellis_agents::STUDENTS
+            .iter()
+            .map(|d| PossibleValue::new(d.name).help(d.summary)),
+    )
+}
+
+/// `--body` values (aliases accepted), from the body table.
+fn bodies() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        trellis_envs::bodies::BODIES
+            .iter()
+            .map(|b| PossibleValue::new(b.name).aliases(b.aliases.iter().copied())),
+    )
 }
 
 fn resolve(t: &Train) -> Result<RunConfig> {
@@ -63,15 +107,23 @@ fn resolve(t: &Train) -> Result<RunConfig> {
         ($($f:ident),*) => { $( if let Some(v) = &t.$f { cfg.$f = v.clone(); } )* };
     }
     set!(env, teacher, student, steps, seed, envs, threads);
-    // The text worlds need the reading student; make it the default there.
-    if cfg.env == trellis_train::TEXT_WORLD && t.student.is_none() && cfg.student == "sac" {
-        cfg.student = "text-ac".into();
-    }
     if t.body.is_some() {
         cfg.body = t.body.clone();
     }
     if let Some(p) = &t.cppn_weights {
         cfg.cppn_weights = Some(p.display().to_string());
+    }
+    for kv in &t.set {
+        let (key, value) = kv
+            .split_once('=')
+            .with_context(|| format!("--set {kv}: expected KEY=VALUE"))?;
+        cfg.set(key.trim(), value.trim())?;
+    }
+    // A world whose observations the student cannot read gets the first
+    // student that can, unless a student was asked for.
+    let asked = t.student.is_some() || t.set.iter().any(|kv| kv.starts_with("student="));
+    if !asked && !trellis_train::student_fits(&cfg)? {
+        cfg.student = trellis_train::default_student(&cfg.env)?.into();
     }
     cfg.validate()?;
     Ok(cfg)

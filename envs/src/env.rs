@@ -6,6 +6,7 @@
 //! struct instead of a dictionary so the hot loop does not allocate a map.
 
 use crate::space::{BoxSpace, TaskError, TaskSpace};
+use crate::spec::EnvSpec;
 
 /// What `step` returns: Gymnasium's `(obs, reward, terminated, truncated, info)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +53,21 @@ pub trait Env: Send {
 
     /// The space of task vectors `reset` accepts.
     fn task_space(&self) -> &TaskSpace;
+
+    /// Every task `reset` accepts; may be wider than [`Env::task_space`],
+    /// the training bounds (Parkour's test sets set dimensions training
+    /// keeps fixed).
+    fn task_limits(&self) -> &TaskSpace {
+        self.task_space()
+    }
+
+    /// The world's easiest task: where expert knowledge centres the
+    /// teacher's initial distribution.
+    fn default_task(&self) -> Vec<f64>;
+
+    /// What the world says about itself: observation and action entries,
+    /// reward range, success criterion, step limit.
+    fn spec(&self) -> &EnvSpec;
 
     /// Starts an episode. `seed: None` continues the env's own RNG stream;
     /// `task: None` keeps the previous task (the space's default before the first).

@@ -7,13 +7,14 @@
 //! - [`walker`]: a body on a generated track (Stump Tracks and friends).
 //! - [`registry`]: worlds and bodies by name.
 
+pub use trellis_core::{rng, space, spec};
+
 pub mod bodies;
 pub mod env;
 pub mod gait;
+pub mod observation;
 pub mod physics;
 pub mod registry;
-pub mod rng;
-pub mod space;
 pub mod spin_pool;
 pub mod terrain;
 pub mod text;
@@ -21,6 +22,6 @@ pub mod vec_env;
 pub mod walker;
 
 pub use env::{ContinuousEnv, Env, EpisodeStats, Info, Step};
-pub use space::{BoxSpace, Dim, TaskError, TaskSpace};
-pub use vec_env::{AutoStep, VecEnv};
+pub use trellis_core::{BoxSpace, Dim, EnvSpec, TaskError, TaskSpace};
+pub use vec_env::{AutoStep, SeedState, VecEnv};
 pub use walker::WalkerEnv;

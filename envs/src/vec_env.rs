@@ -31,10 +31,24 @@ impl<O: Clone> AutoStep<O> {
     }
 }
 
+/// N instances of one world on a pool of threads.
 pub struct VecEnv<E: Env> {
     envs: Vec<E>,
     seeds: Vec<ChaCha8Rng>,
+    /// The reset seed of each instance's current episode.
+    episode_seeds: Vec<u64>,
     pool: SpinPool,
+}
+
+/// Where every instance's seed stream stands and which seed started its
+/// current episode: with the tasks, what it takes to restart the instances
+/// exactly where they were at an episode boundary.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeedState {
+    /// Each instance's stream of episode seeds.
+    pub streams: Vec<ChaCha8Rng>,
+    /// The seed each instance's current episode was reset with.
+    pub episode_seeds: Vec<u64>,
 }
 
 impl<E: Env> VecEnv<E> {
@@ -43,7 +57,45 @@ impl<E: Env> VecEnv<E> {
         // More threads than instances would only spin.
         let pool = SpinPool::new(threads.clamp(1, envs.len().max(1)));
         let seeds = (0..envs.len() as u64).map(|i| seeded(seed, i)).collect();
-        Self { envs, seeds, pool }
+        let episode_seeds = vec![0; envs.len()];
+        Self {
+            envs,
+            seeds,
+            episode_seeds,
+            pool,
+        }
+    }
+
+    /// The instances' seed streams and current episodes' seeds.
+    pub fn seed_state(&self) -> SeedState {
+        SeedState {
+            streams: self.seeds.clone(),
+            episode_seeds: self.episode_seeds.clone(),
+        }
+    }
+
+    /// Restarts every instance's current episode from its recorded seed with
+    /// `tasks[i]`, and continues the seed streams from `state`: after an
+    /// episode boundary this is exactly where a [`seed_state`](Self::seed_state)
+    /// was taken.
+    pub fn restore(
+        &mut self,
+        state: &SeedState,
+        tasks: &[Vec<f64>],
+    ) -> Result<Vec<E::Obs>, TaskError> {
+        assert_eq!(
+            state.streams.len(),
+            self.envs.len(),
+            "one stream per instance"
+        );
+        self.seeds = state.streams.clone();
+        self.episode_seeds = state.episode_seeds.clone();
+        let inputs: Vec<(u64, &Vec<f64>)> = self.episode_seeds.iter().copied().zip(tasks).collect();
+        self.on_owner_threads(&inputs, |e, (seed, task)| {
+            e.reset(Some(*seed), Some(task)).map(|(o, _)| o)
+        })
+        .into_iter()
+        .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -171,7 +223,9 @@ impl<E: Env> VecEnv<E> {
         }
         let mut inputs: Vec<Option<(u64, Option<Vec<f64>>)>> = vec![None; self.envs.len()];
         for (i, task) in jobs.iter_mut() {
-            inputs[*i] = Some((self.seeds[*i].random(), task.take()));
+            let seed = self.seeds[*i].random();
+            self.episode_seeds[*i] = seed;
+            inputs[*i] = Some((seed, task.take()));
         }
         let reset = |e: &mut E, job: &Option<(u64, Option<Vec<f64>>)>| {
             job.as_ref()

@@ -10,12 +10,14 @@ use std::sync::Arc;
 
 use crate::bodies::{Body, BodyKind, BodySpec, SCALE};
 use crate::env::{ContinuousEnv, Env, EpisodeStats, Info, Step};
+use crate::observation;
 use crate::physics::grip::Grips;
 use crate::physics::lidar::Lidar;
 use crate::physics::{Physics, PhysicsConfig, Vec2, water};
 use crate::rng::{ChaCha8Rng, seeded, uniform};
 use crate::space::{BoxSpace, TaskError, TaskSpace};
-use crate::terrain::{TerrainGenerator, TerrainHandles, TerrainLayout};
+use crate::spec::{Entry, EnvSpec, Layout, Success};
+use crate::terrain::{Features, TerrainGenerator, TerrainHandles, TerrainLayout};
 
 /// Observation scale factors of the original (viewport 600×400 px).
 const VIEWPORT_W: f32 = 600.0;
@@ -31,8 +33,10 @@ const HANG_STEPS: usize = 5;
 /// Per-component cap of the water's push force (the original's `water_clip`).
 const WATER_MAX_PUSH: f32 = 20.0;
 
-/// Reward of a fall, and the episodic return above which an episode is a success.
+/// Reward of a fall.
 pub const FALL_REWARD: f64 = -100.0;
+/// The episodic return above which an episode is a success (TeachMyAgent:
+/// the walker went far enough, fast enough); the world's spec carries it.
 pub const SUCCESS_RETURN: f64 = 230.0;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +74,8 @@ pub struct WalkerEnv {
     terrain: Arc<dyn TerrainGenerator>,
     body: Arc<BodySpec>,
     cfg: WalkerConfig,
+    features: Features,
+    spec: EnvSpec,
     obs_space: BoxSpace,
     act_space: BoxSpace,
     lidar: Lidar,
@@ -86,31 +92,41 @@ impl Clone for WalkerEnv {
 }
 
 impl WalkerEnv {
-    /// In Parkour worlds, as in the original, walkers may touch the ground
-    /// with their hull, and each kind of body gets its own lidar fan (down
-    /// and ahead for walkers, up and ahead for climbers, half a circle for
-    /// swimmers); the observation adds the medium, survival, gripper states
-    /// and what each ray hit.
+    /// The world's [`Features`] decide the rules: where walkers may touch
+    /// the ground with their hull, and whether the observation adds the
+    /// medium, survival, gripper states and what each ray hit. Each kind of
+    /// body has its own lidar fan (down and ahead for walkers, up and ahead
+    /// for climbers, half a circle for swimmers).
     pub fn new(terrain: Arc<dyn TerrainGenerator>, body: Arc<BodySpec>, cfg: WalkerConfig) -> Self {
-        let parkour = terrain.is_parkour();
-        let body = if parkour && body.kind == BodyKind::Walker {
+        let features = terrain.features();
+        let body = if features.hull_may_touch_ground && body.kind == BodyKind::Walker {
             Arc::new((*body).clone().without_critical_parts())
         } else {
             body
         };
-        let lidar = match (parkour, body.kind) {
-            (true, BodyKind::Climber) => Lidar::fan_from(NB_LIDAR, 2.3, 1.5, LIDAR_RANGE),
-            (true, BodyKind::Swimmer) => Lidar::fan(NB_LIDAR, std::f32::consts::PI, LIDAR_RANGE),
-            _ => Lidar::fan(NB_LIDAR, LIDAR_SPREAD, LIDAR_RANGE),
+        let lidar = match body.kind {
+            BodyKind::Climber => Lidar::fan_from(NB_LIDAR, 2.3, 1.5, LIDAR_RANGE),
+            BodyKind::Swimmer => Lidar::fan(NB_LIDAR, std::f32::consts::PI, LIDAR_RANGE),
+            BodyKind::Walker => Lidar::fan(NB_LIDAR, LIDAR_SPREAD, LIDAR_RANGE),
         };
-        let n_obs = if parkour {
-            6 + body.motor_state_size() + 2 * body.grippers.len() + 2 * NB_LIDAR
-        } else {
-            4 + body.motor_state_size() + NB_LIDAR
+        let spec = EnvSpec {
+            name: terrain.name().to_string(),
+            body: Some(body.name.clone()),
+            observation: Layout::Vector(observation::observation(&body, &features, lidar.len())),
+            action: Layout::Vector(observation::action(&body)),
+            reward_range: features.reward_range,
+            success: Success::ReturnAbove(SUCCESS_RETURN),
+            max_steps: Some(cfg.max_steps),
+        };
+        let space = |entries: &[Entry]| BoxSpace {
+            low: entries.iter().map(|e| e.low).collect(),
+            high: entries.iter().map(|e| e.high).collect(),
         };
         Self {
-            obs_space: BoxSpace::uniform(n_obs, f32::NEG_INFINITY, f32::INFINITY),
-            act_space: BoxSpace::uniform(body.action_size(), -1.0, 1.0),
+            obs_space: space(spec.observation.entries()),
+            act_space: space(spec.action.entries()),
+            spec,
+            features,
             lidar,
             rng: seeded(0, 0),
             task: terrain.default_task(),
@@ -170,7 +186,11 @@ impl WalkerEnv {
 
     /// The observation index of the first lidar fraction.
     pub fn lidar_offset(&self) -> usize {
-        let per_ray = if self.terrain.is_parkour() { 2 } else { 1 };
+        let per_ray = if self.features.surface_observation {
+            2
+        } else {
+            1
+        };
         self.obs_space.dim() - per_ray * self.lidar.len()
     }
 
@@ -197,24 +217,22 @@ impl WalkerEnv {
         out.push(2.0 * head.angvel() / fps);
         out.push(0.3 * v.x * (VIEWPORT_W / SCALE) / fps);
         out.push(0.3 * v.y * (VIEWPORT_H / SCALE) / fps);
-        match e.layout.water_y {
-            Some(level) => {
-                out.push(if under_water { 1.0 } else { 0.0 });
-                out.push(if self.dead(e) { 1.0 } else { 0.0 });
-                e.body.motor_state(&self.body, &e.physics, out);
-                e.grips.observe(&e.body, &e.physics, out);
-                self.lidar.read_surfaces(
-                    &e.physics,
-                    head.translation(),
-                    level,
-                    e.handles.creepers,
-                    out,
-                );
-            }
-            None => {
-                e.body.motor_state(&self.body, &e.physics, out);
-                self.lidar.read(&e.physics, head.translation(), out);
-            }
+        if self.features.surface_observation {
+            let level = e.layout.water_y.unwrap_or(f32::NEG_INFINITY);
+            out.push(if under_water { 1.0 } else { 0.0 });
+            out.push(if self.dead(e) { 1.0 } else { 0.0 });
+            e.body.motor_state(&self.body, &e.physics, out);
+            e.grips.observe(&e.body, &e.physics, out);
+            self.lidar.read_surfaces(
+                &e.physics,
+                head.translation(),
+                level,
+                e.handles.creepers,
+                out,
+            );
+        } else {
+            e.body.motor_state(&self.body, &e.physics, out);
+            self.lidar.read(&e.physics, head.translation(), out);
         }
     }
 
@@ -302,7 +320,7 @@ impl WalkerEnv {
         e.ret += reward;
         e.steps += 1;
         let truncated = !terminated && e.steps >= self.cfg.max_steps;
-        info.success = e.ret > SUCCESS_RETURN;
+        info.success = self.spec.success.judge(e.ret, false);
         if terminated || truncated {
             e.over = true;
             info.episode = Some(EpisodeStats {
@@ -331,6 +349,18 @@ impl Env for WalkerEnv {
         self.terrain.task_space()
     }
 
+    fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+
+    fn task_limits(&self) -> &TaskSpace {
+        self.terrain.limits()
+    }
+
+    fn default_task(&self) -> Vec<f64> {
+        self.terrain.default_task()
+    }
+
     fn task(&self) -> &[f64] {
         &self.task
     }
@@ -341,7 +371,7 @@ impl Env for WalkerEnv {
         task: Option<&[f64]>,
     ) -> Result<(Vec<f32>, Info), TaskError> {
         if let Some(t) = task {
-            self.terrain.task_space().validate(t)?;
+            self.terrain.limits().validate(t)?;
             self.task = t.to_vec();
         }
         if let Some(s) = seed {

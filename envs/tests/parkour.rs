@@ -122,7 +122,7 @@ fn reference_cppn_weights_give_sane_stable_terrain() {
 fn fish_lives_in_water_and_suffocates_out_of_it() {
     let mut fish = parkour("fish");
     let (obs, _) = fish
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.0, 5.0]))
+        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.25, 0.0, 5.0, 10.0]))
         .unwrap();
     assert_eq!(obs[UNDER_WATER], 1.0);
     let y0 = fish.head_position().unwrap().y;
@@ -138,7 +138,7 @@ fn fish_lives_in_water_and_suffocates_out_of_it() {
         "a fish slightly lighter than water does not sink (moved {drift})"
     );
 
-    fish.reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]))
+    fish.reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.25, 0.0, 5.0, 10.0]))
         .unwrap();
     let dry = idle(&mut fish, 700);
     assert!(
@@ -160,7 +160,7 @@ fn walker_drowns_under_water_and_stands_on_dry_land() {
     let mut walker = parkour("classic_bipedal");
     assert_eq!(walker.observation_space().dim(), 6 + 10 + 20);
     walker
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.0, 5.0]))
+        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.25, 0.0, 5.0, 10.0]))
         .unwrap();
     let steps = idle(&mut walker, 700);
     assert!(steps[..590].iter().all(|s| s.obs[DEAD] == 0.0));
@@ -173,7 +173,7 @@ fn walker_drowns_under_water_and_stands_on_dry_land() {
     assert!(s.reward.abs() < 0.05, "{}", s.reward);
 
     walker
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]))
+        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.25, 0.0, 5.0, 10.0]))
         .unwrap();
     assert!(
         idle(&mut walker, 700)
@@ -187,7 +187,7 @@ fn lidar_tells_water_and_creepers_apart() {
     let mut walker = parkour("old_classic_bipedal");
     // Water just below the hull: the downward rays see its surface.
     let (obs, _) = walker
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]))
+        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 0.0, 0.25, 0.0, 5.0, 10.0]))
         .unwrap();
     let kinds = |o: &[f32]| o[o.len() - 10..].to_vec();
     assert!(
@@ -198,23 +198,34 @@ fn lidar_tells_water_and_creepers_apart() {
     let mut swimmer = parkour("fish");
     // Full water and tall, dense creepers: the fish's upward rays meet creepers.
     let (obs, _) = swimmer
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 4.0, 0.0]))
+        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.25, 4.0, 0.0, 10.0]))
         .unwrap();
     assert!(
         kinds(&obs).iter().all(|&k| k != -1.0),
         "under water, rays do not see the surface"
     );
     let env = terrain("parkour").unwrap();
-    let layout = env.generate(&[-0.15, 0.8, 0.1, 0.2, 4.0, 0.0], 2.0, &mut seeded(0, 0));
+    let layout = env.generate(
+        &[-0.15, 0.8, 0.1, 0.2, 0.25, 4.0, 0.0, 10.0],
+        2.0,
+        &mut seeded(0, 0),
+    );
     assert!(layout.creepers.len() > 50 && layout.water_y.unwrap() < track::HEIGHT + 20.0);
     let mut walker = parkour("old_classic_bipedal");
     // The water's surface a little below the spawn height.
     let low = (0..=100).map(|i| i as f64 / 100.0).find(|&w| {
-        let l = env.generate(&[-0.15, 0.8, 0.1, w, 0.0, 5.0], 2.0, &mut seeded(0, 0));
+        let l = env.generate(
+            &[-0.15, 0.8, 0.1, w, 0.25, 0.0, 5.0, 10.0],
+            2.0,
+            &mut seeded(0, 0),
+        );
         l.water_y.unwrap() > track::HEIGHT + 0.2
     });
     let (obs, _) = walker
-        .reset(Some(0), Some(&[-0.15, 0.8, 0.1, low.unwrap(), 0.0, 5.0]))
+        .reset(
+            Some(0),
+            Some(&[-0.15, 0.8, 0.1, low.unwrap(), 0.25, 0.0, 5.0, 10.0]),
+        )
         .unwrap();
     assert!(
         kinds(&obs).contains(&-1.0),
@@ -240,8 +251,8 @@ impl TerrainGenerator for CreeperWorld {
     fn default_task(&self) -> Vec<f64> {
         self.0.default_task()
     }
-    fn is_parkour(&self) -> bool {
-        true
+    fn features(&self) -> trellis_envs::terrain::Features {
+        self.0.features()
     }
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
         let mut l = self.0.generate(task, body_width, rng);
@@ -315,7 +326,7 @@ fn climbers_and_swimmers_need_parkour() {
     let e = make_walker("stump-tracks", Some("fish"), WalkerConfig::default())
         .err()
         .unwrap();
-    assert!(matches!(e, RegistryError::NeedsParkour { .. }));
+    assert!(matches!(e, RegistryError::Unsupported { .. }));
     assert!(e.to_string().contains("fish"));
     assert!(
         make_walker_with(
@@ -346,7 +357,7 @@ fn same_seed_same_parkour_episode() {
 fn flapping_fish_moves_more_than_an_idle_one() {
     let run = |flap: bool| {
         let mut fish = parkour("fish");
-        fish.reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.0, 5.0]))
+        fish.reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.25, 0.0, 5.0, 10.0]))
             .unwrap();
         let x0 = fish.head_position().unwrap();
         for t in 0..500 {

@@ -2,20 +2,29 @@
 
 use rand::RngExt;
 use trellis_envs::bodies;
-use trellis_envs::registry::{ENVS, RegistryError, make_walker, terrain};
+use trellis_envs::registry::{RegistryError, make_walker, terrain};
 use trellis_envs::rng::seeded;
+use trellis_envs::terrain::TERRAINS;
 use trellis_envs::terrain::track;
 use trellis_envs::walker::WalkerConfig;
 use trellis_envs::{ContinuousEnv, Env};
 
+/// Also checks that each world describes itself truthfully: every
+/// observation entry stays inside the range its spec declares.
 #[test]
 fn every_body_runs_1000_random_steps_on_every_track() {
-    for env_name in ENVS {
-        for body in bodies::NAMES {
+    for env_name in TERRAINS.iter().map(|w| w.name) {
+        for body in bodies::names() {
             let mut env = match make_walker(env_name, Some(body), WalkerConfig::default()) {
-                Err(RegistryError::NeedsParkour { .. }) if env_name != "parkour" => continue,
+                Err(RegistryError::Unsupported { .. }) if env_name != "parkour" => continue,
                 r => r.unwrap(),
             };
+            let entries = env.spec().observation.entries().to_vec();
+            assert_eq!(
+                entries.len(),
+                env.observation_space().dim(),
+                "{env_name}/{body}"
+            );
             let n_act = env.action_space().dim();
             let mut rng = seeded(3, 0);
             let space = env.task_space().clone();
@@ -37,6 +46,15 @@ fn every_body_runs_1000_random_steps_on_every_track() {
                     env.observation_space().dim(),
                     "{env_name}/{body}"
                 );
+                for (v, e) in s.obs.iter().zip(&entries) {
+                    assert!(
+                        e.contains(*v),
+                        "{env_name}/{body}: {} = {v} outside [{}, {}]",
+                        e.name,
+                        e.low,
+                        e.high
+                    );
+                }
                 if s.done() {
                     env.reset(None, None).unwrap();
                 }

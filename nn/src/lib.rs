@@ -147,7 +147,7 @@ pub fn gaussian_noise(
     device: &Device,
 ) -> Tensor<2> {
     let v: Vec<f32> = (0..rows * cols)
-        .map(|_| trellis_envs::rng::standard_normal(rng) as f32)
+        .map(|_| trellis_core::rng::standard_normal(rng) as f32)
         .collect();
     matrix(v, rows, cols, device)
 }

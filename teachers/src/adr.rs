@@ -11,6 +11,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::util::{check_range, uniform_in, uniform_task};
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "adr",
+    summary: "box grown/shrunk at its boundaries from an easy start task",
+    needs_expert: true,
+    initial_from: Expert::Low,
+    quick: "",
+    make: |cfg, ctx, seed| Ok(Box::new(Adr::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<Adr>,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -67,7 +81,7 @@ impl Adr {
     /// or from a random task when there is none.
     pub fn new(ctx: TeacherContext, cfg: AdrConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let mut start = match &ctx.initial {
             Some(g) => g.mean.clone(),
             None => uniform_task(&ctx.space, &mut rng),
@@ -89,7 +103,7 @@ impl Adr {
 
 impl Teacher for Adr {
     fn name(&self) -> &'static str {
-        "adr"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

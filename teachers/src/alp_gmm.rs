@@ -15,6 +15,20 @@ use crate::gmm::{Criterion, Gmm};
 use crate::gmm_curriculum::GmmCurriculum;
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "alp-gmm",
+    summary: "GMM over (task, ALP), sample ∝ component ALP",
+    needs_expert: false,
+    initial_from: Expert::High,
+    quick: "fit_rate = 40",
+    make: |cfg, ctx, seed| Ok(Box::new(AlpGmm::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<AlpGmm>,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -133,7 +147,7 @@ impl AlpGmm {
             ),
             cfg,
             ctx,
-            rng: trellis_envs::rng::seeded(seed, 0),
+            rng: trellis_core::rng::seeded(seed, 0),
         })
     }
 
@@ -144,7 +158,7 @@ impl AlpGmm {
 
 impl Teacher for AlpGmm {
     fn name(&self) -> &'static str {
-        "alp-gmm"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

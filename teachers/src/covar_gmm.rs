@@ -12,6 +12,20 @@ use crate::gmm::Criterion;
 use crate::gmm_curriculum::GmmCurriculum;
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "covar-gmm",
+    summary: "GMM over (task, time, return), sample ∝ time–return covariance",
+    needs_expert: false,
+    initial_from: Expert::High,
+    quick: "fit_rate = 40",
+    make: |cfg, ctx, seed| Ok(Box::new(CovarGmm::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<CovarGmm>,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -70,7 +84,7 @@ impl CovarGmm {
             ),
             cfg,
             ctx,
-            rng: trellis_envs::rng::seeded(seed, 0),
+            rng: trellis_core::rng::seeded(seed, 0),
         })
     }
 
@@ -84,7 +98,7 @@ impl CovarGmm {
 
 impl Teacher for CovarGmm {
     fn name(&self) -> &'static str {
-        "covar-gmm"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

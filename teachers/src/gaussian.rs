@@ -3,7 +3,7 @@
 use nalgebra::{DMatrix, DVector};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use trellis_envs::rng::standard_normal;
+use trellis_core::rng::standard_normal;
 
 /// Smallest variance added to a covariance before factorising it, so a
 /// degenerate (collapsed) distribution is still usable.
@@ -117,7 +117,7 @@ pub fn log_pdf_chol(mean: &[f64], l: &DMatrix<f64>, x: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trellis_envs::rng::seeded;
+    use trellis_core::rng::seeded;
 
     #[test]
     fn samples_match_the_moments_and_kl_is_sane() {

@@ -10,6 +10,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use trellis_core::TaskSpace;
+
 use crate::gaussian::{Gaussian, chol, log_pdf_chol};
 
 /// Added to covariance diagonals (sklearn's `reg_covar`), keeping components
@@ -175,10 +177,36 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
+/// A mixture fitted in unit-cube coordinates with `extra` trailing
+/// non-task dimensions, reported in task coordinates for plots:
+/// `[{weight, mean, cov, extra}]` with the extra dims' means in `extra`.
+pub fn in_task_space(g: &Gmm, space: &TaskSpace, extra: usize) -> serde_json::Value {
+    let w: Vec<f64> = space.dims.iter().map(|d| d.width()).collect();
+    let n = w.len();
+    let comps: Vec<_> = g
+        .weights
+        .iter()
+        .zip(&g.components)
+        .map(|(weight, c)| {
+            let d = c.dim();
+            let cov: Vec<f64> = (0..n * n)
+                .map(|k| c.cov[(k / n) * d + k % n] * w[k / n] * w[k % n])
+                .collect();
+            serde_json::json!({
+                "weight": weight,
+                "mean": space.from_unit(&c.mean[..n]),
+                "cov": cov,
+                "extra": c.mean[d - extra..].to_vec(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(comps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trellis_envs::rng::seeded;
+    use trellis_core::rng::seeded;
 
     #[test]
     fn recovers_two_separated_clusters_and_aic_prefers_two() {

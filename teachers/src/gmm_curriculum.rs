@@ -95,6 +95,6 @@ impl GmmCurriculum {
     pub fn dump(&self, ctx: &TeacherContext) -> Option<serde_json::Value> {
         self.gmm
             .as_ref()
-            .map(|g| crate::registry::gmm_in_task_space(g, &ctx.space, self.extra))
+            .map(|g| crate::gmm::in_task_space(g, &ctx.space, self.extra))
     }
 }

@@ -22,6 +22,20 @@ use serde::{Deserialize, Serialize};
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
 use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "goal-gan",
+    summary: "LSGAN generating goals of intermediate difficulty",
+    needs_expert: true,
+    initial_from: Expert::Low,
+    quick: "gan_iterations = 5\nupdate_size = 20",
+    make: |cfg, ctx, seed| Ok(Box::new(GoalGan::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: |v| Ok(Box::new(GoalGan::from_state(v)?)),
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -124,7 +138,7 @@ fn key(task: &[f64]) -> String {
 impl GoalGan {
     pub fn new(ctx: TeacherContext, cfg: GoalGanConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let device = nn::device();
         let d = ctx.space.len();
         let generator = Mlp::new(&[d, 256, 256, d], &device, &mut rng);
@@ -293,7 +307,7 @@ impl GoalGan {
 
 impl Teacher for GoalGan {
     fn name(&self) -> &'static str {
-        "goal-gan"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {
@@ -308,7 +322,7 @@ impl Teacher for GoalGan {
             let unit: Vec<f64> = self.data.successes[i]
                 .clone()
                 .iter()
-                .map(|u| trellis_envs::rng::normal(&mut self.data.rng, *u, noise))
+                .map(|u| trellis_core::rng::normal(&mut self.data.rng, *u, noise))
                 .collect();
             let mut t = self.data.ctx.space.from_unit(&unit);
             self.data.ctx.space.clamp(&mut t);
@@ -317,7 +331,7 @@ impl Teacher for GoalGan {
         let mut g = self.generate(1).remove(0);
         let noise = 2.0 * self.data.cfg.state_noise_level;
         for v in g.iter_mut() {
-            *v = trellis_envs::rng::normal(&mut self.data.rng, *v, noise);
+            *v = trellis_core::rng::normal(&mut self.data.rng, *v, noise);
         }
         let task = self.from_gan(&g);
         self.data

@@ -7,26 +7,39 @@
 //! [`registry`] builds any of them from a name and a TOML/JSON config whose
 //! defaults are TeachMyAgent's benchmark settings.
 
-pub mod adr;
-pub mod alp_gmm;
-pub mod covar_gmm;
 pub mod gaussian;
 pub mod gmm;
 pub mod gmm_curriculum;
-pub mod goal_gan;
-pub mod random;
 pub mod registry;
-pub mod riac;
-pub mod setter_solver;
-pub mod spdl;
 pub mod toy;
 mod util;
 
+/// Declares each teacher's module and lists its [`Descriptor`] in
+/// [`TEACHERS`]: the one line a new teacher adds to.
+macro_rules! teachers {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every teacher, in the order lists and reports show them.
+        pub const TEACHERS: &[&Descriptor] = &[$(&$module::DESCRIPTOR),*];
+    };
+}
+
+teachers![
+    random,
+    adr,
+    alp_gmm,
+    covar_gmm,
+    riac,
+    goal_gan,
+    setter_solver,
+    spdl
+];
+
 use serde::{Deserialize, Serialize};
-pub use trellis_envs::TaskSpace;
+pub use trellis_core::TaskSpace;
 
 pub use gaussian::Gaussian;
-pub use registry::{NAMES, TeacherError, make, restore};
+pub use registry::{Descriptor, TeacherError, descriptor, make, names, restore};
 
 /// What a teacher learns after an episode.
 #[derive(Clone, Debug, PartialEq)]

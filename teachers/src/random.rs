@@ -6,6 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::util::uniform_task;
 use crate::{Episode, Teacher, TeacherContext};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "random",
+    summary: "uniform over the space",
+    needs_expert: false,
+    initial_from: Expert::Low,
+    quick: "",
+    make: |cfg, ctx, seed| Ok(Box::new(RandomTeacher::new(ctx, config(DESCRIPTOR.name, cfg)?, seed))),
+    restore: restore_serde::<RandomTeacher>,
+};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -22,7 +36,7 @@ impl RandomTeacher {
     pub fn new(ctx: TeacherContext, _cfg: RandomConfig, seed: u64) -> Self {
         Self {
             ctx,
-            rng: trellis_envs::rng::seeded(seed, 0),
+            rng: trellis_core::rng::seeded(seed, 0),
             episodes: 0,
         }
     }
@@ -30,7 +44,7 @@ impl RandomTeacher {
 
 impl Teacher for RandomTeacher {
     fn name(&self) -> &'static str {
-        "random"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

@@ -1,37 +1,62 @@
-//! Teachers by name, built from TOML (or JSON) configs whose defaults are
-//! TeachMyAgent's benchmark settings, and restored from checkpoints.
+//! Teachers by name. Each teacher's file declares a [`Descriptor`]; the table
+//! [`TEACHERS`](crate::TEACHERS) in `lib.rs` lists them, and everything else
+//! (name lists, CLI help, config validation, checkpoint restore, the tests
+//! that run every teacher) is derived from that table.
+//!
+//! Adding a teacher: write `src/<name>.rs` with the teacher and its
+//! `pub const DESCRIPTOR`, then add its module name to the `teachers!` line.
 
 use serde::de::DeserializeOwned;
-use trellis_envs::TaskSpace;
 
-use crate::adr::{Adr, AdrConfig};
-use crate::alp_gmm::{AlpGmm, AlpGmmConfig};
-use crate::covar_gmm::{CovarGmm, CovarGmmConfig};
-use crate::gmm::Gmm;
-use crate::goal_gan::{GoalGan, GoalGanConfig};
-use crate::random::{RandomConfig, RandomTeacher};
-use crate::riac::{Riac, RiacConfig};
-use crate::setter_solver::{SetterSolver, SetterSolverConfig};
-use crate::spdl::{Spdl, SpdlConfig};
+use trellis_core::Expert;
+
 use crate::{Teacher, TeacherContext};
 
-pub const NAMES: [&str; 8] = [
-    "random",
-    "adr",
-    "alp-gmm",
-    "covar-gmm",
-    "riac",
-    "goal-gan",
-    "setter-solver",
-    "spdl",
-];
+/// Builds a teacher from its settings (only those that differ from its
+/// defaults), the world's context and a seed.
+pub type MakeFn = fn(&toml::Table, TeacherContext, u64) -> Result<Box<dyn Teacher>, TeacherError>;
+/// Rebuilds a teacher from [`Teacher::state`].
+pub type RestoreFn = fn(&serde_json::Value) -> Result<Box<dyn Teacher>, TeacherError>;
 
+/// Everything trellis needs to know about a teacher besides its code.
+#[derive(Clone, Copy, Debug)]
+pub struct Descriptor {
+    /// The registry name (`alp-gmm`); also what [`Teacher::name`] returns.
+    pub name: &'static str,
+    /// One line for `--help`, the README table and reports.
+    pub summary: &'static str,
+    /// Refuses to run without expert knowledge (an easy initial distribution),
+    /// as in TeachMyAgent (ADR, GoalGAN, Setter-Solver).
+    pub needs_expert: bool,
+    /// The lowest level of expert knowledge at which the teacher is given
+    /// the easy initial distribution (ALP-GMM and Covar-GMM: `high`, as in
+    /// TeachMyAgent; the others from `low`).
+    pub initial_from: Expert,
+    /// Settings (TOML) under which the teacher adapts within a few hundred
+    /// short episodes: what the tests, the toy bench and the benchmark's smoke
+    /// scale use. Empty when the defaults already do.
+    pub quick: &'static str,
+    /// See [`MakeFn`].
+    pub make: MakeFn,
+    /// See [`RestoreFn`].
+    pub restore: RestoreFn,
+}
+
+/// Why a teacher could not be built or restored.
 #[derive(Debug, thiserror::Error)]
 pub enum TeacherError {
-    #[error("unknown teacher `{0}`; known teachers: {known}", known = NAMES.join(", "))]
+    /// No teacher of that name in the table.
+    #[error("unknown teacher `{0}`; known teachers: {known}", known = names().join(", "))]
     Unknown(String),
+    /// A setting is missing, mistyped or out of range.
     #[error("bad teacher config: {0}")]
     BadConfig(String),
+    /// The teacher needs expert knowledge and the run gives none.
+    #[error(
+        "teacher `{0}` needs expert knowledge (an initial distribution of easy tasks); set `expert` to low or high"
+    )]
+    NeedsExpert(&'static str),
+    /// A checkpoint does not describe a valid teacher state.
     #[error("bad teacher checkpoint: {0}")]
     BadState(String),
 }
@@ -42,10 +67,49 @@ impl From<trellis_nn::NnError> for TeacherError {
     }
 }
 
-fn config<C: DeserializeOwned>(name: &str, cfg: &toml::Table) -> Result<C, TeacherError> {
+/// The names of every teacher, in table order.
+pub fn names() -> Vec<&'static str> {
+    crate::TEACHERS.iter().map(|d| d.name).collect()
+}
+
+/// The descriptor of the teacher called `name`.
+pub fn descriptor(name: &str) -> Result<&'static Descriptor, TeacherError> {
+    crate::TEACHERS
+        .iter()
+        .copied()
+        .find(|d| d.name == name)
+        .ok_or_else(|| TeacherError::Unknown(name.into()))
+}
+
+impl Descriptor {
+    /// Is the teacher given the initial distribution at `level`?
+    pub fn gets_initial(&self, level: Expert) -> bool {
+        level != Expert::No && level >= self.initial_from
+    }
+
+    /// [`Descriptor::quick`] as a table.
+    pub fn quick_config(&self) -> Result<toml::Table, TeacherError> {
+        self.quick
+            .parse()
+            .map_err(|e| TeacherError::BadConfig(format!("{} quick settings: {e}", self.name)))
+    }
+}
+
+/// Parses a teacher's settings into its config type (unknown keys refused,
+/// missing ones defaulted by the type's `#[serde(default)]`).
+pub fn config<C: DeserializeOwned>(name: &str, cfg: &toml::Table) -> Result<C, TeacherError> {
     toml::Value::Table(cfg.clone())
         .try_into::<C>()
         .map_err(|e| TeacherError::BadConfig(format!("{name}: {}", e.to_string().trim())))
+}
+
+/// A [`RestoreFn`] for teachers whose whole state is their serde form.
+pub fn restore_serde<T: DeserializeOwned + Teacher + 'static>(
+    v: &serde_json::Value,
+) -> Result<Box<dyn Teacher>, TeacherError> {
+    serde_json::from_value::<T>(v.clone())
+        .map(|t| Box::new(t) as Box<dyn Teacher>)
+        .map_err(|e| TeacherError::BadState(e.to_string()))
 }
 
 /// Builds a teacher; `cfg` holds only the settings that differ from the defaults.
@@ -55,33 +119,11 @@ pub fn make(
     ctx: TeacherContext,
     seed: u64,
 ) -> Result<Box<dyn Teacher>, TeacherError> {
-    Ok(match name {
-        "random" => Box::new(RandomTeacher::new(
-            ctx,
-            config::<RandomConfig>(name, cfg)?,
-            seed,
-        )),
-        "adr" => Box::new(Adr::new(ctx, config::<AdrConfig>(name, cfg)?, seed)?),
-        "alp-gmm" => Box::new(AlpGmm::new(ctx, config::<AlpGmmConfig>(name, cfg)?, seed)?),
-        "covar-gmm" => Box::new(CovarGmm::new(
-            ctx,
-            config::<CovarGmmConfig>(name, cfg)?,
-            seed,
-        )?),
-        "riac" => Box::new(Riac::new(ctx, config::<RiacConfig>(name, cfg)?, seed)?),
-        "spdl" => Box::new(Spdl::new(ctx, config::<SpdlConfig>(name, cfg)?, seed)?),
-        "goal-gan" => Box::new(GoalGan::new(
-            ctx,
-            config::<GoalGanConfig>(name, cfg)?,
-            seed,
-        )?),
-        "setter-solver" => Box::new(SetterSolver::new(
-            ctx,
-            config::<SetterSolverConfig>(name, cfg)?,
-            seed,
-        )?),
-        other => return Err(TeacherError::Unknown(other.into())),
-    })
+    let d = descriptor(name)?;
+    if d.needs_expert && ctx.initial.is_none() {
+        return Err(TeacherError::NeedsExpert(d.name));
+    }
+    (d.make)(cfg, ctx, seed)
 }
 
 /// A self-describing checkpoint: `{"teacher": name, "state": ...}`.
@@ -91,52 +133,8 @@ pub fn checkpoint(t: &dyn Teacher) -> serde_json::Value {
 
 /// Rebuilds a teacher from [`checkpoint`]; it continues exactly where the original was.
 pub fn restore(checkpoint: &serde_json::Value) -> Result<Box<dyn Teacher>, TeacherError> {
-    fn load<T: DeserializeOwned + Teacher + 'static>(
-        v: &serde_json::Value,
-    ) -> Result<Box<dyn Teacher>, TeacherError> {
-        serde_json::from_value::<T>(v.clone())
-            .map(|t| Box::new(t) as Box<dyn Teacher>)
-            .map_err(|e| TeacherError::BadState(e.to_string()))
-    }
     let name = checkpoint["teacher"]
         .as_str()
         .ok_or_else(|| TeacherError::BadState("no `teacher` name".into()))?;
-    let state = &checkpoint["state"];
-    match name {
-        "random" => load::<RandomTeacher>(state),
-        "adr" => load::<Adr>(state),
-        "alp-gmm" => load::<AlpGmm>(state),
-        "covar-gmm" => load::<CovarGmm>(state),
-        "riac" => load::<Riac>(state),
-        "spdl" => load::<Spdl>(state),
-        "goal-gan" => Ok(Box::new(GoalGan::from_state(state)?)),
-        "setter-solver" => Ok(Box::new(SetterSolver::from_state(state)?)),
-        other => Err(TeacherError::Unknown(other.into())),
-    }
-}
-
-/// A mixture fitted in unit-cube coordinates with `extra` trailing
-/// non-task dimensions, reported in task coordinates for plots:
-/// `[{weight, mean, cov, extra}]` with the extra dims' means in `extra`.
-pub fn gmm_in_task_space(g: &Gmm, space: &TaskSpace, extra: usize) -> serde_json::Value {
-    let w: Vec<f64> = space.dims.iter().map(|d| d.width()).collect();
-    let n = w.len();
-    let comps: Vec<_> = g
-        .weights
-        .iter()
-        .zip(&g.components)
-        .map(|(weight, c)| {
-            let d = c.dim();
-            let cov: Vec<f64> = (0..n * n)
-                .map(|k| c.cov[(k / n) * d + k % n] * w[k / n] * w[k % n])
-                .collect();
-            serde_json::json!({
-                "weight": weight,
-                "mean": space.from_unit(&c.mean[..n]),
-                "cov": cov,
-                "extra": c.mean[d - extra..].to_vec(),
-            })
-        })
-        .collect();
-    serde_json::Value::Array(comps)
+    (descriptor(name)?.restore)(&checkpoint["state"])
 }

@@ -15,10 +15,24 @@ use std::collections::VecDeque;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use trellis_envs::rng::normal;
+use trellis_core::rng::normal;
 
 use crate::util::{check_range, proportional_choice, uniform_in};
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "riac",
+    summary: "recursive splits where LP differs, sample ∝ region ALP",
+    needs_expert: false,
+    initial_from: Expert::Low,
+    quick: "max_region_size = 30",
+    make: |cfg, ctx, seed| Ok(Box::new(Riac::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<Riac>,
+};
 
 /// Draws per split attempt to find children with enough points.
 const DRAWS_PER_ATTEMPT: usize = 20;
@@ -127,7 +141,7 @@ impl Riac {
         Ok(Self {
             cfg,
             ctx,
-            rng: trellis_envs::rng::seeded(seed, 0),
+            rng: trellis_core::rng::seeded(seed, 0),
             regions: vec![Region::new(vec![0.0; d], vec![1.0; d])],
             sampled_any: false,
             episodes: 0,
@@ -220,7 +234,7 @@ impl Riac {
 
 impl Teacher for Riac {
     fn name(&self) -> &'static str {
-        "riac"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

@@ -22,6 +22,20 @@ use serde::{Deserialize, Serialize};
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
 use trellis_nn::{self as nn, Mlp, gaussian_noise, matrix, values};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "setter-solver",
+    summary: "conditional Real NVP setter + judge",
+    needs_expert: true,
+    initial_from: Expert::Low,
+    quick: "train_steps = 3\nupdate_frequency = 30",
+    make: |cfg, ctx, seed| Ok(Box::new(SetterSolver::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: |v| Ok(Box::new(SetterSolver::from_state(v)?)),
+};
 
 /// Goals are kept this far inside the unit cube so logits stay finite.
 const EPS: f32 = 1e-5;
@@ -192,7 +206,7 @@ impl SetterSolver {
         seed: u64,
     ) -> Result<Self, TeacherError> {
         cfg.validate()?;
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let device = nn::device();
         let d = ctx.space.len();
         let setter = Flow::new(d, cfg.setter_hidden_size, &device, &mut rng);
@@ -311,7 +325,7 @@ impl SetterSolver {
 
 impl Teacher for SetterSolver {
     fn name(&self) -> &'static str {
-        "setter-solver"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

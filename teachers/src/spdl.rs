@@ -27,6 +27,20 @@ use serde::{Deserialize, Serialize};
 use crate::gaussian::Gaussian;
 use crate::util::check_range;
 use crate::{Episode, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "spdl",
+    summary: "Gaussian context distribution, KL-constrained towards the target",
+    needs_expert: false,
+    initial_from: Expert::Low,
+    quick: "update_frequency = 1000\nupdate_offset = 1000",
+    make: |cfg, ctx, seed| Ok(Box::new(Spdl::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<Spdl>,
+};
 
 /// Bisection steps for the KL-bounded step length, and backtracking steps.
 const ASCENT_ITERS: usize = 40;
@@ -141,7 +155,7 @@ fn unpack(p: &[f64], d: usize) -> Gaussian {
 impl Spdl {
     pub fn new(ctx: TeacherContext, cfg: SpdlConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
-        let mut rng = trellis_envs::rng::seeded(seed, 0);
+        let mut rng = trellis_core::rng::seeded(seed, 0);
         let d = ctx.space.len();
         let dist = match &ctx.initial {
             Some(g) => to_unit(g, &ctx),
@@ -272,7 +286,7 @@ impl Spdl {
 
 impl Teacher for Spdl {
     fn name(&self) -> &'static str {
-        "spdl"
+        DESCRIPTOR.name
     }
 
     fn sample_task(&mut self) -> Vec<f64> {

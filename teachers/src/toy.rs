@@ -11,8 +11,8 @@
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use trellis_envs::TaskSpace;
-use trellis_envs::rng::{normal, seeded};
+use trellis_core::TaskSpace;
+use trellis_core::rng::{normal, seeded};
 
 use crate::TeacherContext;
 
@@ -81,7 +81,7 @@ impl ToyStudent {
     pub fn space(&self) -> TaskSpace {
         TaskSpace::new(
             (0..self.dims)
-                .map(|i| trellis_envs::Dim::new(format!("x{i}"), 0.0, 1.0))
+                .map(|i| trellis_core::Dim::new(format!("x{i}"), 0.0, 1.0))
                 .collect(),
         )
         .expect("unit cube")
@@ -167,11 +167,11 @@ pub fn teacher_config(name: &str) -> toml::Table {
     text.parse().expect("toy teacher config is valid TOML")
 }
 
-/// Teachers given expert knowledge (an initial easy distribution), as in
-/// TeachMyAgent's default "original" setting: ADR starts from it, SPDL moves
-/// away from it, GoalGAN is pretrained on it.
+/// Teachers given expert knowledge (an initial easy distribution): those that
+/// need it (ADR starts from it, GoalGAN is pretrained on it, Setter-Solver's
+/// setter starts there) and SPDL, which moves away from it.
 pub fn uses_expert_knowledge(name: &str) -> bool {
-    matches!(name, "adr" | "spdl" | "goal-gan")
+    name == "spdl" || crate::descriptor(name).is_ok_and(|d| d.needs_expert)
 }
 
 /// Teacher `name` set up for `student`: toy-sized config, expert knowledge where the benchmark gives it.

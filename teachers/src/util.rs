@@ -2,7 +2,7 @@
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use trellis_envs::TaskSpace;
+use trellis_core::TaskSpace;
 
 /// Uniform task over the whole space.
 pub fn uniform_task(space: &TaskSpace, rng: &mut ChaCha8Rng) -> Vec<f64> {

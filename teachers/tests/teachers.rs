@@ -1,11 +1,13 @@
 //! Teachers against the toy student and against adversarial inputs.
 
 use rand::RngExt;
-use trellis_envs::rng::seeded;
-use trellis_envs::{Dim, TaskSpace};
+use trellis_core::rng::seeded;
+use trellis_core::{Dim, TaskSpace};
 use trellis_teachers::registry::checkpoint;
 use trellis_teachers::toy::{ToyStudent, make_teacher, run};
-use trellis_teachers::{Episode, Gaussian, NAMES, Teacher, TeacherContext, make, restore};
+use trellis_teachers::{
+    Episode, Gaussian, TEACHERS, Teacher, TeacherContext, TeacherError, make, restore,
+};
 
 fn toy_score(name: &str, seeds: u64, episodes: usize) -> f64 {
     (0..seeds)
@@ -84,17 +86,8 @@ fn odd_context() -> TeacherContext {
 #[test]
 fn no_teacher_samples_outside_the_bounds() {
     let space = odd_space();
-    for name in NAMES {
-        let cfg: toml::Table = match name {
-            "alp-gmm" | "covar-gmm" => "fit_rate = 50".parse().unwrap(),
-            "spdl" => "update_frequency = 1000\nupdate_offset = 1000"
-                .parse()
-                .unwrap(),
-            "riac" => "max_region_size = 40".parse().unwrap(),
-            "goal-gan" => "gan_iterations = 10\nupdate_size = 30".parse().unwrap(),
-            "setter-solver" => "train_steps = 5\nupdate_frequency = 50".parse().unwrap(),
-            _ => toml::Table::new(),
-        };
+    for d in TEACHERS {
+        let (name, cfg) = (d.name, d.quick_config().unwrap());
         let mut t = make(name, &cfg, odd_context(), 3).unwrap();
         let mut rng = seeded(5, 0);
         for _ in 0..1500 {
@@ -118,17 +111,8 @@ fn no_teacher_samples_outside_the_bounds() {
 
 #[test]
 fn a_restored_teacher_samples_the_same_next_tasks() {
-    for name in NAMES {
-        let cfg: toml::Table = match name {
-            "alp-gmm" | "covar-gmm" => "fit_rate = 40".parse().unwrap(),
-            "spdl" => "update_frequency = 2000\nupdate_offset = 2000"
-                .parse()
-                .unwrap(),
-            "riac" => "max_region_size = 30".parse().unwrap(),
-            "goal-gan" => "gan_iterations = 5\nupdate_size = 20".parse().unwrap(),
-            "setter-solver" => "train_steps = 3\nupdate_frequency = 30".parse().unwrap(),
-            _ => toml::Table::new(),
-        };
+    for d in TEACHERS {
+        let (name, cfg) = (d.name, d.quick_config().unwrap());
         let mut student = ToyStudent::new(2, 10, 0.5, 1);
         let mut t = make(name, &cfg, student.expert_context(), 11).unwrap();
         run(t.as_mut(), &mut student, 300);
@@ -252,4 +236,30 @@ fn riac_splits_where_progress_differs() {
         "only {} regions",
         riac.regions().len()
     );
+}
+
+/// Every table entry is complete: a unique kebab-case name that the teacher
+/// reports as its own, a summary, quick settings that parse, and an honest
+/// `needs_expert` flag (refused without expert knowledge iff it is set).
+#[test]
+fn every_teacher_descriptor_is_complete() {
+    let n = trellis_core::registry::check_table(
+        "teacher",
+        TEACHERS.iter().map(|d| (d.name, d.summary)),
+    )
+    .unwrap();
+    for d in TEACHERS {
+        let cfg = d.quick_config().unwrap();
+        let t = make(d.name, &cfg, odd_context(), 1).unwrap();
+        assert_eq!(t.name(), d.name, "the teacher reports another name");
+        let plain = TeacherContext::new(odd_space(), (-150.0, 350.0), 230.0);
+        match make(d.name, &cfg, plain, 1) {
+            Err(TeacherError::NeedsExpert(n)) => {
+                assert!(d.needs_expert, "{n} refused a run without expert knowledge")
+            }
+            Err(e) => panic!("{}: {e}", d.name),
+            Ok(_) => assert!(!d.needs_expert, "{} ran without expert knowledge", d.name),
+        }
+    }
+    assert!(n >= 8);
 }

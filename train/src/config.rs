@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use trellis_agents::ppo::PpoConfig;
-use trellis_agents::sac::SacConfig;
-use trellis_agents::text_policy::TextPolicyConfig;
+use trellis_core::{Expert, Shuffle};
 
 use crate::TrainError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Unknown keys are refused by [`RunConfig::from_toml`]: the only sections
+/// besides the fields below are the students' (`[sac]`, `[ppo]`, ...).
+#[serde(default)]
 pub struct RunConfig {
     /// A world from `trellis_envs::registry::ENVS` (or `text-world`).
     pub env: String,
@@ -34,7 +34,8 @@ pub struct RunConfig {
     pub threads: usize,
     /// Env steps between evaluations on the test set.
     pub eval_every: u64,
-    /// Size of the generated test set (ignored with `test_set`).
+    /// Test tasks per evaluation: the size of the generated test set, or how
+    /// many of the `test_set` file's tasks are played (its first ones).
     pub test_episodes: usize,
     /// A JSON file with a list of task vectors to use as test set instead.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,13 +46,26 @@ pub struct RunConfig {
     pub dump_every: u64,
     /// Task-space bounds that differ from the env's, e.g. `stump_height = [0, 9]`.
     pub bounds: BTreeMap<String, [f64; 2]>,
-    /// Give the teacher the env's expert knowledge (an easy initial distribution).
-    pub expert: bool,
+    /// Expert knowledge given to the teacher: `no`, `low` or `high` (an easy
+    /// initial distribution for the teachers that use it at that level).
+    pub expert: Expert,
+    /// Re-initialise the student (networks, optimisers, replay buffer) every
+    /// this many env steps; 0 never does (TeachMyAgent's "forgetting
+    /// student" experiment: every 7M steps).
+    pub reset_student_every: u64,
+    /// Cut each task dimension into cells and shuffle them for the teacher
+    /// (TeachMyAgent's "rugged difficulty" experiment: 4 cells, seed 21);
+    /// the world still gets real tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shuffle: Option<Shuffle>,
     /// Settings of the teacher that differ from its defaults.
     pub teacher_config: toml::Table,
-    pub sac: SacConfig,
-    pub ppo: PpoConfig,
-    pub text: TextPolicyConfig,
+    /// Each student's settings that differ from its defaults, in a section
+    /// named after it (`[sac]`, `[ppo]`, `[text-ac]`); see
+    /// `trellis_agents::STUDENTS`. The run dir's copy has the run's student
+    /// resolved in full.
+    #[serde(flatten)]
+    pub students: BTreeMap<String, toml::Value>,
 }
 
 impl Default for RunConfig {
@@ -72,17 +86,14 @@ impl Default for RunConfig {
             checkpoint_every: 50_000,
             dump_every: 50_000,
             bounds: BTreeMap::new(),
-            expert: true,
+            expert: Expert::High,
+            reset_student_every: 0,
+            shuffle: None,
             teacher_config: toml::Table::new(),
-            sac: SacConfig::default(),
-            ppo: PpoConfig::default(),
-            text: TextPolicyConfig::default(),
+            students: BTreeMap::new(),
         }
     }
 }
-
-/// Names accepted for `student`.
-pub const STUDENTS: [&str; 3] = ["sac", "ppo", "text-ac"];
 
 impl RunConfig {
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
@@ -92,8 +103,60 @@ impl RunConfig {
         Ok(cfg)
     }
 
+    /// The config as TOML (what the run dir's `config.toml` holds).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a RunConfig always serialises")
+    }
+
+    /// Sets one field from the command line: `key` is a dotted path
+    /// (`steps`, `sac.lr`, `bounds.stump_height`, `teacher_config.fit_rate`)
+    /// and `value` TOML (`1e-4`, `[0, 9]`, `true`) or a bare string
+    /// (`riac`). The result is checked like a config file.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), TrainError> {
+        let bad = |msg: String| TrainError::Config(format!("--set {key}={value}: {msg}"));
+        let value = parse_value(value);
+        let mut table = toml::Table::try_from(&*self).expect("a RunConfig always serialises");
+        let mut path: Vec<&str> = key.split('.').collect();
+        let last = path
+            .pop()
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| bad("empty key".into()))?;
+        let mut node = &mut table;
+        for part in path {
+            node = node
+                .entry(part.to_string())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                .as_table_mut()
+                .ok_or_else(|| bad(format!("`{part}` is not a section")))?;
+        }
+        node.insert(last.to_string(), value);
+        *self = Self::from_toml(&table.to_string())?;
+        Ok(())
+    }
+
+    /// The run's student settings, parsed, checked and filled in.
+    pub fn student_settings(&self) -> Result<toml::Table, TrainError> {
+        let d = trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?;
+        let given = match self.students.get(d.name) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => {
+                return Err(TrainError::Config(format!(
+                    "`{}` must be a section",
+                    d.name
+                )));
+            }
+            None => toml::Table::new(),
+        };
+        (d.resolve)(&given).map_err(TrainError::Config)
+    }
+
+    /// The config with the run's student settings written out in full, as
+    /// the run dir keeps it.
+    pub fn resolved(mut self) -> Result<Self, TrainError> {
+        let full = self.student_settings()?;
+        self.students
+            .insert(self.student.clone(), toml::Value::Table(full));
+        Ok(self)
     }
 
     /// Checks every field that has a range; names the field and the range.
@@ -124,19 +187,15 @@ impl RunConfig {
         if self.test_episodes == 0 {
             return bad("test_episodes", "0".into(), "[1, ∞)");
         }
-        if !STUDENTS.contains(&self.student.as_str()) {
-            return Err(TrainError::Config(format!(
-                "unknown student `{}`; known students: {}",
-                self.student,
-                STUDENTS.join(", ")
-            )));
+        trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?;
+        let teacher = trellis_teachers::descriptor(&self.teacher)?;
+        if teacher.needs_expert && self.expert == Expert::No {
+            return Err(trellis_teachers::TeacherError::NeedsExpert(teacher.name).into());
         }
-        if !trellis_teachers::NAMES.contains(&self.teacher.as_str()) {
-            return Err(TrainError::Config(format!(
-                "unknown teacher `{}`; known teachers: {}",
-                self.teacher,
-                trellis_teachers::NAMES.join(", ")
-            )));
+        if let Some(s) = self.shuffle
+            && !(2..=64).contains(&s.cells)
+        {
+            return bad("shuffle.cells", s.cells.to_string(), "[2, 64]");
         }
         for (name, [lo, hi]) in &self.bounds {
             if !(lo.is_finite() && hi.is_finite() && lo < hi) {
@@ -145,43 +204,57 @@ impl RunConfig {
                 )));
             }
         }
-        let s = &self.sac;
-        for (field, v, lo, hi) in [
-            ("sac.gamma", s.gamma as f64, 0.0, 1.0),
-            ("sac.polyak", s.polyak as f64, 0.0, 1.0),
-            ("sac.alpha", s.alpha as f64, 0.0, 10.0),
-            ("sac.lr", s.lr, 1e-8, 1.0),
-            ("ppo.gamma", self.ppo.gamma as f64, 0.0, 1.0),
-            ("ppo.lambda", self.ppo.lambda as f64, 0.0, 1.0),
-            ("ppo.lr", self.ppo.lr, 1e-8, 1.0),
-            ("ppo.clip", self.ppo.clip as f64, 0.0, 1.0),
-        ] {
-            if !(v.is_finite() && v >= lo && v <= hi) {
-                return bad(field, v.to_string(), &format!("[{lo}, {hi}]"));
+        for (key, v) in &self.students {
+            let Ok(d) = trellis_agents::descriptor(key) else {
+                return Err(TrainError::Config(format!(
+                    "unknown field `{key}`; the fields are {}, and the student sections {}",
+                    FIELDS.join(", "),
+                    trellis_agents::names().join(", ")
+                )));
+            };
+            match v {
+                toml::Value::Table(t) => {
+                    (d.resolve)(t).map_err(TrainError::Config)?;
+                }
+                _ => {
+                    return Err(TrainError::Config(format!(
+                        "`{key}` must be a section of {key}'s settings"
+                    )));
+                }
             }
-        }
-        for (field, v) in [
-            ("sac.batch_size", s.batch_size),
-            ("sac.train_freq", s.train_freq),
-            ("sac.buffer_size", s.buffer_size),
-            ("ppo.rollout", self.ppo.rollout),
-            ("ppo.minibatch", self.ppo.minibatch),
-            ("ppo.epochs", self.ppo.epochs),
-        ] {
-            if v == 0 {
-                return bad(field, "0".into(), "[1, ∞)");
-            }
-        }
-        if s.hidden.is_empty()
-            || s.hidden.contains(&0)
-            || self.ppo.hidden.is_empty()
-            || self.ppo.hidden.contains(&0)
-        {
-            return Err(TrainError::Config(
-                "`sac.hidden` and `ppo.hidden` need at least one layer, each of at least 1 unit"
-                    .into(),
-            ));
         }
         Ok(())
     }
+}
+
+/// The fixed fields of a run config (the student sections come on top).
+pub const FIELDS: [&str; 19] = [
+    "env",
+    "body",
+    "cppn_weights",
+    "teacher",
+    "student",
+    "steps",
+    "seed",
+    "envs",
+    "threads",
+    "eval_every",
+    "test_episodes",
+    "test_set",
+    "checkpoint_every",
+    "dump_every",
+    "bounds",
+    "expert",
+    "reset_student_every",
+    "shuffle",
+    "teacher_config",
+];
+
+/// A `--set` value: TOML if it parses as a value, else a bare string.
+fn parse_value(text: &str) -> toml::Value {
+    format!("v = {text}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_string()))
 }

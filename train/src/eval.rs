@@ -15,7 +15,8 @@ pub const EVAL_SEED_BASE: u64 = 1 << 40;
 pub struct EvalResult {
     pub returns: Vec<f64>,
     pub mean_return: f64,
-    /// Share of test tasks whose return reached the success bar, in percent.
+    /// Share of test tasks whose episode was a success by the world's
+    /// criterion (walkers: return > 230), in percent.
     pub mastered_pct: f64,
 }
 
@@ -23,7 +24,6 @@ pub fn evaluate<E: Env + Clone>(
     proto: &E,
     student: &mut dyn Student<E::Obs, E::Act>,
     tasks: &[Vec<f64>],
-    success_return: f64,
 ) -> Result<EvalResult, TrainError> {
     let mut envs: Vec<E> = tasks.iter().map(|_| proto.clone()).collect();
     let mut obs = Vec::with_capacity(tasks.len());
@@ -40,7 +40,10 @@ pub fn evaluate<E: Env + Clone>(
         for (&i, a) in active.iter().zip(&actions) {
             let s = envs[i].step(a);
             returns[i] += s.reward;
-            succeeded[i] |= s.info.success;
+            if let Some(stats) = &s.info.episode {
+                // The world's own verdict on the finished episode (its spec's criterion).
+                succeeded[i] = stats.success;
+            }
             if !s.done() {
                 obs[i] = s.obs;
                 still.push(i);
@@ -50,12 +53,7 @@ pub fn evaluate<E: Env + Clone>(
     }
     let n = returns.len().max(1) as f64;
     let mean_return = returns.iter().sum::<f64>() / n;
-    // Mastered: the env's own success (a won text game) or the return bar (walkers: 230).
-    let mastered = returns
-        .iter()
-        .zip(&succeeded)
-        .filter(|&(&r, &won)| won || r >= success_return)
-        .count();
+    let mastered = succeeded.iter().filter(|&&won| won).count();
     let mastered_pct = 100.0 * mastered as f64 / n;
     Ok(EvalResult {
         returns,

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod eval;
+pub mod rollout;
 pub mod run_dir;
 pub mod test_set;
 pub mod trainer;
@@ -21,13 +22,13 @@ use std::path::Path;
 pub use config::RunConfig;
 pub use eval::EvalResult;
 use run_dir::{CHECKPOINT, CONFIG, RunDir, TEST_SET, write_atomic};
-pub use trainer::{Outcome, Progress, Trainer};
+pub use trainer::{Outcome, Progress, Summary, Trainer};
 use trellis_agents::Student;
-use trellis_agents::ppo::Ppo;
-use trellis_agents::sac::Sac;
-use trellis_agents::text_policy::TextPolicy;
+use trellis_agents::registry::{Make, Reads};
+use trellis_core::TaskMap;
+use trellis_core::text::TextObs;
 use trellis_envs::Env;
-use trellis_envs::TaskSpace;
+use trellis_envs::registry::{Family, world as world_named};
 use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerEnv;
 use trellis_nn::blob::Blob;
@@ -46,43 +47,100 @@ pub enum TrainError {
     Nn(#[from] trellis_nn::NnError),
 }
 
-/// A continuous-control student by name.
+/// What a world's observations are, for matching it with a student.
+fn reads(env: &str) -> Result<Reads, TrainError> {
+    let w = world_named(env).map_err(|e| TrainError::Config(e.to_string()))?;
+    Ok(match w.family {
+        Family::Walker { .. } => Reads::Vectors,
+        Family::Text => Reads::Text,
+    })
+}
+
+/// The first student in the table that reads what `env` observes: what a
+/// run on that world uses when it names no student.
+pub fn default_student(env: &str) -> Result<&'static str, TrainError> {
+    let want = reads(env)?;
+    trellis_agents::STUDENTS
+        .iter()
+        .find(|d| d.reads() == want)
+        .map(|d| d.name)
+        .ok_or_else(|| TrainError::Config(format!("no student reads what `{env}` observes")))
+}
+
+/// Can the run's student read the run's world?
+pub fn student_fits(cfg: &RunConfig) -> Result<bool, TrainError> {
+    let d = trellis_agents::descriptor(&cfg.student).map_err(TrainError::Config)?;
+    Ok(d.reads() == reads(&cfg.env)?)
+}
+
+/// The refusal when the student cannot read the world.
+fn misfit(cfg: &RunConfig) -> TrainError {
+    let fits: Vec<&str> = reads(&cfg.env)
+        .map(|want| {
+            trellis_agents::STUDENTS
+                .iter()
+                .filter(|d| d.reads() == want)
+                .map(|d| d.name)
+                .collect()
+        })
+        .unwrap_or_default();
+    TrainError::Config(format!(
+        "`student` = `{}` cannot play `{}`; students that can: {}",
+        cfg.student,
+        cfg.env,
+        fits.join(", ")
+    ))
+}
+
+/// The run's student, for a world of float vectors.
 pub fn make_student(
     cfg: &RunConfig,
     obs_dim: usize,
     act_dim: usize,
 ) -> Result<Box<dyn Student>, TrainError> {
-    Ok(match cfg.student.as_str() {
-        "sac" => Box::new(Sac::new(obs_dim, act_dim, cfg.sac.clone(), cfg.seed)),
-        "ppo" => Box::new(Ppo::new(obs_dim, act_dim, cfg.ppo.clone(), cfg.seed)),
-        "text-ac" => {
-            return Err(TrainError::Config(format!(
-                "`student` = `text-ac` reads text; `{}` needs sac or ppo",
-                cfg.env
-            )));
+    let d = trellis_agents::descriptor(&cfg.student).map_err(TrainError::Config)?;
+    match d.make {
+        Make::Vectors(make) => {
+            make(&cfg.student_settings()?, obs_dim, act_dim, cfg.seed).map_err(TrainError::Config)
         }
-        other => {
-            return Err(TrainError::Config(format!(
-                "unknown student `{other}`; known students: {}",
-                config::STUDENTS.join(", ")
-            )));
-        }
-    })
-}
-
-fn test_set(cfg: &RunConfig, space: &TaskSpace) -> Result<Vec<Vec<f64>>, TrainError> {
-    match &cfg.test_set {
-        Some(path) => test_set::load(Path::new(path), space),
-        None => Ok(test_set::generate(space, cfg.test_episodes)),
+        Make::Text(_) => Err(misfit(cfg)),
     }
 }
+
+/// The run's student, for a text world.
+fn make_text_student(cfg: &RunConfig) -> Result<Box<dyn Student<TextObs, String>>, TrainError> {
+    let d = trellis_agents::descriptor(&cfg.student).map_err(TrainError::Config)?;
+    match d.make {
+        Make::Text(make) => make(&cfg.student_settings()?, cfg.seed).map_err(TrainError::Config),
+        Make::Vectors(_) => Err(misfit(cfg)),
+    }
+}
+
+/// The run's test set: the first `test_episodes` tasks of the config's file
+/// (checked against every task the world accepts), or a grid / uniform draw
+/// of `test_episodes` tasks over the run's bounds.
+fn test_set<E: Env>(cfg: &RunConfig, env: &E) -> Result<Vec<Vec<f64>>, TrainError> {
+    match &cfg.test_set {
+        Some(path) => Ok(test_set::load(Path::new(path), env.task_limits())?
+            .into_iter()
+            .take(cfg.test_episodes)
+            .collect()),
+        None => Ok(test_set::generate(env.task_space(), cfg.test_episodes)),
+    }
+}
+
+/// Builds a fresh student (after a forgetting reset, `salt` varies its seed).
+type StudentFactory<E> =
+    Box<dyn Fn(u64) -> Result<Box<dyn Student<<E as Env>::Obs, <E as Env>::Act>>, TrainError>>;
 
 /// A world with its student, teacher and test set, built and checked
 /// before anything touches the disk.
 struct Parts<E: Env> {
     proto: E,
     ctx: trellis_teachers::TeacherContext,
+    map: TaskMap,
     student: Box<dyn Student<E::Obs, E::Act>>,
+    fresh_student: StudentFactory<E>,
     teacher: Box<dyn trellis_teachers::Teacher>,
     test_set: Vec<Vec<f64>>,
 }
@@ -90,51 +148,70 @@ struct Parts<E: Env> {
 fn parts<E: Env>(
     cfg: &RunConfig,
     proto: E,
-    ctx: trellis_teachers::TeacherContext,
-    student: Box<dyn Student<E::Obs, E::Act>>,
+    fresh_student: StudentFactory<E>,
 ) -> Result<Parts<E>, TrainError> {
+    let map = TaskMap::new(proto.task_space(), cfg.shuffle);
+    let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
+    let ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
-    let test_set = test_set(cfg, &ctx.space)?;
+    let test_set = test_set(cfg, &proto)?;
     Ok(Parts {
+        student: fresh_student(0)?,
+        fresh_student,
         proto,
         ctx,
-        student,
+        map,
         teacher,
         test_set,
     })
 }
 
+/// `cfg` with its seed varied by `salt` (0 keeps it).
+fn salted(cfg: &RunConfig, salt: u64) -> RunConfig {
+    let mut c = cfg.clone();
+    c.seed = c
+        .seed
+        .wrapping_add(salt.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    c
+}
+
 fn walker_parts(cfg: &RunConfig) -> Result<Parts<WalkerEnv>, TrainError> {
-    if !trellis_envs::registry::ENVS.contains(&cfg.env.as_str()) {
-        let known = trellis_envs::registry::ENVS.join(", ");
-        return Err(TrainError::Config(format!(
-            "unknown env `{}`; known envs: {known}, {TEXT_WORLD}",
-            cfg.env
-        )));
-    }
     let proto = world::walker(cfg)?;
-    let ctx = world::walker_context(&proto, cfg.expert);
     let (obs_dim, act_dim) = world::dims(&proto);
-    let student = make_student(cfg, obs_dim, act_dim)?;
-    parts(cfg, proto, ctx, student)
+    let c = cfg.clone();
+    let fresh = Box::new(move |salt| make_student(&salted(&c, salt), obs_dim, act_dim));
+    parts(cfg, proto, fresh)
 }
 
 fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
-    if cfg.student != "text-ac" {
-        return Err(TrainError::Config(format!(
-            "`student` = `{}` cannot read text; text-world needs `text-ac`",
-            cfg.student
-        )));
-    }
     if !cfg.bounds.is_empty() {
         return Err(TrainError::Config(
             "`bounds` overrides are supported for the walker worlds, not text-world".into(),
         ));
     }
-    let proto = TextWorldEnv::new();
-    let ctx = world::text_context(&proto);
-    let student = Box::new(TextPolicy::new(cfg.text.clone(), cfg.seed));
-    parts(cfg, proto, ctx, student)
+    let c = cfg.clone();
+    let fresh = Box::new(move |salt| make_text_student(&salted(&c, salt)));
+    parts(cfg, TextWorldEnv::new(), fresh)
+}
+
+/// Runs `$body` with `$parts` bound to the run's world, student and teacher,
+/// whatever the world's env type: the one place that dispatches on it.
+macro_rules! with_parts {
+    ($cfg:expr, $parts:ident => $body:expr) => {
+        match world_named(&$cfg.env)
+            .map_err(|e| TrainError::Config(e.to_string()))?
+            .family
+        {
+            Family::Walker { .. } => {
+                let $parts = walker_parts(&$cfg)?;
+                $body
+            }
+            Family::Text => {
+                let $parts = text_parts(&$cfg)?;
+                $body
+            }
+        }
+    };
 }
 
 impl<E: Env + Clone> Parts<E>
@@ -151,7 +228,9 @@ where
         let Parts {
             proto,
             ctx,
+            map,
             student,
+            fresh_student,
             teacher,
             test_set,
         } = self;
@@ -160,8 +239,10 @@ where
             dir,
             proto,
             student,
+            fresh_student,
             teacher,
             ctx,
+            map,
             test_set,
             progress,
             show_progress,
@@ -169,7 +250,10 @@ where
     }
 
     fn start(self, cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
-        let dir = RunDir::create(out, &trainer::episodes_header(&self.ctx.space.names()))?;
+        let dir = RunDir::create(
+            out,
+            &trainer::episodes_header(&self.proto.task_space().names()),
+        )?;
         write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
         write_atomic(
             &dir.file(TEST_SET),
@@ -181,6 +265,7 @@ where
             next_eval: cfg.eval_every,
             next_checkpoint: cfg.checkpoint_every,
             next_dump: cfg.dump_every,
+            next_student_reset: cfg.reset_student_every,
             ..Default::default()
         };
         self.trainer(cfg, dir, progress, show_progress).run()
@@ -190,7 +275,7 @@ where
     fn restore(mut self, dir: &Path, blob: &Blob) -> Result<Self, TrainError> {
         self.student.load(blob.get("student")?)?;
         self.teacher = trellis_teachers::restore(&blob.get_json("teacher")?)?;
-        self.test_set = test_set::load(&dir.join(TEST_SET), &self.ctx.space)?;
+        self.test_set = test_set::load(&dir.join(TEST_SET), self.proto.task_limits())?;
         Ok(self)
     }
 
@@ -210,27 +295,15 @@ where
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
         let mut p = self.restore(dir, blob)?;
-        eval::evaluate(
-            &p.proto,
-            p.student.as_mut(),
-            &p.test_set,
-            p.ctx.success_return,
-        )
+        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set)
     }
 }
-
-/// The env name of the procedural text worlds.
-pub const TEXT_WORLD: &str = "text-world";
 
 /// Starts a new run in `out`, which must not hold anything yet. Config
 /// errors are reported before the dir is created.
 pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
-    cfg.validate()?;
-    if cfg.env == TEXT_WORLD {
-        text_parts(&cfg)?.start(cfg, out, show_progress)
-    } else {
-        walker_parts(&cfg)?.start(cfg, out, show_progress)
-    }
+    let cfg = cfg.resolved()?;
+    with_parts!(cfg, p => p.start(cfg, out, show_progress))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
@@ -259,26 +332,33 @@ fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
 /// new step budget); log rows written after that checkpoint are dropped.
 pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
     let (mut cfg, blob) = load_run(dir)?;
+    let progress: Progress = blob.get_json("progress")?;
+    let target = steps.unwrap_or(cfg.steps);
+    if progress.step >= target {
+        // Finished: nothing to train, and evaluating again would add a row.
+        let summary: Option<Summary> = std::fs::read(dir.join(run_dir::SUMMARY))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        return Ok(Outcome {
+            last_eval: summary.and_then(|s| s.eval),
+            progress,
+            steps_per_second: 0.0,
+        });
+    }
     if let Some(s) = steps {
         cfg.steps = s;
         cfg.validate()?;
         write_atomic(&dir.join(CONFIG), cfg.to_toml().as_bytes())?;
+        // Extended: no longer finished.
+        let _ = std::fs::remove_file(dir.join(run_dir::SUMMARY));
     }
-    if cfg.env == TEXT_WORLD {
-        text_parts(&cfg)?.resume(cfg, dir, &blob, show_progress)
-    } else {
-        walker_parts(&cfg)?.resume(cfg, dir, &blob, show_progress)
-    }
+    with_parts!(cfg, p => p.resume(cfg, dir, &blob, show_progress))
 }
 
 /// Re-runs the test set with the run's last checkpointed policy.
 pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
     let (cfg, blob) = load_run(dir)?;
-    let r = if cfg.env == TEXT_WORLD {
-        text_parts(&cfg)?.evaluate(dir, &blob)?
-    } else {
-        walker_parts(&cfg)?.evaluate(dir, &blob)?
-    };
+    let r = with_parts!(cfg, p => p.evaluate(dir, &blob)?);
     Ok((cfg, blob.get_json("progress")?, r))
 }
 
@@ -294,17 +374,18 @@ pub struct WalkerReplay {
 /// Loads a walker run dir for replay (text-world runs are refused).
 pub fn load_walker_replay(dir: &Path) -> Result<WalkerReplay, TrainError> {
     let (config, blob) = load_run(dir)?;
-    if config.env == TEXT_WORLD {
+    if reads(&config.env)? != Reads::Vectors {
         return Err(TrainError::Config(format!(
-            "{} is a text-world run; only walker runs can be replayed",
-            dir.display()
+            "{} is a {} run; only walker runs can be replayed",
+            dir.display(),
+            config.env
         )));
     }
     let env = world::walker(&config)?;
     let (obs_dim, act_dim) = world::dims(&env);
     let mut student = make_student(&config, obs_dim, act_dim)?;
     student.load(blob.get("student")?)?;
-    let test_set = test_set::load(&dir.join(TEST_SET), env.task_space())?;
+    let test_set = test_set::load(&dir.join(TEST_SET), env.task_limits())?;
     Ok(WalkerReplay {
         config,
         env,

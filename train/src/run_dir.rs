@@ -20,6 +20,9 @@ pub const CHECKPOINT: &str = "checkpoint.bin";
 pub const EPISODES: &str = "episodes.csv";
 pub const EVAL: &str = "eval.csv";
 pub const TEACHER: &str = "teacher.jsonl";
+/// Written (atomically) when a run reaches its step budget: the final
+/// evaluation and counters. Its presence means "finished".
+pub const SUMMARY: &str = "summary.json";
 pub const EVAL_HEADER: &str =
     "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];

@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use trellis_agents::{Student, Transition};
-use trellis_envs::{Env, VecEnv};
+use trellis_agents::Student;
+use trellis_core::TaskMap;
+use trellis_envs::{Env, SeedState, VecEnv};
 use trellis_nn::blob::Blob;
 use trellis_teachers::{Episode, Teacher, TeacherContext};
 
 use crate::eval::{EvalResult, evaluate};
-use crate::run_dir::{CHECKPOINT, LogLengths, RunDir, write_atomic};
+use crate::rollout;
+use crate::run_dir::{CHECKPOINT, LogLengths, RunDir, SUMMARY, write_atomic};
 use crate::{RunConfig, TrainError};
 
 /// Counters and schedules saved in every checkpoint.
@@ -25,13 +27,37 @@ pub struct Progress {
     pub next_eval: u64,
     pub next_checkpoint: u64,
     pub next_dump: u64,
+    /// Step of the next forgetting reset of the student (unused when 0).
+    #[serde(default)]
+    pub next_student_reset: u64,
+    /// Forgetting resets so far.
+    #[serde(default)]
+    pub student_resets: u64,
     /// Times the run was resumed (varies the env seed streams after a resume).
     pub resumes: u64,
     /// Wall-clock seconds spent before the current process.
     pub seconds: f64,
     /// Task of each env instance's current episode.
     pub tasks: Vec<Vec<f64>>,
+    /// The env instances' seed streams, when the checkpoint was taken at an
+    /// episode boundary of every instance: a resume then continues exactly
+    /// as the uninterrupted run would have.
+    #[serde(default)]
+    pub seeds: Option<SeedState>,
     pub logs: LogLengths,
+}
+
+/// `summary.json`: what a finished run left.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Env steps trained.
+    pub step: u64,
+    /// Training episodes.
+    pub episodes: u64,
+    /// The final evaluation.
+    pub eval: Option<EvalResult>,
+    /// Throughput of the last process that trained it.
+    pub steps_per_second: f64,
 }
 
 /// What a finished (or stopped) run reports.
@@ -42,15 +68,30 @@ pub struct Outcome {
     pub steps_per_second: f64,
 }
 
+/// One run in progress: everything the loop owns.
 pub struct Trainer<E: Env + Clone> {
+    /// The run's resolved config.
     pub cfg: RunConfig,
+    /// Where logs and checkpoints go.
     pub dir: RunDir,
+    /// The world every instance is cloned from.
     pub proto: E,
+    /// The learner.
     pub student: Box<dyn Student<E::Obs, E::Act>>,
+    /// Builds a new learner for forgetting resets (the argument varies its seed).
+    #[allow(clippy::type_complexity)]
+    pub fresh_student: Box<dyn Fn(u64) -> Result<Box<dyn Student<E::Obs, E::Act>>, TrainError>>,
+    /// The curriculum.
     pub teacher: Box<dyn Teacher>,
+    /// What the teacher knows of the world.
     pub ctx: TeacherContext,
+    /// Between the teacher's coordinates and the world's.
+    pub map: TaskMap,
+    /// The evaluation tasks (world coordinates).
     pub test_set: Vec<Vec<f64>>,
+    /// Counters and schedules.
     pub progress: Progress,
+    /// Draw a progress bar.
     pub show_progress: bool,
 }
 
@@ -64,32 +105,43 @@ where
         let env_seed = self.cfg.seed ^ self.progress.resumes.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mut vec = VecEnv::new(vec![self.proto.clone(); n], self.cfg.threads, env_seed);
         if self.progress.tasks.len() != n {
-            self.progress.tasks = (0..n).map(|_| self.teacher.sample_task()).collect();
+            self.progress.tasks = (0..n)
+                .map(|_| self.map.to_world(&self.teacher.sample_task()))
+                .collect();
         }
-        let mut obs = vec.reset(Some(&self.progress.tasks))?;
+        let mut obs = match &self.progress.seeds {
+            Some(state) if state.streams.len() == n => vec.restore(state, &self.progress.tasks)?,
+            _ => vec.reset(Some(&self.progress.tasks))?,
+        };
+        // A checkpoint falls due on schedule and is taken at the next step
+        // that ends every instance's episode (one instance: within one
+        // episode), so that resuming is exact; with several instances it is
+        // taken at once.
+        let mut checkpoint_due = false;
         let bar = self.progress_bar();
         let (t0, step0) = (Instant::now(), self.progress.step);
         let mut recent: Vec<f64> = Vec::new();
         let mut last_eval = None;
         while self.progress.step < self.cfg.steps {
-            let actions = self.student.act(&obs, false);
             let mut failure = None;
-            let out = {
-                let (teacher, dir, p, ctx) = (
+            let mut ended = 0;
+            {
+                let (teacher, dir, p, map) = (
                     &mut self.teacher,
                     &mut self.dir,
                     &mut self.progress,
-                    &self.ctx,
+                    &self.map,
                 );
-                vec.step_with(&actions, |i, stats| {
+                rollout::step(&mut vec, self.student.as_mut(), &mut obs, |i, stats| {
                     teacher.update(&Episode {
-                        task: &stats.task,
+                        task: &map.to_teacher(&stats.task),
                         ret: stats.ret,
                         len: stats.len,
-                        success: stats.success || stats.ret >= ctx.success_return,
+                        success: stats.success,
                         value: None,
                     });
                     p.episodes += 1;
+                    ended += 1;
                     recent.push(stats.ret);
                     let task: Vec<String> = stats.task.iter().map(|x| format!("{x:.6}")).collect();
                     let line = format!(
@@ -103,33 +155,24 @@ where
                     if let Err(e) = dir.episode(&line) {
                         failure.get_or_insert(e);
                     }
-                    let next = teacher.sample_task();
+                    let next = map.to_world(&teacher.sample_task());
                     p.tasks[i] = next.clone();
                     Some(next)
-                })?
-            };
+                })?;
+            }
             if let Some(e) = failure {
                 return Err(e);
             }
-            for (i, (s, a)) in out.iter().zip(&actions).enumerate() {
-                self.student.observe(&Transition {
-                    env: i,
-                    obs: &obs[i],
-                    action: a,
-                    reward: s.step.reward as f32,
-                    next_obs: &s.step.obs,
-                    terminal: s.step.terminated,
-                    truncated: s.step.truncated && !s.step.terminated,
-                });
-            }
-            for (o, s) in obs.iter_mut().zip(out) {
-                *o = match s.reset_obs {
-                    Some(r) => r,
-                    None => s.step.obs,
-                };
-            }
             self.progress.step += n as u64;
             bar.set_position(self.progress.step);
+            if self.cfg.reset_student_every > 0
+                && self.progress.step >= self.progress.next_student_reset
+            {
+                // The forgetting student: networks, optimisers and replay buffer start over.
+                self.progress.next_student_reset += self.cfg.reset_student_every;
+                self.progress.student_resets += 1;
+                self.student = (self.fresh_student)(self.progress.student_resets)?;
+            }
             if self.progress.step >= self.progress.next_dump {
                 self.progress.next_dump += self.cfg.dump_every;
                 self.dump()?;
@@ -153,6 +196,12 @@ where
             }
             if self.progress.step >= self.progress.next_checkpoint {
                 self.progress.next_checkpoint += self.cfg.checkpoint_every;
+                checkpoint_due = true;
+            }
+            let boundary = ended == n;
+            if checkpoint_due && (boundary || n > 1) && self.progress.step < self.cfg.steps {
+                checkpoint_due = false;
+                self.progress.seeds = boundary.then(|| vec.seed_state());
                 self.checkpoint(t0)?;
             }
         }
@@ -161,14 +210,28 @@ where
         {
             last_eval = Some(self.evaluate(t0, step0)?);
         }
+        self.progress.seeds = None;
         self.checkpoint(t0)?;
         bar.finish();
         let secs = t0.elapsed().as_secs_f64().max(1e-9);
-        Ok(Outcome {
+        let outcome = Outcome {
             steps_per_second: (self.progress.step - step0) as f64 / secs,
             progress: self.progress,
             last_eval,
-        })
+        };
+        let summary = Summary {
+            step: outcome.progress.step,
+            episodes: outcome.progress.episodes,
+            eval: outcome.last_eval.clone(),
+            steps_per_second: outcome.steps_per_second,
+        };
+        write_atomic(
+            &self.dir.file(SUMMARY),
+            serde_json::to_string(&summary)
+                .expect("a summary serialises")
+                .as_bytes(),
+        )?;
+        Ok(outcome)
     }
 
     fn progress_bar(&self) -> ProgressBar {
@@ -185,12 +248,7 @@ where
     }
 
     fn evaluate(&mut self, t0: Instant, step0: u64) -> Result<EvalResult, TrainError> {
-        let r = evaluate(
-            &self.proto,
-            self.student.as_mut(),
-            &self.test_set,
-            self.ctx.success_return,
-        )?;
+        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set)?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
         self.dir.eval(&format!(

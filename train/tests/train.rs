@@ -22,10 +22,14 @@ fn small(steps: u64) -> RunConfig {
         test_episodes: 4,
         ..Default::default()
     };
-    cfg.sac.hidden = vec![32, 32];
-    cfg.sac.batch_size = 64;
-    cfg.sac.start_steps = 500;
-    cfg.sac.buffer_size = 10_000;
+    for (k, v) in [
+        ("sac.hidden", "[32, 32]"),
+        ("sac.batch_size", "64"),
+        ("sac.start_steps", "500"),
+        ("sac.buffer_size", "10000"),
+    ] {
+        cfg.set(k, v).unwrap();
+    }
     cfg.teacher_config
         .insert("fit_rate".into(), toml::Value::Integer(20));
     cfg
@@ -115,7 +119,8 @@ fn bad_configs_are_refused_before_touching_the_disk() {
         (
             {
                 let mut c = small(1000);
-                c.sac.gamma = 1.5;
+                let sac = c.students.get_mut("sac").unwrap().as_table_mut().unwrap();
+                sac.insert("gamma".into(), toml::Value::Float(1.5));
                 c
             },
             "sac.gamma",
@@ -234,4 +239,34 @@ fn a_fish_trains_and_is_evaluated_in_parkour() {
         .to_string();
     assert!(e.contains("/nonexistent/cppn.json"), "{e}");
     assert!(!bad.exists());
+}
+
+#[test]
+fn set_overrides_any_field_and_unknown_fields_are_refused() {
+    let mut c = RunConfig::default();
+    c.set("sac.lr", "1e-4").unwrap();
+    c.set("bounds.stump_height", "[0, 9]").unwrap();
+    c.set("teacher", "riac").unwrap();
+    c.set("teacher_config.max_region_size", "30").unwrap();
+    assert_eq!(c.teacher, "riac");
+    assert_eq!(c.bounds["stump_height"], [0.0, 9.0]);
+    assert_eq!(c.student_settings().unwrap()["lr"].as_float(), Some(1e-4));
+    assert_eq!(c.teacher_config["max_region_size"].as_integer(), Some(30));
+    for (key, value, want) in [
+        ("stpes", "5", "unknown field `stpes`"),
+        ("sac.gamma", "2", "`sac.gamma` = 2"),
+        ("sac.gama", "0.9", "gama"),
+        ("steps", "0", "`steps` = 0"),
+        ("teacher", "oracle", "unknown teacher `oracle`"),
+    ] {
+        let e = c.clone().set(key, value).unwrap_err().to_string();
+        assert!(e.contains(want), "--set {key}={value}: {e}");
+    }
+    let back = RunConfig::from_toml(&c.to_toml()).unwrap();
+    assert_eq!(back, c);
+    // The run dir's copy carries every setting of the run's student.
+    let full = c.resolved().unwrap();
+    let sac = full.students["sac"].as_table().unwrap();
+    assert_eq!(sac["lr"].as_float(), Some(1e-4));
+    assert_eq!(sac["batch_size"].as_integer(), Some(1000));
 }

@@ -41,7 +41,7 @@ pub const MOTOR_KEYS: [(KeyCode, KeyCode); 8] = [
 
 /// The sine gait reads a biped's Stump Tracks observation: four motors, no Parkour fields.
 fn gait_fits(env: &WalkerEnv) -> bool {
-    !env.terrain().is_parkour() && env.body().motors.len() == 4
+    !env.terrain().features().surface_observation && env.body().motors.len() == 4
 }
 
 pub struct WalkerSim {
@@ -82,7 +82,10 @@ pub enum Sim {
 
 impl Sim {
     pub fn new(args: &Args) -> Result<Self> {
-        if args.env == "text-world" {
+        if matches!(
+            trellis_envs::registry::world(&args.env)?.family,
+            trellis_envs::registry::Family::Text
+        ) {
             let mut env = TextWorldEnv::new();
             let task = args.task.clone().unwrap_or_else(|| {
                 env.task_space()

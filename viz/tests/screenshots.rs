@@ -36,7 +36,12 @@ const SHOTS: &[Shot<'static>] = &[
     },
     Shot {
         name: "parkour-walker",
-        args: &["--env", "parkour", "--task", "-0.15,0.8,0.1,0.81,2,1"],
+        args: &[
+            "--env",
+            "parkour",
+            "--task",
+            "-0.15,0.8,0.1,0.81,0.25,2,1,10",
+        ],
         has_body: true,
     },
     Shot {
@@ -207,10 +212,14 @@ fn a_run_replays_its_policy_with_the_teacher_panel() {
         test_episodes: 3,
         ..Default::default()
     };
-    cfg.sac.hidden = vec![32, 32];
-    cfg.sac.batch_size = 32;
-    cfg.sac.start_steps = 1_000;
-    cfg.sac.buffer_size = 5_000;
+    for (k, v) in [
+        ("sac.hidden", "[32, 32]"),
+        ("sac.batch_size", "32"),
+        ("sac.start_steps", "1000"),
+        ("sac.buffer_size", "5000"),
+    ] {
+        cfg.set(k, v).unwrap();
+    }
     cfg.teacher = "riac".into();
     trellis_train::start(cfg, &run, false).unwrap();
     let dumps = std::fs::read_to_string(run.join("teacher.jsonl")).unwrap();

@@ -112,21 +112,3 @@ pub fn build(d: &BipedalDims) -> BodySpec {
     spec.width = px(d.width);
     spec
 }
-
-/// Every bipedal variant by its TeachMyAgent name.
-pub fn by_name(name: &str) -> Option<BodySpec> {
-    Some(match name {
-        "old_classic_bipedal" => old_classic(),
-        "classic_bipedal" => classic(),
-        "small_bipedal" => small(),
-        "big_bipedal" => big(),
-        _ => return None,
-    })
-}
-
-pub const NAMES: [&str; 4] = [
-    "old_classic_bipedal",
-    "classic_bipedal",
-    "small_bipedal",
-    "big_bipedal",
-];

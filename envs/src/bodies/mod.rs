@@ -13,609 +13,94 @@ pub mod chimpanzee;
 pub mod fish;
 pub mod millipede;
 pub mod quadruped;
+pub mod spawn;
+pub mod spec;
 pub mod spider;
 pub mod wheel;
 
-use rapier2d::prelude::*;
-use serde::{Deserialize, Serialize};
+pub use spawn::{Body, clean_action};
+pub use spec::*;
 
-use crate::physics::{Physics, Vec2, groups};
-
-/// The original's pixel-to-world scale (Box2D units = pixels / 30).
-pub const SCALE: f32 = 30.0;
-
-/// Pixels to world units.
-pub fn px(v: f32) -> f32 {
-    v / SCALE
+/// A body in the table: its TeachMyAgent name, other names it answers to,
+/// and the function that builds its spec.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyEntry {
+    /// The name configs and the command line use.
+    pub name: &'static str,
+    /// Other accepted names.
+    pub aliases: &'static [&'static str],
+    /// Builds the spec.
+    pub build: fn() -> BodySpec,
 }
 
-/// A collision shape in body units (already divided by the world scale).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Shape {
-    /// A convex polygon; vertex order does not matter.
-    Polygon(Vec<[f32; 2]>),
-    /// A rectangle of full width `w` and height `h`, centred on the part.
-    Rect {
-        w: f32,
-        h: f32,
+/// Every body: adding one is a file with its builder and a line here.
+pub const BODIES: &[BodyEntry] = &[
+    BodyEntry {
+        name: "old_classic_bipedal",
+        aliases: &[],
+        build: bipedal::old_classic,
     },
-    Circle {
-        r: f32,
+    BodyEntry {
+        name: "classic_bipedal",
+        aliases: &[],
+        build: bipedal::classic,
     },
-}
-
-impl Shape {
-    /// A polygon given in pixels.
-    pub fn polygon_px(points: &[[f32; 2]]) -> Self {
-        Shape::Polygon(points.iter().map(|p| [px(p[0]), px(p[1])]).collect())
-    }
-
-    /// The outline in counter-clockwise order around the part's centre
-    /// (circles as 12-gons): what water forces integrate over.
-    pub fn outline(&self) -> Vec<Vec2> {
-        let mut pts: Vec<Vec2> = match self {
-            Shape::Polygon(v) => v.iter().map(|&p| Vec2::from(p)).collect(),
-            Shape::Rect { w, h } => {
-                let (x, y) = (w / 2.0, h / 2.0);
-                vec![
-                    Vec2::new(-x, -y),
-                    Vec2::new(x, -y),
-                    Vec2::new(x, y),
-                    Vec2::new(-x, y),
-                ]
-            }
-            Shape::Circle { r } => (0..12)
-                .map(|i| Vec2::from_angle(i as f32 * std::f32::consts::TAU / 12.0) * *r)
-                .collect(),
-        };
-        let c = pts.iter().fold(Vec2::ZERO, |a, &p| a + p) / pts.len() as f32;
-        pts.sort_by(|a, b| {
-            (a.y - c.y)
-                .atan2(a.x - c.x)
-                .total_cmp(&(b.y - c.y).atan2(b.x - c.x))
-        });
-        pts
-    }
-}
-
-/// What the world should watch about a part.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Contact {
-    /// Contacts do not matter.
-    #[default]
-    Ignored,
-    /// Touching the world is observed (a foot's ground contact).
-    Sensed,
-    /// Touching the world ends the episode as a fall (a walker's hull).
-    Critical,
-}
-
-/// How a body gets around; decides which survival rule, lidar fan and start
-/// pose the Parkour world applies, as the original's body types do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BodyKind {
-    /// Walks on the ground; drowns after [`BodySpec::survival_steps`] under water.
-    #[default]
-    Walker,
-    /// Hangs from the ceiling and creepers with grippers; may touch the
-    /// ceiling but not the ground; drowns like a walker.
-    Climber,
-    /// Swims; suffocates after [`BodySpec::survival_steps`] out of water.
-    Swimmer,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PartSpec {
-    pub name: String,
-    pub shape: Shape,
-    pub density: f32,
-    pub friction: f32,
-    /// Centre of the part relative to the body's spawn point.
-    pub pos: [f32; 2],
-    pub angle: f32,
-    pub contact: Contact,
-}
-
-/// A motorised hinge. Box2D-style: the motor drives the relative angular
-/// velocity towards `±speed` with at most `|action| * torque`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MotorSpec {
-    pub parent: usize,
-    pub child: usize,
-    /// Hinge point relative to the body's spawn point.
-    pub anchor: [f32; 2],
-    /// Joint angle limits (radians, child relative to parent, 0 = spawn pose).
-    pub limits: [f32; 2],
-    /// Motor speed at full action, also the normaliser of the observed speed.
-    pub speed: f32,
-    /// Added to the observed angle (the original centres knee angles this way).
-    pub angle_offset: f32,
-    /// Observe this part's contact right after the motor's angle and speed.
-    pub contact_part: Option<usize>,
-}
-
-/// A hinge without a motor (a chimpanzee's neck, a millipede's segments).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HingeSpec {
-    pub parent: usize,
-    pub child: usize,
-    pub anchor: [f32; 2],
-    pub limits: [f32; 2],
-}
-
-/// A grasping sensor at the tip of a part: a small ball that can attach to
-/// the ceiling or a creeper while its action is positive.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GripperSpec {
-    pub part: usize,
-    /// Centre of the sensor relative to the body's spawn point.
-    pub pos: [f32; 2],
-}
-
-/// The grasping sensor's radius (the original's 0.05 world units).
-pub const GRIPPER_RADIUS: f32 = 0.05;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct BodySpec {
-    pub name: String,
-    pub kind: BodyKind,
-    pub parts: Vec<PartSpec>,
-    pub motors: Vec<MotorSpec>,
-    pub hinges: Vec<HingeSpec>,
-    pub grippers: Vec<GripperSpec>,
-    /// Maximum motor torque at |action| = 1.
-    pub torque: f32,
-    /// Reward cost per unit of |action| per motor, times 80 (the original's reference torque).
-    pub torque_penalty: f32,
-    /// Whether a tilted head costs reward (the original drops this for
-    /// bodies whose head angle means nothing: fish, wheel, chimpanzees).
-    pub head_angle_penalty: bool,
-    /// Consecutive steps the body survives in the wrong medium (under water
-    /// for walkers and climbers, out of it for swimmers).
-    pub survival_steps: u32,
-    /// The part whose pose, velocity and lidar make the "head" of the observation.
-    pub head: usize,
-    /// Height of the spawn point above the ground.
-    pub spawn_height: f32,
-    /// Horizontal extent, used to size the flat start pad.
-    pub width: f32,
-}
-
-/// One segment of a limb chain: a rectangle that starts at the previous
-/// joint and extends `h` along its own axis, towards `outward` = +1 (its
-/// local +y) or -1 (local -y, a leg hanging down at angle 0).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Segment {
-    pub w: f32,
-    pub h: f32,
-    pub angle: f32,
-    pub outward: f32,
-    pub limits: [f32; 2],
-    pub speed: f32,
-    pub angle_offset: f32,
-    pub contact: Contact,
-    /// The motor's observation includes this segment's contact.
-    pub observe_contact: bool,
-}
-
-/// Motor speeds of the original bodies' hips and knees.
-pub const SPEED_HIP: f32 = 4.0;
-pub const SPEED_KNEE: f32 = 6.0;
-
-impl Segment {
-    /// The classic thigh: hip limits [-0.8, 1.1], hip speed, hanging down.
-    pub fn thigh(w: f32, h: f32) -> Self {
-        Self {
-            w,
-            h,
-            angle: 0.0,
-            outward: -1.0,
-            limits: [-0.8, 1.1],
-            speed: SPEED_HIP,
-            angle_offset: 0.0,
-            contact: Contact::Ignored,
-            observe_contact: false,
-        }
-    }
-
-    /// The classic shin (80% of the thigh's width): knee limits [-1.6, -0.1],
-    /// knee speed, angle observed +1, foot contact observed.
-    pub fn shin(w: f32, h: f32) -> Self {
-        Self {
-            w: 0.8 * w,
-            limits: [-1.6, -0.1],
-            speed: SPEED_KNEE,
-            angle_offset: 1.0,
-            contact: Contact::Sensed,
-            observe_contact: true,
-            ..Self::thigh(w, h)
-        }
-    }
-
-    /// Points the segment along `dir` by tilting it `angle` from the hanging pose.
-    pub fn tilted(mut self, angle: f32, outward: f32) -> Self {
-        self.angle = angle;
-        self.outward = outward;
-        self
-    }
-
-    pub fn limits(mut self, lo: f32, hi: f32) -> Self {
-        self.limits = [lo, hi];
-        self
-    }
-
-    pub fn speed(mut self, speed: f32) -> Self {
-        self.speed = speed;
-        self
-    }
-
-    pub fn contact(mut self, contact: Contact, observed: bool) -> Self {
-        self.contact = contact;
-        self.observe_contact = observed;
-        self
-    }
-}
-
-impl BodySpec {
-    /// An empty spec; parts, motors and grippers are added with the `add_*` methods.
-    pub fn new(name: &str, kind: BodyKind, torque: f32, torque_penalty: f32) -> Self {
-        Self {
-            name: name.into(),
-            kind,
-            parts: Vec::new(),
-            motors: Vec::new(),
-            hinges: Vec::new(),
-            grippers: Vec::new(),
-            torque,
-            torque_penalty,
-            head_angle_penalty: true,
-            survival_steps: 600,
-            head: 0,
-            spawn_height: 0.0,
-            width: 0.0,
-        }
-    }
-
-    /// Adds a part and returns its index.
-    pub fn add_part(
-        &mut self,
-        name: &str,
-        shape: Shape,
-        density: f32,
-        pos: [f32; 2],
-        contact: Contact,
-    ) -> usize {
-        self.parts.push(PartSpec {
-            name: name.into(),
-            shape,
-            density,
-            friction: 0.2,
-            pos,
-            angle: 0.0,
-            contact,
-        });
-        self.parts.len() - 1
-    }
-
-    /// Adds a chain of motorised segments hanging from `parent` at `anchor`,
-    /// each hinged to the previous one. Returns the last segment and its far end.
-    pub fn add_limb(
-        &mut self,
-        name: &str,
-        parent: usize,
-        anchor: [f32; 2],
-        segments: &[Segment],
-    ) -> (usize, [f32; 2]) {
-        let (mut prev, mut joint) = (parent, anchor);
-        for (i, s) in segments.iter().enumerate() {
-            let axis = [-s.angle.sin() * s.outward, s.angle.cos() * s.outward];
-            let at = |d: f32| [joint[0] + axis[0] * d, joint[1] + axis[1] * d];
-            self.parts.push(PartSpec {
-                name: format!("{name}_{i}"),
-                shape: Shape::Rect { w: s.w, h: s.h },
-                density: 1.0,
-                friction: 0.2,
-                pos: at(s.h / 2.0),
-                angle: s.angle,
-                contact: s.contact,
-            });
-            let child = self.parts.len() - 1;
-            self.motors.push(MotorSpec {
-                parent: prev,
-                child,
-                anchor: joint,
-                limits: s.limits,
-                speed: s.speed,
-                angle_offset: s.angle_offset,
-                contact_part: s.observe_contact.then_some(child),
-            });
-            (prev, joint) = (child, at(s.h));
-        }
-        (prev, joint)
-    }
-
-    pub fn action_size(&self) -> usize {
-        self.motors.len() + self.grippers.len()
-    }
-
-    /// Angle and speed per motor, plus one contact flag per sensed motor.
-    pub fn motor_state_size(&self) -> usize {
-        self.motors
-            .iter()
-            .map(|m| 2 + usize::from(m.contact_part.is_some()))
-            .sum()
-    }
-
-    /// The same body with every critical part demoted to merely sensed: the
-    /// Parkour world lets walkers touch the ground with their hull.
-    pub fn without_critical_parts(mut self) -> Self {
-        for p in &mut self.parts {
-            if p.contact == Contact::Critical {
-                p.contact = Contact::Sensed;
-            }
-        }
-        self
-    }
-}
-
-/// A spawned body: handles into one episode's world.
-#[derive(Clone, Debug)]
-pub struct Body {
-    pub parts: Vec<RigidBodyHandle>,
-    pub colliders: Vec<ColliderHandle>,
-    pub joints: Vec<ImpulseJointHandle>,
-    /// Relative angle (child - parent) of each motor's parts at spawn: the
-    /// zero of its joint angle, as Box2D's reference angle.
-    pub reference_angles: Vec<f32>,
-    /// Each gripper's sensor collider (attached to its part).
-    pub grippers: Vec<ColliderHandle>,
-    /// Each part's outline in its local frame, counter-clockwise.
-    pub outlines: Vec<Vec<Vec2>>,
-}
-
-/// Stiffness of the velocity motor: large enough that, as in Box2D, only the
-/// torque limit bounds how fast the target speed is reached.
-const MOTOR_DAMPING: f32 = 1.0e6;
-
-/// A revolute joint at `anchor` (world) whose angle is 0 in the current pose.
-fn hinge(
-    w: &PhysicsWorld,
-    a: RigidBodyHandle,
-    b: RigidBodyHandle,
-    anchor: Vec2,
-    limits: [f32; 2],
-) -> (GenericJoint, f32) {
-    let (pa, pb) = (w.bodies[a].position(), w.bodies[b].position());
-    let reference = pb.rotation.angle() - pa.rotation.angle();
-    let mut joint: GenericJoint = RevoluteJointBuilder::new()
-        .limits(limits)
-        .contacts_enabled(false)
-        .build()
-        .into();
-    joint.set_local_frame1(Pose::from_parts(
-        pa.inverse_transform_point(anchor),
-        Rotation::IDENTITY,
-    ));
-    joint.set_local_frame2(Pose::from_parts(
-        pb.inverse_transform_point(anchor),
-        Rotation::new(-reference),
-    ));
-    (joint, reference)
-}
-
-impl Body {
-    /// Builds the body with its spawn point at `origin`; `push` is an initial
-    /// horizontal impulse on the head (the original's random start force).
-    pub fn spawn(spec: &BodySpec, physics: &mut Physics, origin: Vec2, push: f32) -> Self {
-        let w = &mut physics.world;
-        let mut parts = Vec::with_capacity(spec.parts.len());
-        let mut colliders = Vec::with_capacity(spec.parts.len());
-        for p in &spec.parts {
-            let rb = RigidBodyBuilder::dynamic()
-                .translation(origin + Vec2::from(p.pos))
-                .rotation(p.angle)
-                .can_sleep(false);
-            let shape = match &p.shape {
-                Shape::Polygon(v) => {
-                    let pts: Vec<Vec2> = v.iter().map(|&q| Vec2::from(q)).collect();
-                    ColliderBuilder::convex_hull(&pts)
-                        .expect("body polygon has at least 3 non-collinear points")
-                }
-                Shape::Rect { w, h } => ColliderBuilder::cuboid(w / 2.0, h / 2.0),
-                Shape::Circle { r } => ColliderBuilder::ball(*r),
-            };
-            let col = shape
-                .density(p.density)
-                .friction(p.friction)
-                .friction_combine_rule(CoefficientCombineRule::GeometricMean)
-                .restitution(0.0)
-                .collision_groups(groups::body());
-            let (h, c) = w.insert(rb, col);
-            parts.push(h);
-            colliders.push(c);
-        }
-        let mut joints = Vec::with_capacity(spec.motors.len());
-        let mut reference_angles = Vec::with_capacity(spec.motors.len());
-        for m in &spec.motors {
-            let (pa, pb) = (parts[m.parent], parts[m.child]);
-            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits);
-            joint.set_motor_model(JointAxis::AngX, MotorModel::ForceBased);
-            joint.set_motor_velocity(JointAxis::AngX, 0.0, MOTOR_DAMPING);
-            joint.set_motor_max_force(JointAxis::AngX, spec.torque);
-            joints.push(w.insert_impulse_joint(pa, pb, joint));
-            reference_angles.push(reference);
-        }
-        for h in &spec.hinges {
-            let (joint, _) = hinge(
-                w,
-                parts[h.parent],
-                parts[h.child],
-                origin + Vec2::from(h.anchor),
-                h.limits,
-            );
-            w.insert_impulse_joint(parts[h.parent], parts[h.child], joint);
-        }
-        let grippers = spec
-            .grippers
-            .iter()
-            .map(|g| {
-                let owner = parts[g.part];
-                let local = w.bodies[owner]
-                    .position()
-                    .inverse_transform_point(origin + Vec2::from(g.pos));
-                let sensor = ColliderBuilder::ball(GRIPPER_RADIUS)
-                    .translation(local)
-                    .density(0.0)
-                    .sensor(true)
-                    .collision_groups(groups::gripper());
-                w.insert_collider(sensor, Some(owner))
-            })
-            .collect();
-        if push != 0.0 {
-            let dt = w.integration_parameters.dt;
-            w.bodies[parts[spec.head]].apply_impulse(Vec2::new(push * dt, 0.0), true);
-        }
-        let outlines = spec.parts.iter().map(|p| p.shape.outline()).collect();
-        Self {
-            parts,
-            colliders,
-            joints,
-            reference_angles,
-            grippers,
-            outlines,
-        }
-    }
-
-    /// Sets every motor from an action in [-1, 1] (values outside are clipped,
-    /// NaN counts as 0): target speed `speed * sign(a)`, torque `torque * |a|`.
-    /// Actions past the motors (the grippers') are ignored here.
-    pub fn actuate(&self, spec: &BodySpec, physics: &mut Physics, action: &[f32]) {
-        for ((m, &j), &a) in spec.motors.iter().zip(&self.joints).zip(action) {
-            let a = clean_action(a);
-            let speed = if a > 0.0 {
-                m.speed
-            } else if a < 0.0 {
-                -m.speed
-            } else {
-                0.0
-            };
-            if let Some(joint) = physics.world.impulse_joints.get_mut(j, false) {
-                joint
-                    .data
-                    .set_motor_velocity(JointAxis::AngX, speed, MOTOR_DAMPING);
-                joint
-                    .data
-                    .set_motor_max_force(JointAxis::AngX, spec.torque * a.abs());
-            }
-        }
-    }
-
-    /// Joint angle of motor `i` (0 at the spawn pose), wrapped to [-π, π].
-    pub fn motor_angle(&self, spec: &BodySpec, physics: &Physics, i: usize) -> f32 {
-        let m = &spec.motors[i];
-        let (a, b) = (
-            physics.body(self.parts[m.parent]),
-            physics.body(self.parts[m.child]),
-        );
-        let rel = b.rotation().angle() - a.rotation().angle() - self.reference_angles[i];
-        (rel + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
-    }
-
-    /// Appends, per motor: angle (+offset), relative speed / motor speed, and
-    /// the contact flag of its sensed part where it has one.
-    pub fn motor_state(&self, spec: &BodySpec, physics: &Physics, out: &mut Vec<f32>) {
-        for (i, m) in spec.motors.iter().enumerate() {
-            let (a, b) = (
-                physics.body(self.parts[m.parent]),
-                physics.body(self.parts[m.child]),
-            );
-            out.push(self.motor_angle(spec, physics, i) + m.angle_offset);
-            out.push((b.angvel() - a.angvel()) / m.speed);
-            if let Some(p) = m.contact_part {
-                out.push(if physics.touching(self.colliders[p]) {
-                    1.0
-                } else {
-                    0.0
-                });
-            }
-        }
-    }
-
-    pub fn head(&self, spec: &BodySpec) -> RigidBodyHandle {
-        self.parts[spec.head]
-    }
-
-    /// Did any part marked [`Contact::Critical`] touch the world, other than
-    /// the collider `allowed` (the ceiling, for climbers)?
-    pub fn critical_contact(
-        &self,
-        spec: &BodySpec,
-        physics: &Physics,
-        allowed: Option<ColliderHandle>,
-    ) -> bool {
-        spec.parts.iter().zip(&self.colliders).any(|(p, &c)| {
-            p.contact == Contact::Critical
-                && physics
-                    .world
-                    .narrow_phase
-                    .contact_pairs_with(c)
-                    .any(|pair| {
-                        let other = if pair.collider1 == c {
-                            pair.collider2
-                        } else {
-                            pair.collider1
-                        };
-                        Some(other) != allowed && pair.has_any_active_contact()
-                    })
-        })
-    }
-
-    /// False if any part's pose or velocity is non-finite or absurdly large:
-    /// the solver blew up and the episode must end.
-    pub fn is_sane(&self, physics: &Physics) -> bool {
-        const LIMIT: f32 = 1.0e4;
-        self.parts.iter().all(|&h| {
-            let b = physics.body(h);
-            let (t, v, w) = (b.translation(), b.linvel(), b.angvel());
-            t.is_finite()
-                && v.is_finite()
-                && w.is_finite()
-                && t.abs().max_element() < LIMIT
-                && v.abs().max_element() < LIMIT
-        })
-    }
-}
-
-/// An action value as the motors see it: NaN is 0, the rest clipped to [-1, 1].
-pub fn clean_action(a: f32) -> f32 {
-    if a.is_nan() { 0.0 } else { a.clamp(-1.0, 1.0) }
-}
-
-/// Every body by name: TeachMyAgent's names, plus `wheelchair` for its wheel.
-pub fn by_name(name: &str) -> Option<BodySpec> {
-    Some(match name {
-        "spider" => spider::spider(),
-        "millipede" => millipede::millipede(),
-        "wheel" | "wheelchair" => wheel::wheel(),
-        "big_quadru" => quadruped::big_quadru(),
-        "fish" => fish::fish(),
-        "climbing_profile_chimpanzee" => chimpanzee::climbing_profile(),
-        "climbing_chest_profile_chimpanzee" => chimpanzee::climbing_chest_profile(),
-        other => return bipedal::by_name(other),
-    })
-}
-
-/// The names [`by_name`] accepts (one per body).
-pub const NAMES: [&str; 11] = [
-    "old_classic_bipedal",
-    "classic_bipedal",
-    "small_bipedal",
-    "big_bipedal",
-    "big_quadru",
-    "spider",
-    "millipede",
-    "wheel",
-    "climbing_profile_chimpanzee",
-    "climbing_chest_profile_chimpanzee",
-    "fish",
+    BodyEntry {
+        name: "small_bipedal",
+        aliases: &[],
+        build: bipedal::small,
+    },
+    BodyEntry {
+        name: "big_bipedal",
+        aliases: &[],
+        build: bipedal::big,
+    },
+    BodyEntry {
+        name: "big_quadru",
+        aliases: &[],
+        build: quadruped::big_quadru,
+    },
+    BodyEntry {
+        name: "spider",
+        aliases: &[],
+        build: spider::spider,
+    },
+    BodyEntry {
+        name: "millipede",
+        aliases: &[],
+        build: millipede::millipede,
+    },
+    BodyEntry {
+        name: "wheel",
+        aliases: &["wheelchair"],
+        build: wheel::wheel,
+    },
+    BodyEntry {
+        name: "climbing_profile_chimpanzee",
+        aliases: &[],
+        build: chimpanzee::climbing_profile,
+    },
+    BodyEntry {
+        name: "climbing_chest_profile_chimpanzee",
+        aliases: &[],
+        build: chimpanzee::climbing_chest_profile,
+    },
+    BodyEntry {
+        name: "fish",
+        aliases: &[],
+        build: fish::fish,
+    },
 ];
+
+/// Every body by name or alias.
+pub fn by_name(name: &str) -> Option<BodySpec> {
+    BODIES
+        .iter()
+        .find(|b| b.name == name || b.aliases.contains(&name))
+        .map(|b| (b.build)())
+}
+
+/// The body names, one per body, in table order.
+pub fn names() -> Vec<&'static str> {
+    BODIES.iter().map(|b| b.name).collect()
+}

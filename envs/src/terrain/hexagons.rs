@@ -4,10 +4,23 @@
 //! only horizontally. As in Box2D, the fixture is the convex hull of the
 //! displaced vertices.
 
-use super::{TerrainGenerator, TerrainLayout, track};
+use std::sync::Arc;
+
+use super::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::registry::{Family, WorldDescriptor};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::{Dim, TaskSpace};
+
+/// The registry entry.
+pub const WORLD: WorldDescriptor = WorldDescriptor {
+    name: "hexagon-tracks",
+    summary: "TeachMyAgent's Hexagon Tracks: 12 offsets displacing hexagonal obstacles (12-D)",
+    family: Family::Walker {
+        terrain: |_| Ok(Arc::new(HexagonTracks::default())),
+        default_body: "old_classic_bipedal",
+    },
+};
 
 /// Vertices of the undisplaced hexagon, in track steps around the obstacle's anchor.
 const HEXAGON: [[f64; 2]; 6] = [
@@ -46,8 +59,12 @@ impl Default for HexagonTracks {
 }
 
 impl TerrainGenerator for HexagonTracks {
+    fn features(&self) -> Features {
+        Features::TRACKS
+    }
+
     fn name(&self) -> &str {
-        "hexagon-tracks"
+        WORLD.name
     }
 
     fn task_space(&self) -> &TaskSpace {

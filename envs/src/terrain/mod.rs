@@ -3,10 +3,18 @@
 //! builder puts any layout into a physics world.
 
 pub mod cppn;
-pub mod hexagons;
-pub mod parkour;
-pub mod poet;
-pub mod stumps;
+
+/// Declares each walker world's module and lists its `WORLD` in
+/// [`TERRAINS`]: the one line a new terrain adds to.
+macro_rules! terrains {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every walker world, in the order lists show them.
+        pub const TERRAINS: &[&crate::registry::WorldDescriptor] = &[$(&$module::WORLD),*];
+    };
+}
+
+terrains![stumps, hexagons, poet, parkour];
 
 use rapier2d::prelude::*;
 
@@ -162,16 +170,51 @@ fn compound<'a>(polys: impl Iterator<Item = &'a [Vec2]>) -> Option<ColliderBuild
 pub trait TerrainGenerator: Send + Sync {
     fn name(&self) -> &str;
     fn task_space(&self) -> &TaskSpace;
+    /// Every task the generator handles, which may be wider than the
+    /// training bounds of [`Self::task_space`] (Parkour's test sets set
+    /// dimensions the benchmark keeps fixed for training). Resets and test
+    /// sets are checked against these; `[bounds]` overrides must lie inside.
+    fn limits(&self) -> &TaskSpace {
+        self.task_space()
+    }
     /// A sensible task for a first look (the space's default).
     fn default_task(&self) -> Vec<f64>;
-    /// `task` has been validated against [`Self::task_space`].
+    /// `task` has been validated against [`Self::limits`].
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout;
     /// The same generator over other bounds (a run's `[bounds]` overrides);
     /// `space` has the same dimensions, checked by the caller.
     fn with_space(&self, space: TaskSpace) -> std::sync::Arc<dyn TerrainGenerator>;
-    /// Parkour-style worlds (water, ceiling, creepers) observe the medium,
-    /// survival and what each lidar ray hit; plain tracks do not.
-    fn is_parkour(&self) -> bool {
-        false
-    }
+    /// What the world offers a body and how the reference observes and scores it.
+    fn features(&self) -> Features;
+}
+
+/// What a terrain family offers a body, and which of the reference's rules
+/// apply to it. Each flag decides one thing, so a new family can mix them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Features {
+    /// A ceiling (and creepers) that climbers hang from: climbers need it.
+    pub ceiling: bool,
+    /// Water: swimmers need it.
+    pub water: bool,
+    /// Walkers may touch the ground with their hull (Parkour) instead of
+    /// falling when they do (the tracks).
+    pub hull_may_touch_ground: bool,
+    /// The reference's Parkour observation: besides the tracks' entries, the
+    /// medium (under water, dead), the grippers (touching, holding) and what
+    /// each lidar ray hit (water, creeper, other).
+    pub surface_observation: bool,
+    /// Range of episodic returns that teachers normalise by (TeachMyAgent's
+    /// reward bounds for the family).
+    pub reward_range: (f64, f64),
+}
+
+impl Features {
+    /// The BipedalWalker tracks: ground only, the classic observation.
+    pub const TRACKS: Features = Features {
+        ceiling: false,
+        water: false,
+        hull_may_touch_ground: false,
+        surface_observation: false,
+        reward_range: (-150.0, 350.0),
+    };
 }

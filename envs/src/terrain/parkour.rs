@@ -14,11 +14,22 @@
 
 use std::sync::Arc;
 
-use super::{TerrainGenerator, TerrainLayout, track};
+use super::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::registry::{Family, RegistryError, WorldDescriptor, WorldOptions};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::TaskSpace;
 use crate::terrain::cppn::Cppn;
+
+/// The registry entry.
+pub const WORLD: WorldDescriptor = WorldDescriptor {
+    name: "parkour",
+    summary: "TeachMyAgent's Parkour: CPPN ground and ceiling, water, creepers (8-D, 6 free); every body",
+    family: Family::Walker {
+        terrain: Parkour::from_options,
+        default_body: "old_classic_bipedal",
+    },
+};
 
 /// The world's floor and roof in CPPN units (divided by the scale).
 const LIMIT: f32 = 1000.0;
@@ -27,32 +38,38 @@ const END_STEPS: usize = 5;
 const MIN_CREEPER: f64 = 0.2;
 const CREEPER_HEIGHT_STD: f64 = 0.1;
 
-/// Settings fixed for a run (the original's constructor and the task
-/// dimensions the benchmark keeps constant).
+/// Settings fixed for a run (the original's constructor arguments).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParkourConfig {
-    /// World units per CPPN unit is 1 / `cppn_scale`.
-    pub cppn_scale: f32,
     /// Ceiling height above the start pad, in CPPN units (200 → 20 world units at scale 10).
     pub ceiling_offset: f32,
     /// Minimum ceiling height above the ground, in CPPN units.
     pub ceiling_clip_offset: f32,
-    pub creepers_width: f32,
 }
 
 impl Default for ParkourConfig {
     fn default() -> Self {
         Self {
-            cppn_scale: 10.0,
             ceiling_offset: 200.0,
             ceiling_clip_offset: 0.0,
-            creepers_width: 0.25,
         }
     }
 }
 
+/// Index of each task dimension, in the reference's order (its test sets
+/// are vectors in this order).
+mod dim {
+    pub const WATER: usize = 3;
+    pub const CREEPERS_WIDTH: usize = 4;
+    pub const CREEPERS_HEIGHT: usize = 5;
+    pub const CREEPERS_SPACING: usize = 6;
+    pub const CPPN_SCALE: usize = 7;
+}
+
+/// TeachMyAgent's Parkour generator.
 pub struct Parkour {
     space: TaskSpace,
+    limits: TaskSpace,
     cppn: Arc<Cppn>,
     cfg: ParkourConfig,
 }
@@ -64,8 +81,13 @@ impl Default for Parkour {
 }
 
 impl Parkour {
-    /// The benchmark's task space ("medium" CPPN inputs, water, creeper
-    /// height and spacing) over `cppn`, which must map 3 inputs to 2 heights.
+    /// The benchmark's task space over `cppn`, which must map 3 inputs to 2
+    /// heights: 8 dimensions in the reference's order — the CPPN input
+    /// ("medium" box), water level, creeper width, height and spacing, and
+    /// the CPPN scale (terrain smoothing). Width and scale are fixed for
+    /// training (0.25 and 10, as in the benchmark; teachers do not see
+    /// them) but each task may set them: the reference's test sets do (the
+    /// walking and swimming ones use scale 20).
     pub fn new(cppn: Arc<Cppn>, cfg: ParkourConfig) -> Self {
         assert_eq!(
             (cppn.input_dim(), cppn.outputs()),
@@ -77,19 +99,38 @@ impl Parkour {
             ("cppn_1", 0.6, 1.0),
             ("cppn_2", -0.1, 0.3),
             ("water_level", 0.0, 1.0),
+            ("creepers_width", 0.25, 0.25),
             ("creepers_height", 0.0, 4.0),
             ("creepers_spacing", 0.0, 5.0),
+            ("cppn_scale", 10.0, 10.0),
         ]);
-        Self { space, cppn, cfg }
+        // What the generator handles: any CPPN input in the original's
+        // default box, and generous creeper and smoothing ranges.
+        let limits = TaskSpace::from_bounds(&[
+            ("cppn_0", -1.0, 1.0),
+            ("cppn_1", -1.0, 1.0),
+            ("cppn_2", -1.0, 1.0),
+            ("water_level", 0.0, 1.0),
+            ("creepers_width", 0.0, 2.0),
+            ("creepers_height", 0.0, 10.0),
+            ("creepers_spacing", 0.0, 10.0),
+            ("cppn_scale", 1.0, 100.0),
+        ]);
+        Self {
+            space,
+            limits,
+            cppn,
+            cfg,
+        }
     }
 
     pub fn config(&self) -> &ParkourConfig {
         &self.cfg
     }
 
-    /// Ground and ceiling heights of the terrain part (after the start pad).
-    pub fn profiles(&self, input: &[f64]) -> (Vec<f32>, Vec<f32>) {
-        let scale = self.cfg.cppn_scale;
+    /// Ground and ceiling heights of the terrain part (after the start pad)
+    /// for CPPN input `input`, the CPPN's outputs divided by `scale`.
+    pub fn profiles(&self, input: &[f64], scale: f32) -> (Vec<f32>, Vec<f32>) {
         let out = self.cppn.generate(input, track::LENGTH);
         let g0 = out[0][0] / scale;
         let c0 = out[0][1] / scale;
@@ -108,18 +149,45 @@ impl Parkour {
     }
 }
 
+impl Parkour {
+    /// Parkour as a run asks for it: the CPPN weights file if one is given
+    /// (it must map 3 inputs to 2 heights), trellis's own weights otherwise.
+    pub fn from_options(opts: &WorldOptions) -> Result<Arc<dyn TerrainGenerator>, RegistryError> {
+        let cppn = match &opts.cppn_weights {
+            Some(path) => {
+                let c = Cppn::load(path)?;
+                if (c.input_dim(), c.outputs()) != (3, 2) {
+                    return Err(RegistryError::CppnShape {
+                        path: path.display().to_string(),
+                        inputs: c.input_dim(),
+                        outputs: c.outputs(),
+                    });
+                }
+                c
+            }
+            None => Cppn::builtin(3, 2),
+        };
+        Ok(Arc::new(Parkour::new(Arc::new(cppn), opts.parkour.clone())))
+    }
+}
+
 impl TerrainGenerator for Parkour {
     fn name(&self) -> &str {
-        "parkour"
+        WORLD.name
     }
 
     fn task_space(&self) -> &TaskSpace {
         &self.space
     }
 
+    fn limits(&self) -> &TaskSpace {
+        &self.limits
+    }
+
     fn with_space(&self, space: TaskSpace) -> Arc<dyn TerrainGenerator> {
         Arc::new(Self {
             space,
+            limits: self.limits.clone(),
             cppn: self.cppn.clone(),
             cfg: self.cfg.clone(),
         })
@@ -127,17 +195,24 @@ impl TerrainGenerator for Parkour {
 
     /// The middle of the CPPN box, dry, with the smallest creepers far apart.
     fn default_task(&self) -> Vec<f64> {
-        vec![-0.15, 0.8, 0.1, 0.0, 0.0, 5.0]
+        vec![-0.15, 0.8, 0.1, 0.0, 0.25, 0.0, 5.0, 10.0]
     }
 
-    fn is_parkour(&self) -> bool {
-        true
+    fn features(&self) -> Features {
+        Features {
+            ceiling: true,
+            water: true,
+            hull_may_touch_ground: true,
+            surface_observation: true,
+            reward_range: (-150.0, 360.0),
+        }
     }
 
     fn generate(&self, task: &[f64], body_width: f32, rng: &mut ChaCha8Rng) -> TerrainLayout {
         let startpad = track::startpad_steps(body_width).ceil() as usize;
-        let (ground_cppn, ceiling_cppn) = self.profiles(&task[..3]);
-        let pad_ceiling = track::HEIGHT + self.cfg.ceiling_offset / self.cfg.cppn_scale;
+        let scale = task[dim::CPPN_SCALE] as f32;
+        let (ground_cppn, ceiling_cppn) = self.profiles(&task[..3], scale);
+        let pad_ceiling = track::HEIGHT + self.cfg.ceiling_offset / scale;
         let n = track::LENGTH + startpad;
         let x = |i: usize| i as f32 * track::STEP;
         let ground: Vec<Vec2> = (0..n)
@@ -165,8 +240,9 @@ impl TerrainGenerator for Parkour {
             })
             .collect();
 
-        let (height, spacing) = (task[4], task[5].max(0.01) as f32);
-        let width = self.cfg.creepers_width.max(MIN_CREEPER as f32);
+        let height = task[dim::CREEPERS_HEIGHT];
+        let spacing = task[dim::CREEPERS_SPACING].max(0.01) as f32;
+        let width = (task[dim::CREEPERS_WIDTH] as f32).max(MIN_CREEPER as f32);
         let span = ((width / track::STEP).floor() as usize).max(1);
         let mut creepers = Vec::new();
         let mut since_last = spacing;
@@ -187,9 +263,9 @@ impl TerrainGenerator for Parkour {
             }
         }
 
-        let floor = -LIMIT / self.cfg.cppn_scale;
+        let floor = -LIMIT / scale;
         let highest = ceiling.iter().map(|p| p.y).fold(f32::MIN, f32::max);
-        let water_y = floor + task[3].max(0.01) as f32 * (highest - floor);
+        let water_y = floor + task[dim::WATER].max(0.01) as f32 * (highest - floor);
         TerrainLayout {
             ground,
             obstacles: Vec::new(),

@@ -6,11 +6,24 @@
 
 use rand::RngExt;
 
-use super::{TerrainGenerator, TerrainLayout, track};
+use std::sync::Arc;
+
+use super::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::registry::{Family, WorldDescriptor};
 use crate::bodies::bipedal::SCALE;
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal, uniform};
 use crate::space::TaskSpace;
+
+/// The registry entry.
+pub const WORLD: WorldDescriptor = WorldDescriptor {
+    name: "poet",
+    summary: "POET-style hardcore tracks: roughness, pits, stumps, stairs",
+    family: Family::Walker {
+        terrain: |_| Ok(Arc::new(PoetTracks::default())),
+        default_body: "old_classic_bipedal",
+    },
+};
 
 /// Track steps of flat ground between two obstacles.
 const GRASS_STEPS: f32 = 10.0;
@@ -38,8 +51,12 @@ impl Default for PoetTracks {
 }
 
 impl TerrainGenerator for PoetTracks {
+    fn features(&self) -> Features {
+        Features::TRACKS
+    }
+
     fn name(&self) -> &str {
-        "poet"
+        WORLD.name
     }
 
     fn task_space(&self) -> &TaskSpace {

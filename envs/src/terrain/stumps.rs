@@ -2,10 +2,23 @@
 //! stump's height drawn around `stump_height` (in track steps) with std 0.1,
 //! as in TeachMyAgent's parametric BipedalWalker.
 
-use super::{TerrainGenerator, TerrainLayout, track};
+use std::sync::Arc;
+
+use super::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::registry::{Family, WorldDescriptor};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::TaskSpace;
+
+/// The registry entry.
+pub const WORLD: WorldDescriptor = WorldDescriptor {
+    name: "stump-tracks",
+    summary: "TeachMyAgent's Stump Tracks: stumps of a mean height every `spacing` (2-D)",
+    family: Family::Walker {
+        terrain: |_| Ok(Arc::new(StumpTracks::default())),
+        default_body: "old_classic_bipedal",
+    },
+};
 
 /// Std of a stump's height around the task's mean height (track steps).
 pub const HEIGHT_NOISE: f64 = 0.1;
@@ -14,8 +27,10 @@ pub const MIN_HEIGHT: f64 = 0.05;
 /// Spacing below this is raised to it, so the loop always advances.
 pub const MIN_SPACING: f64 = 0.01;
 
+/// TeachMyAgent's Stump Tracks generator.
 pub struct StumpTracks {
     space: TaskSpace,
+    limits: TaskSpace,
 }
 
 impl Default for StumpTracks {
@@ -30,17 +45,28 @@ impl Default for StumpTracks {
 impl StumpTracks {
     /// A Stump Tracks with other bounds (e.g. the "mostly unfeasible" height [0, 9]).
     pub fn new(space: TaskSpace) -> Self {
-        Self { space }
+        // Heights below the minimum make no stump (the benchmark's "mostly
+        // trivial" space reaches -3); 9 is its "mostly unfeasible" maximum.
+        let limits = TaskSpace::from_bounds(&[("stump_height", -10.0, 10.0), ("stump_spacing", 0.0, 12.0)]);
+        Self { space, limits }
     }
 }
 
 impl TerrainGenerator for StumpTracks {
+    fn features(&self) -> Features {
+        Features::TRACKS
+    }
+
     fn name(&self) -> &str {
-        "stump-tracks"
+        WORLD.name
     }
 
     fn task_space(&self) -> &TaskSpace {
         &self.space
+    }
+
+    fn limits(&self) -> &TaskSpace {
+        &self.limits
     }
 
     fn with_space(&self, space: TaskSpace) -> std::sync::Arc<dyn TerrainGenerator> {
@@ -48,9 +74,11 @@ impl TerrainGenerator for StumpTracks {
     }
 
     fn default_task(&self) -> Vec<f64> {
+        // No stumps, as far apart as the space allows (TeachMyAgent's easy
+        // initial distribution: height 0, spacing at its maximum).
         vec![
-            0.0,
-            6.0f64.clamp(self.space.dims[1].low, self.space.dims[1].high),
+            0.0f64.clamp(self.space.dims[0].low, self.space.dims[0].high),
+            self.space.dims[1].high,
         ]
     }
 

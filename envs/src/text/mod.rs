@@ -19,22 +19,16 @@ use crate::space::{TaskError, TaskSpace};
 use generator::{Game, Knobs, generate};
 use world::World;
 
-/// What the player sees after each command.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextObs {
-    /// Feedback to the last command (the room description after a reset or a move).
-    pub feedback: String,
-    pub goal: String,
-    pub inventory: String,
-    pub admissible: Vec<String>,
-}
+use crate::registry::{Family, WorldDescriptor};
+use crate::spec::{EnvSpec, Layout, Success};
+pub use trellis_core::text::TextObs;
 
-impl TextObs {
-    /// The whole observation as one text, as shown to a person or an LLM.
-    pub fn render(&self) -> String {
-        format!("{}\n{}\n{}", self.feedback, self.inventory, self.goal)
-    }
-}
+/// The registry entry.
+pub const WORLD: WorldDescriptor = WorldDescriptor {
+    name: "text-world",
+    summary: "procedural text adventures: rooms, distractors, chained quests (6-D)",
+    family: Family::Text,
+};
 
 pub struct TextWorldEnv {
     space: TaskSpace,
@@ -47,6 +41,7 @@ pub struct TextWorldEnv {
     steps: u32,
     max_steps: u32,
     over: bool,
+    spec: EnvSpec,
 }
 
 impl Default for TextWorldEnv {
@@ -72,7 +67,7 @@ impl TextWorldEnv {
             ("inventory_limit", 1.0, 5.0),
         ]);
         Self {
-            task: vec![2.0, 2.0, 2.0, 0.0, 1.0, 5.0],
+            task: vec![2.0, 2.0, 2.0, 0.0, 1.0, 5.0], // = default_task()
             space,
             rng: seeded(0, 0),
             game: None,
@@ -82,6 +77,16 @@ impl TextWorldEnv {
             steps: 0,
             max_steps: 0,
             over: false,
+            spec: EnvSpec {
+                name: WORLD.name.into(),
+                body: None,
+                observation: Layout::Text,
+                action: Layout::Text,
+                // +1 per sub-goal and the quest length on winning, quests of up to 8.
+                reward_range: (0.0, 16.0),
+                success: Success::Won,
+                max_steps: None,
+            },
         }
     }
 
@@ -117,6 +122,16 @@ impl Env for TextWorldEnv {
 
     fn task_space(&self) -> &TaskSpace {
         &self.space
+    }
+
+    fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+
+    /// Two small rooms, few distractors, a two-step quest, open containers,
+    /// full goal text, room to carry everything.
+    fn default_task(&self) -> Vec<f64> {
+        vec![2.0, 2.0, 2.0, 0.0, 1.0, 5.0]
     }
 
     fn task(&self) -> &[f64] {

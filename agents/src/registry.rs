@@ -1,0 +1,147 @@
+//! Students by name. Each student's file declares a [`Descriptor`]; the table
+//! [`STUDENTS`](crate::STUDENTS) in `lib.rs` lists them. Run configs keep a
+//! student's settings in a section named after it (`[sac]`, `[ppo]`,
+//! `[text-ac]`), parsed, checked and filled in by the descriptor, so the
+//! training crate, the CLI and config validation never name a student.
+//!
+//! Adding a student: write `src/<name>.rs` with the student, its settings
+//! type (implementing [`Settings`]) and its `pub const DESCRIPTOR`, then add
+//! its module name to the `students!` line.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use trellis_core::text::TextObs;
+
+use crate::Student;
+
+/// A student's settings: serde with defaults for every field, plus range checks.
+pub trait Settings: Serialize + DeserializeOwned + Default {
+    /// Checks every field with a range; the error names the field (without
+    /// the section) and its allowed range.
+    fn validate(&self) -> Result<(), String>;
+}
+
+/// What observations a student reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// Float vectors with float-vector actions (the walkers).
+    Vectors,
+    /// Text observations with a command to type (the text worlds).
+    Text,
+}
+
+/// Builds a student for float-vector worlds: settings, observation size,
+/// action size, seed.
+pub type VectorMakeFn = fn(&toml::Table, usize, usize, u64) -> Result<Box<dyn Student>, String>;
+/// Builds a student for text worlds: settings, seed.
+pub type TextMakeFn = fn(&toml::Table, u64) -> Result<Box<dyn Student<TextObs, String>>, String>;
+
+/// How a student is built, by what it reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Make {
+    /// See [`VectorMakeFn`].
+    Vectors(VectorMakeFn),
+    /// See [`TextMakeFn`].
+    Text(TextMakeFn),
+}
+
+impl Make {
+    /// What the student reads.
+    pub fn reads(&self) -> Reads {
+        match self {
+            Make::Vectors(_) => Reads::Vectors,
+            Make::Text(_) => Reads::Text,
+        }
+    }
+}
+
+/// Everything trellis needs to know about a student besides its code.
+#[derive(Clone, Copy, Debug)]
+pub struct Descriptor {
+    /// The registry name and the name of its config section.
+    pub name: &'static str,
+    /// One line for `--help`, the README and reports.
+    pub summary: &'static str,
+    /// Parses the student's section (missing fields defaulted), checks it and
+    /// returns it with every field filled in, for the run dir's config.
+    pub resolve: fn(&toml::Table) -> Result<toml::Table, String>,
+    /// Settings (TOML) small enough that a few thousand steps of training run
+    /// in seconds: tests and the benchmark's smoke scale use them.
+    pub quick: &'static str,
+    /// See [`Make`].
+    pub make: Make,
+}
+
+impl Descriptor {
+    /// What the student reads.
+    pub fn reads(&self) -> Reads {
+        self.make.reads()
+    }
+}
+
+/// Parses and checks a section into `S`; errors name `section.field`.
+pub fn settings<S: Settings>(section: &str, t: &toml::Table) -> Result<S, String> {
+    let s: S = toml::Value::Table(t.clone())
+        .try_into()
+        .map_err(|e| format!("[{section}]: {}", e.to_string().trim().replace('\n', " ")))?;
+    s.validate().map_err(|e| format!("`{section}.{e}"))?;
+    Ok(s)
+}
+
+/// A [`Descriptor::resolve`] for settings type `S`.
+pub fn resolve<S: Settings>(section: &str, t: &toml::Table) -> Result<toml::Table, String> {
+    let s: S = settings(section, t)?;
+    toml::Table::try_from(&s).map_err(|e| format!("[{section}]: {e}"))
+}
+
+/// The names of every student, in table order.
+pub fn names() -> Vec<&'static str> {
+    crate::STUDENTS.iter().map(|d| d.name).collect()
+}
+
+/// The descriptor of the student called `name`.
+pub fn descriptor(name: &str) -> Result<&'static Descriptor, String> {
+    crate::STUDENTS
+        .iter()
+        .copied()
+        .find(|d| d.name == name)
+        .ok_or_else(|| {
+            format!(
+                "unknown student `{name}`; known students: {}",
+                names().join(", ")
+            )
+        })
+}
+
+/// Range checks shared by the settings types: `field` = `v` must lie in
+/// `[lo, hi]`; the message starts with the field name (the section is added
+/// by [`settings`]).
+pub fn check(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(format!(
+            "{field}` = {v} is outside its allowed range [{lo}, {hi}]"
+        ))
+    }
+}
+
+/// `field` must be at least 1.
+pub fn check_positive(field: &str, v: usize) -> Result<(), String> {
+    if v == 0 {
+        Err(format!("{field}` = 0 is outside its allowed range [1, ∞)"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Hidden layer sizes: at least one layer, each of at least one unit.
+pub fn check_layers(field: &str, v: &[usize]) -> Result<(), String> {
+    if v.is_empty() || v.contains(&0) {
+        Err(format!(
+            "{field}` = {v:?} needs at least one layer, each of at least 1 unit"
+        ))
+    } else {
+        Ok(())
+    }
+}

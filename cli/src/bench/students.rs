@@ -1,0 +1,130 @@
+//! `trellis bench students`: training throughput (env steps/s including
+//! learning) on Stump Tracks, through the same act → step → observe loop as
+//! training (`trellis_train::rollout`).
+
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Args;
+use trellis_envs::registry::make_walker;
+use trellis_envs::walker::WalkerConfig;
+use trellis_envs::{ContinuousEnv, VecEnv};
+
+use super::proc::cpu_seconds;
+
+#[derive(Args, Debug)]
+pub struct StudentBench {
+    /// Env steps timed after the warm-up (PPO: rounded up to whole rollouts).
+    #[arg(long, default_value_t = 3000)]
+    pub steps: u64,
+    /// SAC minibatch size (TeachMyAgent: 1000).
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// `sac`, `ppo` or `all`.
+    #[arg(long, default_value = "all")]
+    pub student: String,
+    /// Threads for the network maths; without it, 1 and 2 are measured, each in a fresh process.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Training throughput (env steps/s including learning) with TeachMyAgent's
+/// settings and one env instance, as its benchmark runs. Thread counts are
+/// measured in child processes because burn's thread pools are sized once.
+/// Runs the benchmark.
+pub fn run(b: &StudentBench) -> Result<()> {
+    let names: Vec<&str> = if b.student == "all" {
+        vec!["sac", "ppo"]
+    } else {
+        vec![b.student.as_str()]
+    };
+    let Some(threads) = b.threads else {
+        for name in &names {
+            for threads in [1, 2] {
+                let status = std::process::Command::new(std::env::current_exe()?)
+                    .args([
+                        "bench",
+                        "students",
+                        "--student",
+                        name,
+                        "--threads",
+                        &threads.to_string(),
+                    ])
+                    .args([
+                        "--steps",
+                        &b.steps.to_string(),
+                        "--batch",
+                        &b.batch.to_string(),
+                    ])
+                    .env("RAYON_NUM_THREADS", threads.to_string())
+                    .env("MATMUL_NUM_THREADS", threads.to_string())
+                    .status()?;
+                anyhow::ensure!(status.success(), "bench child failed: {status}");
+            }
+        }
+        return Ok(());
+    };
+    for name in names {
+        student_throughput(name, b, threads)?;
+    }
+    Ok(())
+}
+
+fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()> {
+    let env = make_walker("stump-tracks", None, WalkerConfig::default())?;
+    let (n_obs, n_act) = (env.observation_space().dim(), env.action_space().dim());
+    let mut cfg = trellis_train::RunConfig {
+        student: name.into(),
+        ..Default::default()
+    };
+    let sac = name == "sac";
+    if sac {
+        // Warm up just past the batch size, then every timed step may learn.
+        cfg.set("sac.batch_size", &b.batch.to_string())?;
+        cfg.set("sac.start_steps", &b.batch.to_string())?;
+    }
+    let settings = cfg.student_settings()?;
+    let int = |key: &str| settings.get(key).and_then(|v| v.as_integer()).unwrap_or(0) as u64;
+    let (warmup, steps) = if sac {
+        (b.batch as u64, b.steps)
+    } else {
+        let rollout = int("rollout").max(1);
+        (0, b.steps.div_ceil(rollout).max(1) * rollout + 1)
+    };
+    let mut student = trellis_train::make_student(&cfg, n_obs, n_act)?;
+    let mut vec = VecEnv::new(vec![env], 1, 0);
+    let mut obs = vec.reset(None)?;
+    let mut run = |n: u64, student: &mut Box<dyn trellis_agents::Student>| -> Result<()> {
+        for _ in 0..n {
+            trellis_train::rollout::step(&mut vec, student.as_mut(), &mut obs, |_, _| None)?;
+        }
+        Ok(())
+    };
+    run(warmup, &mut student)?;
+    let (t0, u0, cpu0) = (Instant::now(), student.updates(), cpu_seconds());
+    run(steps, &mut student)?;
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}, {:.0}% CPU, {})",
+        if threads > 1 { "s" } else { "" },
+        steps as f64 / secs,
+        (student.updates() - u0) as f64 / secs,
+        if sac {
+            format!(
+                "batch {}, 1 update per {} steps",
+                b.batch,
+                int("train_freq")
+            )
+        } else {
+            format!(
+                "rollout {}, minibatch {}, {} epochs",
+                int("rollout"),
+                int("minibatch"),
+                int("epochs")
+            )
+        },
+        100.0 * (cpu_seconds() - cpu0) / secs,
+        std::env::var("TRELLIS_BACKEND").unwrap_or_else(|_| "ndarray".into())
+    );
+    Ok(())
+}

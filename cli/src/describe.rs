@@ -1,0 +1,56 @@
+//! `trellis describe`: what trellis has (worlds, bodies, teachers, students,
+//! from their tables), or one world's observation and action entries as the
+//! world itself declares them.
+
+use anyhow::Result;
+use clap::Args;
+use trellis_envs::Env;
+use trellis_envs::registry::{Family, make_walker, world};
+use trellis_envs::walker::WalkerConfig;
+
+/// Arguments of `trellis describe`.
+#[derive(Args, Debug)]
+pub struct Describe {
+    /// A world to describe entry by entry (default: list everything).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The walker body (default: the world's benchmark body).
+    #[arg(long)]
+    pub body: Option<String>,
+}
+
+/// Prints the tables, or one world's spec as Markdown.
+pub fn run(d: &Describe) -> Result<()> {
+    let Some(env) = &d.env else {
+        println!("worlds:");
+        for w in trellis_envs::registry::worlds() {
+            println!("  {:<16} {}", w.name, w.summary);
+        }
+        println!("bodies:");
+        for b in trellis_envs::bodies::BODIES {
+            println!("  {}", b.name);
+        }
+        println!("teachers:");
+        for t in trellis_teachers::TEACHERS {
+            let expert = if t.needs_expert {
+                " (needs expert knowledge)"
+            } else {
+                ""
+            };
+            println!("  {:<16} {}{expert}", t.name, t.summary);
+        }
+        println!("students:");
+        for s in trellis_agents::STUDENTS {
+            println!("  {:<16} {}", s.name, s.summary);
+        }
+        return Ok(());
+    };
+    let spec = match world(env)?.family {
+        Family::Walker { .. } => make_walker(env, d.body.as_deref(), WalkerConfig::default())?
+            .spec()
+            .clone(),
+        Family::Text => trellis_envs::text::TextWorldEnv::new().spec().clone(),
+    };
+    println!("{}", spec.markdown());
+    Ok(())
+}

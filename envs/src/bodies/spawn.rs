@@ -1,0 +1,241 @@
+//! A [`BodySpec`] in a physics world: spawning its parts and joints, driving
+//! its motors from an action, and reading the motor part of the observation.
+
+use rapier2d::prelude::*;
+
+use super::spec::*;
+use super::spec::{Contact, Shape};
+use crate::physics::{Physics, Vec2, groups};
+
+/// A spawned body: handles into one episode's world.
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub parts: Vec<RigidBodyHandle>,
+    pub colliders: Vec<ColliderHandle>,
+    pub joints: Vec<ImpulseJointHandle>,
+    /// Relative angle (child - parent) of each motor's parts at spawn: the
+    /// zero of its joint angle, as Box2D's reference angle.
+    pub reference_angles: Vec<f32>,
+    /// Each gripper's sensor collider (attached to its part).
+    pub grippers: Vec<ColliderHandle>,
+    /// Each part's outline in its local frame, counter-clockwise.
+    pub outlines: Vec<Vec<Vec2>>,
+}
+
+/// Stiffness of the velocity motor: large enough that, as in Box2D, only the
+/// torque limit bounds how fast the target speed is reached.
+const MOTOR_DAMPING: f32 = 1.0e6;
+
+/// A revolute joint at `anchor` (world) whose angle is 0 in the current pose.
+fn hinge(
+    w: &PhysicsWorld,
+    a: RigidBodyHandle,
+    b: RigidBodyHandle,
+    anchor: Vec2,
+    limits: [f32; 2],
+) -> (GenericJoint, f32) {
+    let (pa, pb) = (w.bodies[a].position(), w.bodies[b].position());
+    let reference = pb.rotation.angle() - pa.rotation.angle();
+    let mut joint: GenericJoint = RevoluteJointBuilder::new()
+        .limits(limits)
+        .contacts_enabled(false)
+        .build()
+        .into();
+    joint.set_local_frame1(Pose::from_parts(
+        pa.inverse_transform_point(anchor),
+        Rotation::IDENTITY,
+    ));
+    joint.set_local_frame2(Pose::from_parts(
+        pb.inverse_transform_point(anchor),
+        Rotation::new(-reference),
+    ));
+    (joint, reference)
+}
+
+impl Body {
+    /// Builds the body with its spawn point at `origin`; `push` is an initial
+    /// horizontal impulse on the head (the original's random start force).
+    pub fn spawn(spec: &BodySpec, physics: &mut Physics, origin: Vec2, push: f32) -> Self {
+        let w = &mut physics.world;
+        let mut parts = Vec::with_capacity(spec.parts.len());
+        let mut colliders = Vec::with_capacity(spec.parts.len());
+        for p in &spec.parts {
+            let rb = RigidBodyBuilder::dynamic()
+                .translation(origin + Vec2::from(p.pos))
+                .rotation(p.angle)
+                .can_sleep(false);
+            let shape = match &p.shape {
+                Shape::Polygon(v) => {
+                    let pts: Vec<Vec2> = v.iter().map(|&q| Vec2::from(q)).collect();
+                    ColliderBuilder::convex_hull(&pts)
+                        .expect("body polygon has at least 3 non-collinear points")
+                }
+                Shape::Rect { w, h } => ColliderBuilder::cuboid(w / 2.0, h / 2.0),
+                Shape::Circle { r } => ColliderBuilder::ball(*r),
+            };
+            let col = shape
+                .density(p.density)
+                .friction(p.friction)
+                .friction_combine_rule(CoefficientCombineRule::GeometricMean)
+                .restitution(0.0)
+                .collision_groups(groups::body());
+            let (h, c) = w.insert(rb, col);
+            parts.push(h);
+            colliders.push(c);
+        }
+        let mut joints = Vec::with_capacity(spec.motors.len());
+        let mut reference_angles = Vec::with_capacity(spec.motors.len());
+        for m in &spec.motors {
+            let (pa, pb) = (parts[m.parent], parts[m.child]);
+            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits);
+            joint.set_motor_model(JointAxis::AngX, MotorModel::ForceBased);
+            joint.set_motor_velocity(JointAxis::AngX, 0.0, MOTOR_DAMPING);
+            joint.set_motor_max_force(JointAxis::AngX, spec.torque);
+            joints.push(w.insert_impulse_joint(pa, pb, joint));
+            reference_angles.push(reference);
+        }
+        for h in &spec.hinges {
+            let (joint, _) = hinge(
+                w,
+                parts[h.parent],
+                parts[h.child],
+                origin + Vec2::from(h.anchor),
+                h.limits,
+            );
+            w.insert_impulse_joint(parts[h.parent], parts[h.child], joint);
+        }
+        let grippers = spec
+            .grippers
+            .iter()
+            .map(|g| {
+                let owner = parts[g.part];
+                let local = w.bodies[owner]
+                    .position()
+                    .inverse_transform_point(origin + Vec2::from(g.pos));
+                let sensor = ColliderBuilder::ball(GRIPPER_RADIUS)
+                    .translation(local)
+                    .density(0.0)
+                    .sensor(true)
+                    .collision_groups(groups::gripper());
+                w.insert_collider(sensor, Some(owner))
+            })
+            .collect();
+        if push != 0.0 {
+            let dt = w.integration_parameters.dt;
+            w.bodies[parts[spec.head]].apply_impulse(Vec2::new(push * dt, 0.0), true);
+        }
+        let outlines = spec.parts.iter().map(|p| p.shape.outline()).collect();
+        Self {
+            parts,
+            colliders,
+            joints,
+            reference_angles,
+            grippers,
+            outlines,
+        }
+    }
+
+    /// Sets every motor from an action in [-1, 1] (values outside are clipped,
+    /// NaN counts as 0): target speed `speed * sign(a)`, torque `torque * |a|`.
+    /// Actions past the motors (the grippers') are ignored here.
+    pub fn actuate(&self, spec: &BodySpec, physics: &mut Physics, action: &[f32]) {
+        for ((m, &j), &a) in spec.motors.iter().zip(&self.joints).zip(action) {
+            let a = clean_action(a);
+            let speed = if a > 0.0 {
+                m.speed
+            } else if a < 0.0 {
+                -m.speed
+            } else {
+                0.0
+            };
+            if let Some(joint) = physics.world.impulse_joints.get_mut(j, false) {
+                joint
+                    .data
+                    .set_motor_velocity(JointAxis::AngX, speed, MOTOR_DAMPING);
+                joint
+                    .data
+                    .set_motor_max_force(JointAxis::AngX, spec.torque * a.abs());
+            }
+        }
+    }
+
+    /// Joint angle of motor `i` (0 at the spawn pose), wrapped to [-π, π].
+    pub fn motor_angle(&self, spec: &BodySpec, physics: &Physics, i: usize) -> f32 {
+        let m = &spec.motors[i];
+        let (a, b) = (
+            physics.body(self.parts[m.parent]),
+            physics.body(self.parts[m.child]),
+        );
+        let rel = b.rotation().angle() - a.rotation().angle() - self.reference_angles[i];
+        (rel + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
+    }
+
+    /// Appends, per motor: angle (+offset), relative speed / motor speed, and
+    /// the contact flag of its sensed part where it has one.
+    pub fn motor_state(&self, spec: &BodySpec, physics: &Physics, out: &mut Vec<f32>) {
+        for (i, m) in spec.motors.iter().enumerate() {
+            let (a, b) = (
+                physics.body(self.parts[m.parent]),
+                physics.body(self.parts[m.child]),
+            );
+            out.push(self.motor_angle(spec, physics, i) + m.angle_offset);
+            out.push((b.angvel() - a.angvel()) / m.speed);
+            if let Some(p) = m.contact_part {
+                out.push(if physics.touching(self.colliders[p]) {
+                    1.0
+                } else {
+                    0.0
+                });
+            }
+        }
+    }
+
+    pub fn head(&self, spec: &BodySpec) -> RigidBodyHandle {
+        self.parts[spec.head]
+    }
+
+    /// Did any part marked [`Contact::Critical`] touch the world, other than
+    /// the collider `allowed` (the ceiling, for climbers)?
+    pub fn critical_contact(
+        &self,
+        spec: &BodySpec,
+        physics: &Physics,
+        allowed: Option<ColliderHandle>,
+    ) -> bool {
+        spec.parts.iter().zip(&self.colliders).any(|(p, &c)| {
+            p.contact == Contact::Critical
+                && physics
+                    .world
+                    .narrow_phase
+                    .contact_pairs_with(c)
+                    .any(|pair| {
+                        let other = if pair.collider1 == c {
+                            pair.collider2
+                        } else {
+                            pair.collider1
+                        };
+                        Some(other) != allowed && pair.has_any_active_contact()
+                    })
+        })
+    }
+
+    /// False if any part's pose or velocity is non-finite or absurdly large:
+    /// the solver blew up and the episode must end.
+    pub fn is_sane(&self, physics: &Physics) -> bool {
+        const LIMIT: f32 = 1.0e4;
+        self.parts.iter().all(|&h| {
+            let b = physics.body(h);
+            let (t, v, w) = (b.translation(), b.linvel(), b.angvel());
+            t.is_finite()
+                && v.is_finite()
+                && w.is_finite()
+                && t.abs().max_element() < LIMIT
+                && v.abs().max_element() < LIMIT
+        })
+    }
+}
+
+/// An action value as the motors see it: NaN is 0, the rest clipped to [-1, 1].
+pub fn clean_action(a: f32) -> f32 {
+    if a.is_nan() { 0.0 } else { a.clamp(-1.0, 1.0) }
+}

@@ -1,0 +1,244 @@
+//! Running a manifest (or one shard of it) on this machine: `jobs` runs at
+//! once, each a `trellis train` child process pinned to its own cores.
+//! Finished runs (a `summary.json`) are skipped and interrupted ones (a
+//! checkpoint) resume, so the same command can be re-run after any crash;
+//! a run that fails is recorded and retried next time, never averaged away.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::manifest::{Manifest, Run};
+
+/// The file a finished run leaves (written by the trainer, atomically).
+pub const SUMMARY: &str = trellis_train::run_dir::SUMMARY;
+
+/// Where a run stands on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Finished: `summary.json` exists.
+    Done,
+    /// Started and checkpointed: resumes.
+    Interrupted,
+    /// Started but failed last time (see its log).
+    Failed,
+    /// Nothing usable on disk yet.
+    Pending,
+}
+
+/// How to run a sweep.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The sweep's output dir (run dirs, configs, logs, the manifest copy).
+    pub out: PathBuf,
+    /// This process's shard `(i, n)`.
+    pub shard: (usize, usize),
+    /// Runs at once.
+    pub jobs: usize,
+    /// The `trellis` binary that trains (normally this very program).
+    pub exe: PathBuf,
+    /// Draw a progress bar.
+    pub progress: bool,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    /// Runs already finished before this call.
+    pub skipped: usize,
+    /// Runs that finished now.
+    pub finished: usize,
+    /// Runs that failed now.
+    pub failed: Vec<String>,
+}
+
+/// A run id as one file name.
+fn flat(id: &str) -> String {
+    id.replace('/', "__")
+}
+
+/// The run dir of `run`.
+pub fn run_dir(out: &Path, run: &Run) -> PathBuf {
+    out.join("runs").join(&run.id)
+}
+
+/// The log file of `run`'s training process.
+pub fn log_file(out: &Path, run: &Run) -> PathBuf {
+    out.join("logs").join(format!("{}.log", flat(&run.id)))
+}
+
+fn failed_marker(out: &Path, run: &Run) -> PathBuf {
+    out.join("logs").join(format!("{}.failed", flat(&run.id)))
+}
+
+/// Where `run` stands in `out`.
+pub fn state(out: &Path, run: &Run) -> State {
+    let dir = run_dir(out, run);
+    if dir.join(SUMMARY).exists() {
+        State::Done
+    } else if failed_marker(out, run).exists() {
+        State::Failed
+    } else if dir.join(trellis_train::run_dir::CHECKPOINT).exists() {
+        State::Interrupted
+    } else {
+        State::Pending
+    }
+}
+
+/// Records the manifest in `out` (refusing an out dir that holds another
+/// sweep), so reports and later shards find it.
+pub fn adopt(manifest: &Manifest, out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out.join("logs"))
+        .with_context(|| format!("creating {}", out.display()))?;
+    std::fs::create_dir_all(out.join("configs"))?;
+    let path = out.join("manifest.json");
+    if path.exists() {
+        let existing = Manifest::load(&path)?;
+        if existing != *manifest {
+            bail!(
+                "{} holds another sweep's manifest; use a new --out dir (or the same manifest)",
+                out.display()
+            );
+        }
+        return Ok(());
+    }
+    manifest.save(&path)
+}
+
+/// Runs the shard. Returns once every run of it finished or failed.
+pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
+    adopt(manifest, &opts.out)?;
+    let (i, n) = opts.shard;
+    let runs = manifest.shard(i, n);
+    let mut tally = Tally::default();
+    let mut queue = VecDeque::new();
+    for r in runs {
+        match state(&opts.out, r) {
+            State::Done => tally.skipped += 1,
+            _ => queue.push_back(r),
+        }
+    }
+    let bar = if opts.progress {
+        let b = ProgressBar::new((queue.len() + tally.skipped) as u64)
+            .with_position(tally.skipped as u64);
+        b.set_style(
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} runs · eta {eta} · {msg}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let jobs = opts.jobs.clamp(1, queue.len().max(1));
+    let queue = Mutex::new(queue);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for slot in 0..jobs {
+            let (queue, results, bar) = (&queue, &results, &bar);
+            // Each job slot owns an equal share of the cores.
+            let per = (cores / jobs).max(1);
+            let cpus: Vec<usize> = (0..per).map(|c| (slot * per + c) % cores).collect();
+            s.spawn(move || {
+                loop {
+                    let Some(run) = queue.lock().expect("queue").pop_front() else {
+                        break;
+                    };
+                    bar.set_message(run.id.clone());
+                    let r = train_one(run, opts, &cpus);
+                    bar.inc(1);
+                    results.lock().expect("results").push((run.id.clone(), r));
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    for (id, r) in results.into_inner().expect("results") {
+        match r {
+            Ok(()) => tally.finished += 1,
+            Err(e) => {
+                eprintln!("run {id} failed: {e:#}");
+                tally.failed.push(id);
+            }
+        }
+    }
+    tally.failed.sort();
+    Ok(tally)
+}
+
+/// Trains (or resumes) one run in a child process pinned to `cpus`.
+fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<()> {
+    let out = &opts.out;
+    let dir = run_dir(out, run);
+    let log = log_file(out, run);
+    let marker = failed_marker(out, run);
+    let _ = std::fs::remove_file(&marker);
+    let mut cmd = Command::new(&opts.exe);
+    if dir.join(trellis_train::run_dir::CHECKPOINT).exists() {
+        cmd.args(["train", "--quiet", "--resume"]).arg(&dir);
+    } else {
+        // Started but never checkpointed: nothing worth keeping.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+        }
+        if let Some(parent) = dir.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let config = out.join("configs").join(format!("{}.toml", flat(&run.id)));
+        trellis_train::run_dir::write_atomic(&config, run.config.as_bytes())?;
+        cmd.args(["train", "--quiet", "--config"])
+            .arg(&config)
+            .arg("--out")
+            .arg(&dir);
+    }
+    let threads = cpus.len().to_string();
+    cmd.env("RAYON_NUM_THREADS", &threads)
+        .env("MATMUL_NUM_THREADS", &threads)
+        .stdin(Stdio::null())
+        .stdout(File::create(&log)?)
+        .stderr(File::create(log.with_extension("err"))?);
+    pin(&mut cmd, cpus.to_vec());
+    let status = cmd
+        .status()
+        .with_context(|| format!("starting {}", opts.exe.display()))?;
+    if status.success() && dir.join(SUMMARY).exists() {
+        return Ok(());
+    }
+    let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
+    let last = err
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .to_string();
+    std::fs::write(&marker, format!("{status}\n{last}\n"))?;
+    bail!("{status}: {last}")
+}
+
+/// Pins the child to `cpus` and makes it die with this process, so a killed
+/// sweep leaves no orphan training behind (Linux).
+fn pin(cmd: &mut Command, cpus: Vec<usize>) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec the closure only calls async-signal-safe
+    // libc functions on a stack-local cpu set; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            for &c in &cpus {
+                libc::CPU_SET(c, &mut set);
+            }
+            // Pinning is a placement hint: a refusal (a restricted cpuset) is not an error.
+            let _ = libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+}
