@@ -12,6 +12,8 @@
 //! - [`spec`]: how a world describes itself (observation and action layout,
 //!   reward range, success criterion).
 
+#![deny(missing_docs)]
+
 pub mod expert;
 pub mod registry;
 pub mod rng;

@@ -29,6 +29,7 @@ pub fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
+/// A normal draw with this mean and standard deviation.
 pub fn normal(rng: &mut ChaCha8Rng, mean: f64, std: f64) -> f64 {
     mean + std * standard_normal(rng)
 }

@@ -11,12 +11,16 @@ use serde::{Deserialize, Serialize};
 /// One named, closed interval `[low, high]` of a task space.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dim {
+    /// The dimension's name (config keys, CSV columns, plots).
     pub name: String,
+    /// Smallest value.
     pub low: f64,
+    /// Largest value.
     pub high: f64,
 }
 
 impl Dim {
+    /// A dimension `name` spanning `[low, high]`.
     pub fn new(name: impl Into<String>, low: f64, high: f64) -> Self {
         Self {
             name: name.into(),
@@ -25,6 +29,7 @@ impl Dim {
         }
     }
 
+    /// `high - low`.
     pub fn width(&self) -> f64 {
         self.high - self.low
     }
@@ -33,25 +38,49 @@ impl Dim {
 /// Why a task vector or a task space was refused.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TaskError {
+    /// The vector has the wrong number of values.
     #[error("task vector has {got} values, the task space has {want} ({names})")]
     WrongLength {
+        /// Values given.
         got: usize,
+        /// Values expected.
         want: usize,
+        /// The dimensions' names, comma-separated.
         names: String,
     },
+    /// A value lies outside its dimension's bounds.
     #[error("task dimension `{name}` = {value} is outside its allowed range [{low}, {high}]")]
     OutOfBounds {
+        /// The dimension.
         name: String,
+        /// The value given.
         value: f64,
+        /// Its lower bound.
         low: f64,
+        /// Its upper bound.
         high: f64,
     },
+    /// A value is NaN or infinite.
     #[error("task dimension `{name}` is {value}, which is not a finite number")]
-    NotFinite { name: String, value: f64 },
+    NotFinite {
+        /// The dimension.
+        name: String,
+        /// The value given.
+        value: f64,
+    },
+    /// A dimension's bounds are not finite or inverted.
     #[error(
         "task space dimension `{name}` has bounds [{low}, {high}]: they must be finite with low <= high"
     )]
-    BadBounds { name: String, low: f64, high: f64 },
+    BadBounds {
+        /// The dimension.
+        name: String,
+        /// Its lower bound.
+        low: f64,
+        /// Its upper bound.
+        high: f64,
+    },
+    /// No dimension has that name.
     #[error("task space has no dimension named `{0}`")]
     UnknownDim(String),
 }
@@ -59,6 +88,7 @@ pub enum TaskError {
 /// A box of named dimensions: what a teacher may sample.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TaskSpace {
+    /// The dimensions, in task-vector order.
     pub dims: Vec<Dim>,
 }
 
@@ -83,26 +113,32 @@ impl TaskSpace {
             .expect("task space defined in code has valid bounds")
     }
 
+    /// Number of dimensions.
     pub fn len(&self) -> usize {
         self.dims.len()
     }
 
+    /// No dimensions at all?
     pub fn is_empty(&self) -> bool {
         self.dims.is_empty()
     }
 
+    /// Lower bounds, in order.
     pub fn low(&self) -> Vec<f64> {
         self.dims.iter().map(|d| d.low).collect()
     }
 
+    /// Upper bounds, in order.
     pub fn high(&self) -> Vec<f64> {
         self.dims.iter().map(|d| d.high).collect()
     }
 
+    /// Dimension names, in order.
     pub fn names(&self) -> Vec<&str> {
         self.dims.iter().map(|d| d.name.as_str()).collect()
     }
 
+    /// Position of the dimension called `name`.
     pub fn index_of(&self, name: &str) -> Result<usize, TaskError> {
         self.dims
             .iter()
@@ -200,11 +236,14 @@ impl TaskSpace {
 /// A box of `f32` values, Gymnasium's `Box` space, for observations and actions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BoxSpace {
+    /// Lower bound of each entry.
     pub low: Vec<f32>,
+    /// Upper bound of each entry.
     pub high: Vec<f32>,
 }
 
 impl BoxSpace {
+    /// `n` entries, all in `[low, high]`.
     pub fn uniform(n: usize, low: f32, high: f32) -> Self {
         Self {
             low: vec![low; n],
@@ -212,10 +251,12 @@ impl BoxSpace {
         }
     }
 
+    /// Number of entries.
     pub fn dim(&self) -> usize {
         self.low.len()
     }
 
+    /// Is `x` of the right length and inside the bounds?
     pub fn contains(&self, x: &[f32]) -> bool {
         x.len() == self.dim()
             && x.iter()

@@ -6,8 +6,11 @@
 pub struct TextObs {
     /// Feedback to the last command (the room description after a reset or a move).
     pub feedback: String,
+    /// The quest, in as much detail as the task's `goal_detail` gives.
     pub goal: String,
+    /// What the player carries.
     pub inventory: String,
+    /// The commands that do something here (TextWorld's admissible commands).
     pub admissible: Vec<String>,
 }
 

@@ -83,7 +83,7 @@ fn reference_cppn_weights_give_sane_stable_terrain() {
     let generator = terrain_with("parkour", &opts).unwrap();
     let builtin = terrain("parkour").unwrap();
     for input in [[-0.35, 0.6, -0.1], [-0.15, 0.8, 0.1], [0.05, 1.0, 0.3]] {
-        let task = [input[0], input[1], input[2], 0.0, 1.0, 2.0];
+        let task = [input[0], input[1], input[2], 0.0, 0.25, 1.0, 2.0, 10.0];
         let a = generator.generate(&task, 2.0, &mut seeded(0, 0));
         assert_eq!(a, generator.generate(&task, 2.0, &mut seeded(0, 0)));
         // Joins the start pad, stays within the world's floor and roof, and is not flat.
@@ -376,4 +376,46 @@ fn flapping_fish_moves_more_than_an_idle_one() {
     };
     let (idle, flapping) = (run(false), run(true));
     assert!(flapping > idle + 1.0, "idle {idle} flapping {flapping}");
+}
+
+/// Creeper width and CPPN scale are task dimensions (fixed for training,
+/// set per task by the reference's test sets): a scale of 20 halves every
+/// height difference of scale 10, and creepers take the task's width.
+#[test]
+fn each_task_sets_its_creeper_width_and_terrain_smoothing() {
+    let g = Parkour::default();
+    let t10 = [-0.15, 0.8, 0.1, 0.0, 0.25, 1.0, 1.0, 10.0];
+    let mut t20 = t10;
+    t20[7] = 20.0;
+    let dev = |l: &TerrainLayout| {
+        l.ground
+            .iter()
+            .map(|p| (p.y - track::HEIGHT).abs())
+            .fold(0.0f32, f32::max)
+    };
+    let (a, b) = (
+        g.generate(&t10, 2.0, &mut seeded(0, 0)),
+        g.generate(&t20, 2.0, &mut seeded(0, 0)),
+    );
+    assert!(dev(&b) > 0.1, "a non-flat terrain");
+    assert!(
+        (dev(&a) / dev(&b) - 2.0).abs() < 1e-3,
+        "{} vs {}",
+        dev(&a),
+        dev(&b)
+    );
+    let mut wide = t10;
+    wide[4] = 1.0;
+    let c = g.generate(&wide, 2.0, &mut seeded(0, 0));
+    let width = |l: &TerrainLayout| l.creepers[0][1].x - l.creepers[0][0].x;
+    assert!((width(&c) - 1.0).abs() < 1e-5 && (width(&a) - 0.25).abs() < 1e-5);
+    // Teachers see the 6 free dimensions; the world accepts the 8.
+    assert_eq!(g.task_space().len(), 8);
+    let free = g
+        .task_space()
+        .dims
+        .iter()
+        .filter(|d| d.width() > 0.0)
+        .count();
+    assert_eq!(free, 6);
 }

@@ -3,6 +3,8 @@
 //! manifest, run on one machine (`jobs` at once, sharded, resumable) or as a
 //! SLURM job array, and summarised by one report (Markdown + PNG/SVG).
 
+#![deny(missing_docs)]
+
 pub mod benchmark;
 pub mod execute;
 pub mod manifest;

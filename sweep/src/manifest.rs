@@ -72,6 +72,9 @@ pub struct NotApplicable {
 pub struct Manifest {
     /// The scale it was planned at.
     pub scale: String,
+    /// The teachers compared, in report order.
+    #[serde(default)]
+    pub teachers: Vec<String>,
     /// Every run, in a fixed order (shards take every n-th).
     pub runs: Vec<Run>,
     /// Cells × teachers that cannot run.
@@ -142,8 +145,26 @@ impl Manifest {
                 }
             }
         }
+        let mut teachers: Vec<String> = Vec::new();
+        for t in runs
+            .iter()
+            .map(|r| &r.teacher)
+            .chain(not_applicable.iter().map(|n| &n.teacher))
+        {
+            if !teachers.contains(t) {
+                teachers.push(t.clone());
+            }
+        }
+        let order = |t: &String| {
+            b.teachers
+                .iter()
+                .position(|(n, _)| n == t)
+                .unwrap_or(usize::MAX)
+        };
+        teachers.sort_by_key(order);
         Ok(Self {
             scale: scale.name.clone(),
+            teachers,
             runs,
             not_applicable,
         })

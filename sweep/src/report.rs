@@ -63,7 +63,7 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
     let results = collect(&manifest, sweep)?;
 
     let mut cells: Vec<Cell> = Vec::new();
-    let mut teachers: Vec<String> = Vec::new();
+    let mut teachers: Vec<String> = manifest.teachers.clone();
     let mut scores: BTreeMap<(Cell, String), Scores> = BTreeMap::new();
     for r in &results {
         if !cells.contains(&r.run.cell) {
@@ -411,7 +411,7 @@ fn density_grid(
         for q in 0..4u64 {
             let (lo, hi) = (last * q / 4, last * (q + 1) / 4);
             panels.push(Density {
-                title: format!("{t} · steps {}k–{}k", lo / 1000, hi / 1000),
+                title: format!("{t} · steps {}–{}", human(lo), human(hi)),
                 axes: [
                     (
                         space.dims[a].name.clone(),
@@ -434,6 +434,16 @@ fn density_grid(
         }
     }
     Ok((!panels.is_empty()).then_some(DensityGrid { panels, cols: 4 }))
+}
+
+/// A step count for titles: 750, 1.5k, 150k, 2.5M.
+fn human(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..100_000 => format!("{:.1}k", n as f64 / 1e3).replace(".0k", "k"),
+        100_000..1_000_000 => format!("{}k", n / 1000),
+        _ => format!("{:.1}M", n as f64 / 1e6).replace(".0M", "M"),
+    }
 }
 
 /// Test tasks the run's final evaluation mastered (from summary.json and

@@ -164,7 +164,7 @@ fn registry_errors_name_the_problem() {
         .unwrap()
         .to_string();
     assert!(e.contains("random_ratio") && e.contains("[0, 1]"), "{e}");
-    let e = make("adr", &"queue_len = 0".parse().unwrap(), ctx(), 0)
+    let e = make("adr", &"queue_len = 0".parse().unwrap(), odd_context(), 0)
         .err()
         .unwrap()
         .to_string();

@@ -302,6 +302,7 @@ where
 /// Starts a new run in `out`, which must not hold anything yet. Config
 /// errors are reported before the dir is created.
 pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
+    cfg.validate()?;
     let cfg = cfg.resolved()?;
     with_parts!(cfg, p => p.start(cfg, out, show_progress))
 }

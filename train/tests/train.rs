@@ -223,7 +223,7 @@ fn a_fish_trains_and_is_evaluated_in_parkour() {
     );
     let eps = read(&dir.join("episodes.csv"));
     assert!(
-        eps.starts_with("step,env,return,length,success,cppn_0,cppn_1,cppn_2,water_level,creepers_height,creepers_spacing"),
+        eps.starts_with("step,env,return,length,success,cppn_0,cppn_1,cppn_2,water_level,creepers_width,creepers_height,creepers_spacing,cppn_scale\n"),
         "{eps}"
     );
     assert_eq!(
