@@ -130,7 +130,7 @@ impl EnvSpec {
             s += &format!(" ({b})");
         }
         s += &format!(
-            "\n\nreturns in [{}, {}] · success: {} · {} steps at most\n",
+            "\n\nreturns in [{}, {}] · success: {} · step limit: {}\n",
             self.reward_range.0,
             self.reward_range.1,
             match self.success {

@@ -161,13 +161,15 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
         writeln!(md)?;
     }
 
-    // The profile chart.
+    // The profile chart: teacher mean / Random mean per cell. Where Random
+    // mastered nothing the ratio is parity (1×) for a teacher that did not
+    // either, and the outer ring for one that did.
     let axes: Vec<&Cell> = cells
         .iter()
         .filter(|c| {
             scores
                 .get(&((*c).clone(), BASELINE.to_string()))
-                .is_some_and(|b| !b.finals.is_empty() && mean(&b.finals) > 0.0)
+                .is_some_and(|b| !b.finals.is_empty())
         })
         .collect();
     writeln!(md, "\n## Profile against Random\n")?;
@@ -188,7 +190,7 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
                         }
                         let better =
                             welch(&s.finals, b).is_some_and(|(tv, p)| p < ALPHA && tv > 0.0);
-                        Some((mean(&s.finals) / mean(b), better))
+                        Some((ratio(mean(&s.finals), mean(b)), better))
                     })
                     .collect(),
             })
@@ -202,12 +204,12 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
         figures.push(stem.with_extension("png"));
         writeln!(
             md,
-            "![profile](profile.png) ([SVG](profile.svg))\n\nOne axis per cell; a teacher's value is its mean % mastered divided by Random's (1× = Random's ring); `*` where it is significantly better."
+            "![profile](profile.png) ([SVG](profile.svg))\n\nOne axis per cell; a teacher's value is its mean % mastered divided by Random's (the thick ring is 1×, parity); `*` where it is significantly better. Where Random mastered nothing, a teacher that mastered nothing either sits at 1× and one that mastered something on the outer ring."
         )?;
     } else {
         writeln!(
             md,
-            "Needs at least 3 cells where Random mastered something; {} here.",
+            "Needs at least 3 cells with finished Random runs; {} here.",
             axes.len()
         )?;
     }
@@ -434,6 +436,15 @@ fn density_grid(
         }
     }
     Ok((!panels.is_empty()).then_some(DensityGrid { panels, cols: 4 }))
+}
+
+/// Teacher mean / Random mean, with 0/0 as parity and x/0 as infinite.
+fn ratio(teacher: f64, random: f64) -> f64 {
+    match (teacher > 0.0, random > 0.0) {
+        (_, true) => teacher / random,
+        (false, false) => 1.0,
+        (true, false) => f64::INFINITY,
+    }
 }
 
 /// A step count for titles: 750, 1.5k, 150k, 2.5M.
