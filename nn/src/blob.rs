@@ -13,20 +13,24 @@ use crate::NnError;
 const MAGIC: &[u8; 8] = b"TRLSBLB1";
 
 #[derive(Default, Debug, Clone, PartialEq)]
+/// Named byte sections in one file: a checkpoint's student, teacher and counters side by side.
 pub struct Blob {
     sections: BTreeMap<String, Vec<u8>>,
 }
 
 impl Blob {
+    /// An empty blob.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Stores `bytes` as section `name` (replacing it).
     pub fn put(&mut self, name: &str, bytes: Vec<u8>) -> &mut Self {
         self.sections.insert(name.to_owned(), bytes);
         self
     }
 
+    /// Stores `value` as JSON in section `name`.
     pub fn put_json<T: serde::Serialize>(
         &mut self,
         name: &str,
@@ -37,10 +41,12 @@ impl Blob {
         Ok(self.put(name, bytes))
     }
 
+    /// Stores floats (little-endian) in section `name`.
     pub fn put_f32s(&mut self, name: &str, values: &[f32]) -> &mut Self {
         self.put(name, values.iter().flat_map(|v| v.to_le_bytes()).collect())
     }
 
+    /// Section `name`; an error names a missing one.
     pub fn get(&self, name: &str) -> Result<&[u8], NnError> {
         self.sections
             .get(name)
@@ -48,10 +54,12 @@ impl Blob {
             .ok_or_else(|| NnError(format!("checkpoint has no section `{name}`")))
     }
 
+    /// Is there a section `name`?
     pub fn has(&self, name: &str) -> bool {
         self.sections.contains_key(name)
     }
 
+    /// Section `name` parsed from JSON.
     pub fn get_json<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, NnError> {
         serde_json::from_slice(self.get(name)?)
             .map_err(|e| NnError(format!("section `{name}`: {e}")))
@@ -73,6 +81,7 @@ impl Blob {
         Ok(())
     }
 
+    /// Section `name` as floats.
     pub fn get_f32s(&self, name: &str) -> Result<Vec<f32>, NnError> {
         let b = self.get(name)?;
         if b.len() % 4 != 0 {
@@ -86,6 +95,7 @@ impl Blob {
             .collect())
     }
 
+    /// The file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = MAGIC.to_vec();
         for (name, data) in &self.sections {
@@ -97,6 +107,7 @@ impl Blob {
         out
     }
 
+    /// Parses what [`Blob::to_bytes`] wrote; truncated or foreign bytes are an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, NnError> {
         let bad = |what: &str| NnError(format!("corrupt checkpoint: {what}"));
         if bytes.len() < 8 || &bytes[..8] != MAGIC {

@@ -6,6 +6,8 @@
 //! a backend-global RNG: two teachers built with the same seed get the same
 //! networks even when tests build many teachers on parallel threads.
 
+#![deny(missing_docs)]
+
 use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::ModuleOptimizer;
@@ -15,6 +17,7 @@ use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
+/// The named-section container checkpoints are written in.
 pub mod blob;
 
 /// A network or optimiser state that could not be saved or restored.
@@ -84,6 +87,7 @@ impl Mlp {
         }
     }
 
+    /// Applies every layer (activation between hidden layers).
     pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
@@ -113,6 +117,7 @@ pub fn scalar(t: Tensor<1>) -> f64 {
         .map_or(f64::NAN, |v| v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
+/// A module's weights as bytes (for checkpoints).
 pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, NnError> {
     m.clone()
         .into_record()
@@ -121,6 +126,7 @@ pub fn module_bytes<M: Module>(m: &M) -> Result<Vec<u8>, NnError> {
         .map_err(|e| NnError(e.to_string()))
 }
 
+/// `m` with the weights [`module_bytes`] wrote.
 pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, NnError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| NnError(e.to_string()))?;
@@ -128,12 +134,14 @@ pub fn load_module<M: Module>(m: M, bytes: &[u8]) -> Result<M, NnError> {
         .map_err(|e| NnError(e.to_string()))
 }
 
+/// An optimiser's state (moments, step counts) as bytes.
 pub fn optim_bytes(o: &ModuleOptimizer) -> Result<Vec<u8>, NnError> {
     o.into_bytes()
         .map(|b| b.to_vec())
         .map_err(|e| NnError(e.to_string()))
 }
 
+/// `o` with the state [`optim_bytes`] wrote.
 pub fn load_optim(o: ModuleOptimizer, bytes: &[u8]) -> Result<ModuleOptimizer, NnError> {
     o.from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| NnError(e.to_string()))

@@ -23,10 +23,13 @@ pub struct RunConfig {
     /// Parkour only: CPPN weights (JSON in TeachMyAgent's layout) instead of trellis's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cppn_weights: Option<String>,
+    /// A teacher from `trellis_teachers::TEACHERS`.
     pub teacher: String,
+    /// A student from `trellis_agents::STUDENTS` that can read the world.
     pub student: String,
     /// Total env steps (over all instances).
     pub steps: u64,
+    /// Seeds the student, the teacher and the env streams.
     pub seed: u64,
     /// Env instances stepped together (TeachMyAgent: 1).
     pub envs: usize,
@@ -96,6 +99,7 @@ impl Default for RunConfig {
 }
 
 impl RunConfig {
+    /// Parses and checks a config file.
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
         let cfg: Self = toml::from_str(text)
             .map_err(|e| TrainError::Config(e.to_string().trim().replace('\n', " ")))?;

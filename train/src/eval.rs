@@ -12,14 +12,18 @@ use crate::TrainError;
 pub const EVAL_SEED_BASE: u64 = 1 << 40;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One evaluation on the test set.
 pub struct EvalResult {
+    /// Each test task's return, in test-set order.
     pub returns: Vec<f64>,
+    /// Their mean.
     pub mean_return: f64,
     /// Share of test tasks whose episode was a success by the world's
     /// criterion (walkers: return > 230), in percent.
     pub mastered_pct: f64,
 }
 
+/// Plays every task of `tasks` once with the deterministic policy.
 pub fn evaluate<E: Env + Clone>(
     proto: &E,
     student: &mut dyn Student<E::Obs, E::Act>,

@@ -9,12 +9,21 @@
 //! continue: student with optimisers and replay buffer, teacher, RNGs,
 //! counters, the log lengths to cut back to).
 
+#![deny(missing_docs)]
+
+/// The run config.
 pub mod config;
+/// Test-set evaluation.
 pub mod eval;
+/// The act → step → observe loop.
 pub mod rollout;
+/// Run directories: atomic files and log truncation.
 pub mod run_dir;
+/// Test sets: generated or loaded.
 pub mod test_set;
+/// The teacher-in-the-loop.
 pub mod trainer;
+/// What the loop knows about a world besides its Env.
 pub mod world;
 
 use std::path::Path;
@@ -34,16 +43,22 @@ use trellis_envs::walker::WalkerEnv;
 use trellis_nn::blob::Blob;
 
 #[derive(Debug, thiserror::Error)]
+/// Why a run could not start, continue or be evaluated.
 pub enum TrainError {
     #[error("bad config: {0}")]
+    /// A config field is missing, unknown or out of range.
     Config(String),
     #[error("{0}")]
+    /// A file could not be read or written (the message names it).
     Io(String),
     #[error(transparent)]
+    /// A task vector was refused by the world.
     Task(#[from] trellis_envs::TaskError),
     #[error(transparent)]
+    /// The teacher could not be built or restored.
     Teacher(#[from] trellis_teachers::TeacherError),
     #[error(transparent)]
+    /// A checkpoint section could not be read.
     Nn(#[from] trellis_nn::NnError),
 }
 
@@ -366,9 +381,13 @@ pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), Tra
 /// What a viewer needs to replay a walker run: its world, its last
 /// checkpointed policy and its test tasks.
 pub struct WalkerReplay {
+    /// The run's config.
     pub config: RunConfig,
+    /// Its world.
     pub env: WalkerEnv,
+    /// Its last checkpointed student.
     pub student: Box<dyn Student>,
+    /// Its test tasks.
     pub test_set: Vec<Vec<f64>>,
 }
 

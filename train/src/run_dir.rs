@@ -14,15 +14,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
 
+/// The resolved config.
 pub const CONFIG: &str = "config.toml";
+/// The test tasks.
 pub const TEST_SET: &str = "test_set.json";
+/// Everything needed to continue.
 pub const CHECKPOINT: &str = "checkpoint.bin";
+/// One row per training episode.
 pub const EPISODES: &str = "episodes.csv";
+/// One row per evaluation.
 pub const EVAL: &str = "eval.csv";
+/// The teacher's dumps.
 pub const TEACHER: &str = "teacher.jsonl";
 /// Written (atomically) when a run reaches its step budget: the final
 /// evaluation and counters. Its presence means "finished".
 pub const SUMMARY: &str = "summary.json";
+/// Columns of eval.csv.
 pub const EVAL_HEADER: &str =
     "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
@@ -46,7 +53,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogLengths(pub Vec<u64>);
 
+/// An open run directory with its append-only logs.
 pub struct RunDir {
+    /// Where it is.
     pub path: PathBuf,
     logs: Vec<BufWriter<File>>,
 }
@@ -98,6 +107,7 @@ impl RunDir {
         })
     }
 
+    /// A file of the run dir.
     pub fn file(&self, name: &str) -> PathBuf {
         self.path.join(name)
     }
@@ -108,14 +118,17 @@ impl RunDir {
         writeln!(self.logs[i], "{line}").map_err(|e| io(&p, e))
     }
 
+    /// Appends a row to episodes.csv.
     pub fn episode(&mut self, line: &str) -> Result<(), TrainError> {
         self.log(EPISODES, line)
     }
 
+    /// Appends a row to eval.csv.
     pub fn eval(&mut self, line: &str) -> Result<(), TrainError> {
         self.log(EVAL, line)
     }
 
+    /// Appends a line to teacher.jsonl.
     pub fn teacher(&mut self, line: &str) -> Result<(), TrainError> {
         self.log(TEACHER, line)
     }

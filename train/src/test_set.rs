@@ -16,6 +16,7 @@ use crate::TrainError;
 /// Seed of the uniform test sets (only used when no grid fits).
 pub const TEST_SET_SEED: u64 = 0x7e57_5e7;
 
+/// `n` test tasks over `space`: TeachMyAgent's grid for 2-D spaces with a square `n`, uniform draws from a fixed seed otherwise.
 pub fn generate(space: &TaskSpace, n: usize) -> Vec<Vec<f64>> {
     let d = space.len().max(1) as u32;
     let k = (n as f64).powf(1.0 / d as f64).round() as usize;

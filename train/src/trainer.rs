@@ -22,10 +22,15 @@ use crate::{RunConfig, TrainError};
 /// Counters and schedules saved in every checkpoint.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
+    /// Env steps so far (all instances).
     pub step: u64,
+    /// Training episodes finished.
     pub episodes: u64,
+    /// Step of the next evaluation.
     pub next_eval: u64,
+    /// Step at which the next checkpoint falls due.
     pub next_checkpoint: u64,
+    /// Step of the next teacher dump.
     pub next_dump: u64,
     /// Step of the next forgetting reset of the student (unused when 0).
     #[serde(default)]
@@ -44,6 +49,7 @@ pub struct Progress {
     /// as the uninterrupted run would have.
     #[serde(default)]
     pub seeds: Option<SeedState>,
+    /// Log lengths at the checkpoint (resume cuts back to them).
     pub logs: LogLengths,
 }
 
@@ -63,8 +69,11 @@ pub struct Summary {
 /// What a finished (or stopped) run reports.
 #[derive(Clone, Debug)]
 pub struct Outcome {
+    /// Counters at the end.
     pub progress: Progress,
+    /// The last evaluation.
     pub last_eval: Option<EvalResult>,
+    /// Throughput of this process.
     pub steps_per_second: f64,
 }
 
