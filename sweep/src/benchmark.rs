@@ -135,6 +135,10 @@ impl Benchmark {
     /// Reads `dir` (an `assets/benchmark` folder) and checks every
     /// experiment names a known world, student and teachers.
     pub fn load(dir: &Path) -> Result<Self> {
+        // Run configs carry absolute paths, so a sweep runs from any directory.
+        let dir = &dir
+            .canonicalize()
+            .with_context(|| format!("{}: no such benchmark dir", dir.display()))?;
         let root = dir
             .parent()
             .and_then(Path::parent)
