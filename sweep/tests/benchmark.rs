@@ -24,7 +24,9 @@ fn the_full_scale_is_the_reference_protocol() {
             (20_000_000, 500_000, 100)
         );
         assert!(
-            c.test_set.as_deref().is_some_and(|p| Path::new(p).exists()),
+            c.test_set
+                .as_deref()
+                .is_some_and(|p| Path::new(p).is_absolute() && Path::new(p).exists()),
             "{}",
             r.id
         );
