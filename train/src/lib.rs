@@ -169,7 +169,9 @@ fn parts<E: Env>(
     let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
     let ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
-    let test_set = test_set(cfg, &proto)?;
+    // A new run reads its test set in `start`; a resumed or evaluated one
+    // reads the copy in its run dir (`restore`), never the original file.
+    let test_set = Vec::new();
     Ok(Parts {
         student: fresh_student(0)?,
         fresh_student,
@@ -264,7 +266,13 @@ where
         }
     }
 
-    fn start(self, cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
+    fn start(
+        mut self,
+        cfg: RunConfig,
+        out: &Path,
+        show_progress: bool,
+    ) -> Result<Outcome, TrainError> {
+        self.test_set = test_set(&cfg, &self.proto)?;
         let dir = RunDir::create(
             out,
             &trainer::episodes_header(&self.proto.task_space().names()),
