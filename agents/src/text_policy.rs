@@ -25,7 +25,7 @@ use trellis_nn::{
 
 use crate::{Student, Transition};
 use crate::registry::{
-    Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
+    Descriptor, Make, Settings, check, check_positive, resolve, settings,
 };
 
 /// The registry entry.
