@@ -31,7 +31,7 @@ cleanup() {
             munged) pkill -x munged ;;
         esac
     done
-    sleep 1
+    for _ in $(seq 20); do pgrep -x munged >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x slurmctld >/dev/null || break; sleep 0.5; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +48,13 @@ if ! pgrep -x munged >/dev/null; then
     runuser -u munge -- /usr/sbin/munged
     started+=(munged)
 fi
-munge -n | unmunge >/dev/null
+# munged daemonises before its socket answers: wait until a credential
+# round-trips (up to 20 s).
+for i in $(seq 40); do
+    munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break
+    [ "$i" -eq 40 ] && { echo "munged does not answer" >&2; exit 1; }
+    sleep 0.5
+done
 
 host=$(hostname -s)
 node=$(slurmd -C | head -n 1 | sed "s/^NodeName=[^ ]*/NodeName=$host NodeAddr=127.0.0.1/")
@@ -99,7 +105,13 @@ runs=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['runs
 "$trellis" sweep slurm --manifest "$work/manifest.json" --out "$work/sweep" --script "$work/array.sh" \
     --tasks 3 --cpus-per-task 1 --time 00:30:00 --partition ci --max-concurrent 2
 grep -q "#SBATCH --array=0-2%2" "$work/array.sh"
-sbatch --wait "$work/array.sh"
+# Two tasks start at the same moment and adopt the same sweep dir (the race
+# that once made one fail); on any failure show what the tasks printed.
+if ! sbatch --wait "$work/array.sh"; then
+    echo "slurm test: an array task failed" >&2
+    tail -n 20 "$work/sweep"/slurm/*.err >&2 || true
+    exit 1
+fi
 sacct_state=$(squeue -h | wc -l)
 [ "$sacct_state" -eq 0 ] || { echo "jobs still queued"; squeue; exit 1; }
 

@@ -40,13 +40,30 @@ pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
 }
 
 /// Writes `bytes` to `path` via a synced temporary file and a rename.
+///
+/// The temporary name is unique to this process and call (`.NAME.PID.N.tmp`
+/// beside the target): SLURM array tasks adopting one sweep dir write the
+/// same manifest at the same moment, and a shared temporary name let one
+/// writer rename the other's half-written file away.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| io(path, e))
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().map_or_else(
+        || "file".into(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let written = File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .map_err(|e| io(&tmp, e));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        io(path, e)
+    })
 }
 
 /// Byte lengths of the append-only logs at a checkpoint.
@@ -143,5 +160,36 @@ impl RunDir {
             lens.push(w.get_ref().metadata().map_err(|e| io(&p, e))?.len());
         }
         Ok(LogLengths(lens))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writers racing on one file (SLURM array tasks adopting one sweep dir)
+    /// all succeed, the file holds one writer's whole content, and no
+    /// temporary file is left behind.
+    #[test]
+    fn racing_atomic_writes_all_succeed() {
+        let dir = std::env::temp_dir().join(format!("trellis-atomic-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("manifest.json");
+        let payload = |t: usize| vec![b'a' + t as u8; 4096 * (t + 1)];
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let (path, bytes) = (&path, payload(t));
+                s.spawn(move || {
+                    for _ in 0..40 {
+                        write_atomic(path, &bytes).expect("a racing write fails");
+                    }
+                });
+            }
+        });
+        let got = fs::read(&path).unwrap();
+        assert!((0..8).any(|t| got == payload(t)), "torn file of {} bytes", got.len());
+        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
