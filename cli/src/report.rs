@@ -2,7 +2,7 @@
 //! curves of some run dirs side by side.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
@@ -18,6 +18,11 @@ pub struct Report {
     /// Where the report goes (default: <sweep>/report).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With run dirs: also draw their curves to STEM-mastered.{png,svg} and
+    /// STEM-return.{png,svg} (works while the runs go: eval.csv is written
+    /// row by row).
+    #[arg(long, value_name = "STEM")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     assets: Assets,
 }
@@ -49,14 +54,13 @@ pub fn run(r: &Report) -> Result<()> {
                 .collect())
         })
         .collect::<Result<_>>()?;
+    if let Some(stem) = &r.plot {
+        plot_runs(&r.dirs, &curves, stem)?;
+    }
     let steps: BTreeSet<u64> = curves.iter().flat_map(|c| c.keys().copied()).collect();
     print!("{:>10}", "step");
     for run in &r.dirs {
-        let name = run.file_name().map_or_else(
-            || run.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        print!("  {:>24}", format!("{name} ret / mastered"));
+        print!("  {:>24}", format!("{} ret / mastered", run_name(run)));
     }
     println!();
     for s in steps {
@@ -68,6 +72,50 @@ pub fn run(r: &Report) -> Result<()> {
             }
         }
         println!();
+    }
+    Ok(())
+}
+
+/// A run's label: its dir name.
+fn run_name(run: &Path) -> String {
+    run.file_name().map_or_else(
+        || run.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The runs' % mastered and mean test return over steps, one line per run.
+fn plot_runs(dirs: &[PathBuf], curves: &[BTreeMap<u64, (f64, f64)>], stem: &Path) -> Result<()> {
+    use trellis_sweep::plots::{Curve, Curves, Measure, save};
+    if let Some(parent) = stem.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    for (measure, suffix) in [(Measure::Mastered, "mastered"), (Measure::Return, "return")] {
+        let lines = dirs
+            .iter()
+            .zip(curves)
+            .enumerate()
+            .map(|(i, (dir, c))| Curve {
+                name: run_name(dir),
+                colour: i + 1,
+                points: c
+                    .iter()
+                    .map(|(&s, &(ret, m))| {
+                        (s as f64, if measure == Measure::Mastered { m } else { ret }, 0.0)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let path = PathBuf::from(format!("{}-{suffix}", stem.display()));
+        save(
+            &Curves {
+                title: format!("test set ({suffix})"),
+                measure,
+                curves: lines,
+            },
+            &path,
+        )?;
+        println!("{}", path.with_extension("png").display());
     }
     Ok(())
 }

@@ -96,10 +96,32 @@ pub struct Curve {
     pub points: Vec<(f64, f64, f64)>,
 }
 
-/// % mastered over steps, mean ± standard error band per teacher.
+/// Env steps as people write them: 500k, 1.5M, 20M.
+fn steps_label(x: f64) -> String {
+    let (v, unit) = match x.abs() {
+        a if a >= 1e6 => (x / 1e6, "M"),
+        a if a >= 1e3 => (x / 1e3, "k"),
+        _ => (x, ""),
+    };
+    let s = format!("{v:.2}");
+    format!("{}{unit}", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// What a curve's y axis measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// % of the test set mastered (axis from 0, at most 100).
+    Mastered,
+    /// Mean test return (axis spans the data, negative included).
+    Return,
+}
+
+/// A measure over steps, mean ± standard error band per teacher (or run).
 pub struct Curves {
     /// Title (the cell).
     pub title: String,
+    /// What the y axis shows.
+    pub measure: Measure,
     /// The curves.
     pub curves: Vec<Curve>,
 }
@@ -115,23 +137,36 @@ impl Figure for Curves {
             .iter()
             .flat_map(|c| c.points.iter().map(|p| p.0))
             .fold(1.0, f64::max);
-        let max_y = self
-            .curves
-            .iter()
-            .flat_map(|c| c.points.iter().map(|p| p.1 + p.2))
-            .fold(10.0, f64::max)
-            .min(100.0);
+        let points = || self.curves.iter().flat_map(|c| c.points.iter());
+        let (lo, hi, y_desc) = match self.measure {
+            Measure::Mastered => {
+                let hi = points().map(|p| p.1 + p.2).fold(10.0, f64::max).min(100.0);
+                (0.0, hi * 1.05, "% of test set mastered")
+            }
+            Measure::Return => {
+                let lo = points().map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
+                let hi = points().map(|p| p.1 + p.2).fold(f64::NEG_INFINITY, f64::max);
+                let (lo, hi) = if lo.is_finite() { (lo, hi.max(lo + 1.0)) } else { (0.0, 1.0) };
+                let pad = 0.05 * (hi - lo);
+                (lo - pad, hi + pad, "mean test return")
+            }
+        };
+        let clamp = |y: f64| match self.measure {
+            Measure::Mastered => y.clamp(0.0, 100.0),
+            Measure::Return => y,
+        };
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, ("sans-serif", 22))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
-            .build_cartesian_2d(0.0..max_x, 0.0..max_y * 1.05)
+            .build_cartesian_2d(0.0..max_x, lo..hi)
             .map_err(pe)?;
         chart
             .configure_mesh()
             .x_desc("env steps")
-            .y_desc("% of test set mastered")
+            .x_label_formatter(&|x| steps_label(*x))
+            .y_desc(y_desc)
             .draw()
             .map_err(pe)?;
         for c in &self.curves {
@@ -139,8 +174,8 @@ impl Figure for Curves {
             let band: Vec<(f64, f64)> = c
                 .points
                 .iter()
-                .map(|p| (p.0, (p.1 + p.2).min(100.0)))
-                .chain(c.points.iter().rev().map(|p| (p.0, (p.1 - p.2).max(0.0))))
+                .map(|p| (p.0, clamp(p.1 + p.2)))
+                .chain(c.points.iter().rev().map(|p| (p.0, clamp(p.1 - p.2))))
                 .collect();
             chart
                 .draw_series(std::iter::once(Polygon::new(band, col.mix(0.18).filled())))

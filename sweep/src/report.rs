@@ -16,7 +16,7 @@ use trellis_train::Summary;
 use crate::benchmark::Benchmark;
 use crate::execute::{State, run_dir};
 use crate::manifest::{Cell, Manifest};
-use crate::plots::{self, Curve, Curves, Density, DensityGrid, Profile, Radar};
+use crate::plots::{self, Curve, Curves, Density, DensityGrid, Measure, Profile, Radar};
 use crate::results::{RunResult, collect, read_tasks};
 use crate::stats::{ALPHA, mean, sem, std, welch};
 
@@ -255,6 +255,7 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
         plots::save(
             &Curves {
                 title: c.label(),
+                measure: Measure::Mastered,
                 curves,
             },
             &stem,

@@ -1,6 +1,6 @@
 //! The report's figures render to real PNG and SVG files.
 
-use trellis_sweep::plots::{Curve, Curves, Density, DensityGrid, Profile, Radar, save};
+use trellis_sweep::plots::{Curve, Curves, Density, DensityGrid, Measure, Profile, Radar, save};
 
 fn tmp(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("trellis-fig-{name}-{}", std::process::id()));
@@ -50,6 +50,7 @@ fn radar_curves_and_densities_render() {
     );
     let curves = Curves {
         title: "stump-rugged/low".into(),
+        measure: Measure::Mastered,
         curves: vec![Curve {
             name: "random".into(),
             colour: 0,

@@ -7,7 +7,7 @@
 //! them back to those lengths, so rows are never duplicated or half-written.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::{LineWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,10 @@ pub struct LogLengths(pub Vec<u64>);
 pub struct RunDir {
     /// Where it is.
     pub path: PathBuf,
-    logs: Vec<BufWriter<File>>,
+    /// Line-buffered: every row reaches the file when it is complete, so
+    /// episodes.csv and eval.csv can be read (plotted, tailed) while the run
+    /// goes; rows written after the last checkpoint are cut on resume.
+    logs: Vec<LineWriter<File>>,
 }
 
 impl RunDir {
@@ -116,7 +119,7 @@ impl RunDir {
             if let Some(len) = lengths.and_then(|l| l.0.get(i)) {
                 f.set_len(*len).map_err(|e| io(&p, e))?;
             }
-            logs.push(BufWriter::new(f));
+            logs.push(LineWriter::new(f));
         }
         Ok(Self {
             path: path.to_owned(),
@@ -190,6 +193,28 @@ mod tests {
         assert!((0..8).any(|t| got == payload(t)), "torn file of {} bytes", got.len());
         let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Rows are on disk as soon as they are written (not only at
+    /// checkpoints), and resuming cuts back exactly to a checkpoint's lengths.
+    #[test]
+    fn rows_are_readable_at_once_and_cut_back_on_resume() {
+        let dir = std::env::temp_dir().join(format!("trellis-rows-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let mut run = RunDir::create(&dir, "step,return").unwrap();
+        run.episode("10,1.5").unwrap();
+        let lens = run.sync().unwrap();
+        run.episode("20,2.5").unwrap();
+        run.eval("20,0,0,2.5,0,1,1").unwrap();
+        let read = |n| fs::read_to_string(dir.join(n)).unwrap();
+        assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");
+        assert!(read(EVAL).ends_with("20,0,0,2.5,0,1,1\n"), "{}", read(EVAL));
+        drop(run);
+        let mut run = RunDir::resume(&dir, &lens).unwrap();
+        assert_eq!(read(EPISODES), "step,return\n10,1.5\n");
+        run.episode("20,2.5").unwrap();
+        assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");
         fs::remove_dir_all(&dir).unwrap();
     }
 }
