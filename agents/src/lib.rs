@@ -25,6 +25,26 @@ students![sac, ppo, text_policy];
 
 pub use trellis_nn::NnError;
 
+/// What gradient steps cost: the floating-point operations their matrix
+/// products need at minimum (forward 2·rows·in·out per layer, backward twice
+/// that where gradients are needed; elementwise work not counted) and the
+/// seconds they took.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UpdateWork {
+    /// Matrix-product FLOPs.
+    pub flops: f64,
+    /// Wall time spent in updates.
+    pub seconds: f64,
+}
+
+impl UpdateWork {
+    /// Adds the cost of one timed piece of learning.
+    pub fn add(&mut self, flops: f64, since: std::time::Instant) {
+        self.flops += flops;
+        self.seconds += since.elapsed().as_secs_f64();
+    }
+}
+
 /// One environment transition of env instance `env`, as the learner sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition<'a, O = Vec<f32>, A = Vec<f32>> {
@@ -60,6 +80,12 @@ pub trait Student<O = Vec<f32>, A = Vec<f32>>: Send {
     fn observe(&mut self, t: &Transition<O, A>);
     /// Gradient steps taken so far.
     fn updates(&self) -> u64;
+    /// The arithmetic and wall time of the gradient steps this process took
+    /// (not checkpointed): what `trellis bench students` divides and compares
+    /// with the machine's GEMM rate. Students that do not count report zero.
+    fn update_work(&self) -> UpdateWork {
+        UpdateWork::default()
+    }
     /// The complete learning state (networks, optimisers, RNG, counters and,
     /// if configured, the replay buffer) for checkpoints.
     fn save(&self) -> Result<Vec<u8>, NnError>;

@@ -25,7 +25,7 @@ use trellis_nn::{
 };
 
 use crate::normalizer::{RewardScaler, RunningStats};
-use crate::{Student, Transition};
+use crate::{Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -165,6 +165,7 @@ pub struct Ppo {
     rollouts: Vec<Rollout>,
     stored: usize,
     updates: u64,
+    work: UpdateWork,
 }
 
 impl Ppo {
@@ -194,6 +195,7 @@ impl Ppo {
             rollouts: Vec::new(),
             stored: 0,
             updates: 0,
+            work: UpdateWork::default(),
         }
     }
 
@@ -314,7 +316,13 @@ impl Student for Ppo {
 
     fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
         if !deterministic && self.stored >= self.cfg.rollout {
+            let t0 = std::time::Instant::now();
+            // Forward and backward (3 forward passes' worth) of the network on
+            // every stored transition, once per epoch.
+            let sizes = [vec![self.obs_dim], self.cfg.hidden.clone(), vec![self.act_dim + 1]].concat();
+            let flops = 3.0 * self.cfg.epochs as f64 * trellis_nn::mlp_flops(&sizes, self.stored);
             self.update();
+            self.work.add(flops, t0);
         }
         if !deterministic && self.cfg.normalize_obs {
             obs.iter().for_each(|o| self.obs_stats.update(o));
@@ -377,6 +385,10 @@ impl Student for Ppo {
 
     fn updates(&self) -> u64 {
         self.updates
+    }
+
+    fn update_work(&self) -> UpdateWork {
+        self.work
     }
 
     fn save(&self) -> Result<Vec<u8>, NnError> {

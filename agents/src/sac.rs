@@ -23,7 +23,7 @@ use trellis_nn::{
 };
 
 use crate::replay::Replay;
-use crate::{Student, Transition};
+use crate::{Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -144,6 +144,7 @@ pub struct Sac {
     replay: Replay,
     steps: u64,
     pub updates: u64,
+    work: UpdateWork,
 }
 
 impl Sac {
@@ -177,7 +178,21 @@ impl Sac {
             critic_optim: AdamConfig::new().init(),
             steps: 0,
             updates: 0,
+            work: UpdateWork::default(),
         }
+    }
+
+    /// Matrix-product FLOPs of one update with forward passes F_A (actor) and
+    /// F_Q (one critic) on a minibatch: target F_A + 2F_Q; critic loss 2F_Q
+    /// forward + 4F_Q backward; actor loss 3F_A (forward + backward) + 2F_Q
+    /// forward + 2F_Q backward to the action (the critics' weights are
+    /// frozen there): 4F_A + 12F_Q.
+    fn update_flops(&self) -> f64 {
+        let sizes = |i: usize, o: usize| [vec![i], self.cfg.hidden.clone(), vec![o]].concat();
+        let b = self.cfg.batch_size;
+        let fa = trellis_nn::mlp_flops(&sizes(self.obs_dim, 2 * self.act_dim), b);
+        let fq = trellis_nn::mlp_flops(&sizes(self.obs_dim + self.act_dim, 1), b);
+        4.0 * fa + 12.0 * fq
     }
 
     fn noise(&mut self, n: usize, device: &Device) -> Tensor<2> {
@@ -269,14 +284,21 @@ impl Student for Sac {
             && self.steps % f == 0
             && self.replay.len() >= self.cfg.batch_size
         {
+            let t0 = std::time::Instant::now();
             for _ in 0..self.cfg.gradient_steps {
                 self.update();
             }
+            let flops = self.cfg.gradient_steps as f64 * self.update_flops();
+            self.work.add(flops, t0);
         }
     }
 
     fn updates(&self) -> u64 {
         self.updates
+    }
+
+    fn update_work(&self) -> UpdateWork {
+        self.work
     }
 
     fn save(&self) -> Result<Vec<u8>, NnError> {

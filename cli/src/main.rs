@@ -49,7 +49,10 @@ enum Cmd {
 }
 
 fn main() -> Result<()> {
-    match Cli::parse().cmd {
+    let cli = Cli::parse();
+    // A bad TRELLIS_BACKEND stops here, before any run dir is touched.
+    trellis_nn::Backend::from_env()?;
+    match cli.cmd {
         Cmd::Bench(b) => bench::run(&b),
         Cmd::Play(p) => play::run(&p),
         Cmd::Train(t) => train::train(&t),

@@ -25,15 +25,90 @@ pub mod blob;
 #[error("network state: {0}")]
 pub struct NnError(pub String);
 
-/// The device every network lives on, with autodiff: ndarray on the CPU by
-/// default, or burn's pure-Rust `flex` CPU backend with `TRELLIS_BACKEND=flex`
-/// (burn 0.22 marks ndarray deprecated; `trellis bench students` compares them).
-#[allow(deprecated)]
-pub fn device() -> Device {
-    match std::env::var("TRELLIS_BACKEND").as_deref() {
-        Ok("flex") => Device::flex().autodiff(),
-        _ => Device::ndarray().autodiff(),
+/// A CPU backend of burn, as chosen by `TRELLIS_BACKEND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// burn's pure-Rust `flex` backend (gemm kernels): the default, the
+    /// fastest measured for SAC and PPO (`trellis bench students`).
+    Flex,
+    /// burn's `ndarray` backend (cargo feature `ndarray`).
+    NdArray,
+}
+
+impl Backend {
+    /// Its name, as `TRELLIS_BACKEND` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Flex => "flex",
+            Backend::NdArray => "ndarray",
+        }
     }
+
+    /// Backends this build compiled.
+    pub fn available() -> Vec<Backend> {
+        let mut v = Vec::new();
+        if cfg!(feature = "flex") {
+            v.push(Backend::Flex);
+        }
+        if cfg!(feature = "ndarray") {
+            v.push(Backend::NdArray);
+        }
+        v
+    }
+
+    /// The backend `TRELLIS_BACKEND` names (unset: flex, or the only one
+    /// compiled); an unknown or uncompiled name is an error naming the choices.
+    pub fn from_env() -> Result<Backend, NnError> {
+        let available = Backend::available();
+        let names: Vec<&str> = available.iter().map(|b| b.name()).collect();
+        match std::env::var("TRELLIS_BACKEND") {
+            Err(_) => available
+                .first()
+                .copied()
+                .ok_or_else(|| NnError("no CPU backend compiled: enable trellis-nn's `flex` or `ndarray` feature".into())),
+            Ok(v) => available.iter().copied().find(|b| b.name() == v).ok_or_else(|| {
+                NnError(format!(
+                    "TRELLIS_BACKEND = {v:?}: this build has {} (ndarray needs cargo feature `trellis-nn/ndarray`)",
+                    names.join(", ")
+                ))
+            }),
+        }
+    }
+
+    /// Its device, with autodiff.
+    #[allow(deprecated, unreachable_patterns)]
+    pub fn device(self) -> Device {
+        match self {
+            #[cfg(feature = "flex")]
+            Backend::Flex => Device::flex().autodiff(),
+            #[cfg(feature = "ndarray")]
+            Backend::NdArray => Device::ndarray().autodiff(),
+            _ => panic!("the {} backend is not compiled into this build", self.name()),
+        }
+    }
+}
+
+/// The device every network lives on: the backend `TRELLIS_BACKEND` picks
+/// ([`Backend::from_env`]; the CLI checks it before a run starts).
+pub fn device() -> Device {
+    match Backend::from_env() {
+        Ok(b) => b.device(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// FLOPs of one forward pass of an MLP with these layer `sizes` on `rows`
+/// inputs: 2·rows·in·out per layer (a multiply and an add per weight).
+pub fn mlp_flops(sizes: &[usize], rows: usize) -> f64 {
+    sizes
+        .windows(2)
+        .map(|w| 2.0 * rows as f64 * w[0] as f64 * w[1] as f64)
+        .sum()
+}
+
+/// The name of the backend [`device`] picks (for benches and logs).
+pub fn backend_name() -> &'static str {
+    Backend::from_env().map_or("?", Backend::name)
 }
 
 /// A ReLU multilayer perceptron with a linear output layer.

@@ -5,6 +5,7 @@
 //! vectorised runs also print CPU time per step, which noise inflates less.
 
 mod env;
+mod gemm;
 mod parkour;
 mod proc;
 mod students;

@@ -101,11 +101,23 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         Ok(())
     };
     run(warmup, &mut student)?;
-    let (t0, u0, cpu0) = (Instant::now(), student.updates(), cpu_seconds());
+    let gemm_before = super::gemm::rate(1000, 400, 300, threads);
+    let (t0, u0, cpu0, w0) = (Instant::now(), student.updates(), cpu_seconds(), student.update_work());
     run(steps, &mut student)?;
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = 100.0 * (cpu_seconds() - cpu0) / secs;
+    let w1 = student.update_work();
+    let work = trellis_agents::UpdateWork {
+        flops: w1.flops - w0.flops,
+        seconds: w1.seconds - w0.seconds,
+    };
+    // The yardstick, on the same threads, before and after the timed run
+    // (the larger: shared machines slow down and speed up): TeachMyAgent's
+    // widest layer product on a minibatch of 1000.
+    let gemm = gemm_before.max(super::gemm::rate(1000, 400, 300, threads));
+    let update = work.flops / work.seconds.max(1e-12) / 1e9;
     println!(
-        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}, {:.0}% CPU, {})",
+        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time; {cpu:.0}% CPU, {}",
         if threads > 1 { "s" } else { "" },
         steps as f64 / secs,
         (student.updates() - u0) as f64 / secs,
@@ -123,8 +135,11 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
                 int("epochs")
             )
         },
-        100.0 * (cpu_seconds() - cpu0) / secs,
-        std::env::var("TRELLIS_BACKEND").unwrap_or_else(|_| "ndarray".into())
+        update,
+        100.0 * update / gemm,
+        gemm,
+        100.0 * work.seconds / secs,
+        trellis_nn::backend_name()
     );
     Ok(())
 }

@@ -1,0 +1,98 @@
+//! Both CPU backends compute the same students: SAC and PPO fed the same
+//! transitions from the same seed end with the same policy on flex and on
+//! ndarray (up to float rounding), and that policy moved away from the
+//! initial one. The only test in this binary: it sets TRELLIS_BACKEND.
+
+use trellis_agents::ppo::{Ppo, PpoConfig};
+use trellis_agents::sac::{Sac, SacConfig};
+use trellis_agents::{Student, Transition};
+use trellis_nn::Backend;
+
+const OBS: usize = 6;
+const ACT: usize = 2;
+
+/// A fixed, made-up stream of transitions (no env: the point is the maths).
+fn observation(i: usize) -> Vec<f32> {
+    (0..OBS).map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0).collect()
+}
+
+fn feed(student: &mut dyn Student, steps: usize) {
+    for i in 0..steps {
+        let obs = observation(i);
+        // Acting advances the student's schedule (PPO updates in `act`); the
+        // action fed back is fixed so both backends see the same data.
+        let _ = student.act(std::slice::from_ref(&obs), false);
+        let action: Vec<f32> = (0..ACT).map(|k| ((i + k) % 5) as f32 / 2.5 - 1.0).collect();
+        let next = observation(i + 1);
+        student.observe(&Transition {
+            env: 0,
+            obs: &obs,
+            action: &action,
+            reward: action[0] * obs[0] - 0.1 * action[1].abs(),
+            next_obs: &next,
+            terminal: i % 97 == 96,
+            truncated: i % 50 == 49,
+        });
+    }
+}
+
+fn policy(student: &mut dyn Student) -> Vec<f32> {
+    let probes: Vec<Vec<f32>> = (0..8).map(|i| observation(3 * i + 1)).collect();
+    student.act(&probes, true).concat()
+}
+
+fn students() -> Vec<(&'static str, Box<dyn Student>)> {
+    let sac = SacConfig {
+        hidden: vec![32, 32],
+        batch_size: 64,
+        start_steps: 64,
+        buffer_size: 1000,
+        train_freq: 2,
+        ..SacConfig::default()
+    };
+    let ppo = PpoConfig {
+        hidden: vec![32, 32],
+        rollout: 200,
+        minibatch: 50,
+        epochs: 2,
+        ..PpoConfig::default()
+    };
+    vec![
+        ("sac", Box::new(Sac::new(OBS, ACT, sac, 7))),
+        ("ppo", Box::new(Ppo::new(OBS, ACT, ppo, 7))),
+    ]
+}
+
+#[test]
+fn flex_and_ndarray_train_the_same_students() {
+    assert_eq!(
+        Backend::available(),
+        vec![Backend::Flex, Backend::NdArray],
+        "the tests build both backends"
+    );
+    let mut results = Vec::new();
+    for backend in Backend::available() {
+        // SAFETY: the only test of this binary; nothing else reads the
+        // environment while it is set.
+        unsafe { std::env::set_var("TRELLIS_BACKEND", backend.name()) };
+        assert_eq!(Backend::from_env().unwrap(), backend);
+        let mut per_student = Vec::new();
+        for (name, mut s) in students() {
+            let before = policy(s.as_mut());
+            feed(s.as_mut(), 601);
+            assert!(s.updates() > 0, "{name} on {} took no gradient step", backend.name());
+            let after = policy(s.as_mut());
+            let moved = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(moved > 1e-3, "{name} on {}: the policy did not change", backend.name());
+            per_student.push((name, after));
+        }
+        results.push(per_student);
+    }
+    for ((name, flex), (_, nd)) in results[0].iter().zip(&results[1]) {
+        let diff = flex.iter().zip(nd).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(diff < 2e-3, "{name}: flex and ndarray policies differ by {diff}");
+    }
+    unsafe { std::env::set_var("TRELLIS_BACKEND", "no-such-backend") };
+    let err = Backend::from_env().unwrap_err().to_string();
+    assert!(err.contains("TRELLIS_BACKEND") && err.contains("flex, ndarray"), "{err}");
+}
