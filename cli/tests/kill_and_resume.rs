@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 const CONFIG: &str = r#"
 steps = 1000000
+student = "sac"
 envs = 2
 eval_every = 1000000
 checkpoint_every = 1000

@@ -186,21 +186,21 @@ where
                 self.progress.next_dump += self.cfg.dump_every;
                 self.dump()?;
             }
+            let k = recent.len().saturating_sub(50);
+            recent.drain(..k);
             if self.progress.step >= self.progress.next_eval {
                 self.progress.next_eval += self.cfg.eval_every;
-                last_eval = Some(self.evaluate(t0, step0)?);
+                let r = self.evaluate(t0, step0)?;
+                self.announce(&bar, &r, &recent);
+                last_eval = Some(r);
             }
             if !recent.is_empty() && self.progress.episodes % 10 == 0 {
-                let k = recent.len().saturating_sub(50);
-                let mean = recent[k..].iter().sum::<f64>() / (recent.len() - k) as f64;
-                recent.drain(..k);
-                let mastered = last_eval
-                    .as_ref()
-                    .map_or("-".to_string(), |e: &EvalResult| {
-                        format!("{:.0}%", e.mastered_pct)
-                    });
+                let mean = recent.iter().sum::<f64>() / recent.len() as f64;
+                let test = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| {
+                    format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
+                });
                 bar.set_message(format!(
-                    "return {mean:.1} (last 50 episodes) · test mastered {mastered}"
+                    "train return {mean:.1} (last 50 episodes) · test {test}"
                 ));
             }
             if self.progress.step >= self.progress.next_checkpoint {
@@ -217,7 +217,9 @@ where
         if last_eval.is_none()
             || self.progress.next_eval - self.cfg.eval_every != self.progress.step
         {
-            last_eval = Some(self.evaluate(t0, step0)?);
+            let r = self.evaluate(t0, step0)?;
+            self.announce(&bar, &r, &recent);
+            last_eval = Some(r);
         }
         self.progress.seeds = None;
         self.checkpoint(t0)?;
@@ -254,6 +256,29 @@ where
                 .progress_chars("=> "),
         );
         bar
+    }
+
+    /// One line per evaluation, kept above the bar (or on stdout without
+    /// one), so the run's history stays on screen and in logs.
+    fn announce(&self, bar: &ProgressBar, r: &EvalResult, recent: &[f64]) {
+        let train = if recent.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.1}", recent.iter().sum::<f64>() / recent.len() as f64)
+        };
+        let line = format!(
+            "step {:>10} · test return {:>7.1} · mastered {:>5.1}% · train return {train} (last {} episodes) · {} episodes",
+            self.progress.step,
+            r.mean_return,
+            r.mastered_pct,
+            recent.len(),
+            self.progress.episodes
+        );
+        if self.show_progress {
+            bar.println(line);
+        } else {
+            println!("{line}");
+        }
     }
 
     fn evaluate(&mut self, t0: Instant, step0: u64) -> Result<EvalResult, TrainError> {

@@ -20,6 +20,7 @@ fn small(steps: u64) -> RunConfig {
         checkpoint_every: steps / 2,
         dump_every: steps / 2,
         test_episodes: 4,
+        student: "sac".into(),
         ..Default::default()
     };
     for (k, v) in [
@@ -243,7 +244,10 @@ fn a_fish_trains_and_is_evaluated_in_parkour() {
 
 #[test]
 fn set_overrides_any_field_and_unknown_fields_are_refused() {
-    let mut c = RunConfig::default();
+    let mut c = RunConfig {
+        student: "sac".into(),
+        ..RunConfig::default()
+    };
     c.set("sac.lr", "1e-4").unwrap();
     c.set("bounds.stump_height", "[0, 9]").unwrap();
     c.set("teacher", "riac").unwrap();

@@ -210,6 +210,7 @@ fn a_run_replays_its_policy_with_the_teacher_panel() {
         checkpoint_every: 2_000,
         dump_every: 2_000,
         test_episodes: 3,
+        student: "sac".into(),
         ..Default::default()
     };
     for (k, v) in [
