@@ -8,6 +8,7 @@ mod env;
 mod gemm;
 mod parkour;
 mod proc;
+mod replay;
 mod students;
 mod teachers;
 mod text;
@@ -33,6 +34,8 @@ pub enum Bench {
     Students(students::StudentBench),
     /// Parkour steps per second on one core, per body, in a world with water and creepers.
     Parkour(parkour::ParkourBench),
+    /// Plays given action sequences (JSON) and prints each episode's outcome (bench/box2d_compare.py).
+    Replay(replay::ReplayBench),
 }
 
 /// Runs one benchmark.
@@ -43,6 +46,7 @@ pub fn run(b: &Bench) -> Result<()> {
         Bench::Text(t) => text::run(t),
         Bench::Students(s) => students::run(s),
         Bench::Parkour(p) => parkour::run(p),
+        Bench::Replay(r) => replay::run(r),
     }
 }
 

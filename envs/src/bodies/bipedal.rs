@@ -22,8 +22,7 @@ pub struct BipedalDims {
     pub name: &'static str,
     pub leg_w: f32,
     pub leg_h: f32,
-    /// Hip height below the hull centre (the original's LEG_DOWN, sign flipped
-    /// into "down is positive" for the old morphology's -8 px).
+    /// Hip height below the hull centre, where the joints hold the legs.
     pub hip_below_centre: f32,
     /// Each leg starts tilted by ±this angle (radians).
     pub leg_tilt: f32,
@@ -34,13 +33,21 @@ pub struct BipedalDims {
 }
 
 /// TeachMyAgent's `old_classic_bipedal`, the body of the Stump Tracks benchmark
-/// (gym BipedalWalker geometry: hips 8 px above the hull centre, legs of 34 px).
+/// (gym BipedalWalker geometry, legs of 34 px, spawned 68 px above the ground
+/// as the original). The original draws the legs with their tops 8 px
+/// *above* the hull centre but joins them 8 px *below* it (`LEG_DOWN = -8`
+/// used with opposite signs); Box2D enforces the joints in the first step,
+/// pushing the feet out of the ground, so the body that walks has its hips
+/// 8 px below the centre. Building the drawn pose instead left the hull 16 px
+/// lower and the body dropping for a dozen steps; with the joints' geometry,
+/// random torques fall as often and as early, and get as far, as in Box2D
+/// (`bench/box2d_compare.py`).
 pub fn old_classic() -> BodySpec {
     build(&BipedalDims {
         name: "old_classic_bipedal",
         leg_w: 8.0,
         leg_h: 34.0,
-        hip_below_centre: -8.0,
+        hip_below_centre: 8.0,
         leg_tilt: 0.05,
         spawn_height: 2.0 * 34.0,
         width: 64.0,

@@ -1,0 +1,105 @@
+"""trellis's walker physics against TeachMyAgent's Box2D original, on the same
+action sequences.
+
+Three policies, each as fixed action sequences (so both engines get identical
+inputs): uniform random torques, zero torque (passive: joint limits and how
+the body settles), and an open-loop scripted gait (hips in antiphase, knees a
+quarter cycle behind). Each episode is played on Stump Tracks with the same
+task in both engines (each draws its own stumps from its own RNG) for at most
+2000 steps, TeachMyAgent's training-loop limit. The table compares return,
+episode length, how often and when the body falls, and how far its head got.
+
+    python3 bench/box2d_compare.py --tma /path/to/TeachMyAgent [--episodes 20] [--task 0,6]
+
+Needs numpy, Box2D (pip: box2d or gymnasium[box2d]) and gym 0.26 (the
+original imports gym.spaces and gym.utils), and a built `trellis`
+(target/release/trellis, or --trellis). A measuring tool written for trellis;
+it imports TeachMyAgent's environment from the checkout given, unmodified.
+"""
+import argparse, json, math, os, subprocess, sys, tempfile
+import numpy as np
+
+p = argparse.ArgumentParser()
+p.add_argument("--tma", required=True, help="path of a TeachMyAgent checkout")
+p.add_argument("--trellis", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "trellis"))
+p.add_argument("--episodes", type=int, default=20)
+p.add_argument("--steps", type=int, default=2000)
+p.add_argument("--task", default="0,6", help="stump_height,stump_spacing")
+p.add_argument("--body", default="old_classic_bipedal")
+p.add_argument("--seed", type=int, default=0)
+args = p.parse_args()
+height, spacing = (float(v) for v in args.task.split(","))
+ACT = 4
+
+
+def sequences():
+    rng = np.random.default_rng(args.seed)
+    t = np.arange(args.steps)[:, None]
+    phase = 2 * np.pi * t / 40.0
+    gait = np.hstack([np.sin(phase), np.sin(phase - np.pi / 2), -np.sin(phase), -np.sin(phase - np.pi / 2)])
+    return {
+        "random": [rng.uniform(-1, 1, (args.steps, ACT)) for _ in range(args.episodes)],
+        "zero": [np.zeros((args.steps, ACT)) for _ in range(args.episodes)],
+        "gait": [0.9 * gait for _ in range(args.episodes)],
+    }
+
+
+def box2d(policies):
+    sys.path.insert(0, os.path.abspath(args.tma))
+    from TeachMyAgent.environments.envs.parametric_continuous_stump_tracks import ParametricContinuousStumpTracks
+    env = ParametricContinuousStumpTracks(walker_type=args.body)
+    rows = []
+    for name, episodes in policies.items():
+        for k, actions in enumerate(episodes):
+            env.set_environment(stump_height=height, obstacle_spacing=spacing)
+            # The original was written for gym 0.17, whose seeding gave a
+            # numpy RandomState (gym 0.26 gives a Generator without randint).
+            env.np_random = np.random.RandomState(args.seed + k)
+            env.reset()
+            x0 = env.walker_body.reference_head_object.position[0]
+            ret, length, fell = 0.0, 0, False
+            for a in actions:
+                _, r, done, _ = env.step(np.asarray(a, dtype=np.float32))
+                ret += r
+                length += 1
+                if done:
+                    fell = r <= -100
+                    break
+            x = env.walker_body.reference_head_object.position[0]
+            rows.append({"policy": name, "episode": k, "return": ret, "length": length, "fell": fell, "distance": x - x0})
+    return rows
+
+
+def trellis(policies):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({n: [e.tolist() for e in eps] for n, eps in policies.items()}, f)
+        path = f.name
+    try:
+        out = subprocess.run([args.trellis, "bench", "replay", "--env", "stump-tracks", "--body", args.body,
+                              "--task", f"{height},{spacing}", "--actions", path, "--seed", str(args.seed)],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(path)
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def summary(rows, name):
+    r = [x for x in rows if x["policy"] == name]
+    ret = np.array([x["return"] for x in r])
+    length = np.array([x["length"] for x in r])
+    falls = [x for x in r if x["fell"]]
+    fall_step = np.mean([x["length"] for x in falls]) if falls else float("nan")
+    dist = np.array([x["distance"] for x in r])
+    return (f"{ret.mean():8.1f} ± {ret.std():5.1f} | {length.mean():6.0f} | {100 * len(falls) / len(r):5.0f}% | "
+            f"{fall_step:6.0f} | {dist.mean():6.2f} ± {dist.std():5.2f}")
+
+
+policies = sequences()
+engines = {"Box2D (TeachMyAgent)": box2d(policies), "rapier (trellis)": trellis(policies)}
+print(f"Stump Tracks, task height {height}, spacing {spacing}, body {args.body}, "
+      f"{args.episodes} episodes per policy, at most {args.steps} steps\n")
+print("| policy | engine | return (mean ± std) | length | falls | mean fall step | head distance (m) |")
+print("|---|---|---|---|---|---|---|")
+for name in policies:
+    for engine, rows in engines.items():
+        print(f"| {name} | {engine} | {summary(rows, name)} |")
