@@ -274,10 +274,12 @@ where
             recent.len(),
             self.progress.episodes
         );
-        if self.show_progress {
-            bar.println(line);
-        } else {
+        // A bar on a terminal keeps the line above it; without one (piped
+        // output, --quiet) indicatif would drop it.
+        if bar.is_hidden() {
             println!("{line}");
+        } else {
+            bar.println(line);
         }
     }
 
