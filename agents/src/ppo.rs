@@ -172,7 +172,7 @@ impl Ppo {
     pub fn new(obs_dim: usize, act_dim: usize, cfg: PpoConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);
-        let sizes = [vec![obs_dim], cfg.hidden.clone(), vec![act_dim + 1]].concat();
+        let sizes = trellis_nn::layer_sizes(obs_dim, &cfg.hidden, act_dim + 1);
         let model = ActorCritic {
             net: Mlp::new(&sizes, &device, &mut rng),
             log_std: Param::from_tensor(Tensor::zeros([act_dim], &device)),
@@ -319,7 +319,7 @@ impl Student for Ppo {
             let t0 = std::time::Instant::now();
             // Forward and backward (3 forward passes' worth) of the network on
             // every stored transition, once per epoch.
-            let sizes = [vec![self.obs_dim], self.cfg.hidden.clone(), vec![self.act_dim + 1]].concat();
+            let sizes = trellis_nn::layer_sizes(self.obs_dim, &self.cfg.hidden, self.act_dim + 1);
             let flops = 3.0 * self.cfg.epochs as f64 * trellis_nn::mlp_flops(&sizes, self.stored);
             self.update();
             self.work.add(flops, t0);

@@ -151,7 +151,7 @@ impl Sac {
     pub fn new(obs_dim: usize, act_dim: usize, cfg: SacConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);
-        let sizes = |i: usize, o: usize| [vec![i], cfg.hidden.clone(), vec![o]].concat();
+        let sizes = |i: usize, o: usize| trellis_nn::layer_sizes(i, &cfg.hidden, o);
         let actor = Mlp::new(&sizes(obs_dim, 2 * act_dim), &device, &mut rng);
         let critics = Critics {
             q1: Mlp::new(&sizes(obs_dim + act_dim, 1), &device, &mut rng),
@@ -188,7 +188,7 @@ impl Sac {
     /// forward + 2F_Q backward to the action (the critics' weights are
     /// frozen there): 4F_A + 12F_Q.
     fn update_flops(&self) -> f64 {
-        let sizes = |i: usize, o: usize| [vec![i], self.cfg.hidden.clone(), vec![o]].concat();
+        let sizes = |i: usize, o: usize| trellis_nn::layer_sizes(i, &self.cfg.hidden, o);
         let b = self.cfg.batch_size;
         let fa = trellis_nn::mlp_flops(&sizes(self.obs_dim, 2 * self.act_dim), b);
         let fq = trellis_nn::mlp_flops(&sizes(self.obs_dim + self.act_dim, 1), b);

@@ -97,6 +97,11 @@ pub fn device() -> Device {
     }
 }
 
+/// The layer sizes of an MLP: `input`, the `hidden` widths, `output`.
+pub fn layer_sizes(input: usize, hidden: &[usize], output: usize) -> Vec<usize> {
+    [&[input][..], hidden, &[output]].concat()
+}
+
 /// FLOPs of one forward pass of an MLP with these layer `sizes` on `rows`
 /// inputs: 2·rows·in·out per layer (a multiply and an add per weight).
 pub fn mlp_flops(sizes: &[usize], rows: usize) -> f64 {

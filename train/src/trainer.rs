@@ -190,12 +190,10 @@ where
             recent.drain(..k);
             if self.progress.step >= self.progress.next_eval {
                 self.progress.next_eval += self.cfg.eval_every;
-                let r = self.evaluate(t0, step0)?;
-                self.announce(&bar, &r, &recent);
-                last_eval = Some(r);
+                last_eval = Some(self.evaluate(t0, step0, &bar, &recent)?);
             }
             if !recent.is_empty() && self.progress.episodes % 10 == 0 {
-                let mean = recent.iter().sum::<f64>() / recent.len() as f64;
+                let mean = mean(&recent);
                 let test = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| {
                     format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
                 });
@@ -217,9 +215,7 @@ where
         if last_eval.is_none()
             || self.progress.next_eval - self.cfg.eval_every != self.progress.step
         {
-            let r = self.evaluate(t0, step0)?;
-            self.announce(&bar, &r, &recent);
-            last_eval = Some(r);
+            last_eval = Some(self.evaluate(t0, step0, &bar, &recent)?);
         }
         self.progress.seeds = None;
         self.checkpoint(t0)?;
@@ -264,7 +260,7 @@ where
         let train = if recent.is_empty() {
             "-".to_string()
         } else {
-            format!("{:.1}", recent.iter().sum::<f64>() / recent.len() as f64)
+            format!("{:.1}", mean(recent))
         };
         let line = format!(
             "step {:>10} · test return {:>7.1} · mastered {:>5.1}% · train return {train} (last {} episodes) · {} episodes",
@@ -283,7 +279,14 @@ where
         }
     }
 
-    fn evaluate(&mut self, t0: Instant, step0: u64) -> Result<EvalResult, TrainError> {
+    /// Plays the test set, appends the eval.csv row and announces it.
+    fn evaluate(
+        &mut self,
+        t0: Instant,
+        step0: u64,
+        bar: &ProgressBar,
+        recent: &[f64],
+    ) -> Result<EvalResult, TrainError> {
         let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set)?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
@@ -297,6 +300,7 @@ where
             secs,
             sps
         ))?;
+        self.announce(bar, &r, recent);
         Ok(r)
     }
 
@@ -320,6 +324,11 @@ where
         blob.put("student", self.student.save()?);
         write_atomic(&self.dir.file(CHECKPOINT), &blob.to_bytes())
     }
+}
+
+/// The mean of the recent training returns (not empty).
+fn mean(returns: &[f64]) -> f64 {
+    returns.iter().sum::<f64>() / returns.len() as f64
 }
 
 /// Header of episodes.csv for a task space with these dimension names.
