@@ -95,4 +95,4 @@ fn sac_beats_random_on_flat_stump_tracks() {
     );
 }
 
-const STEPS: usize = 40_000;
+const STEPS: usize = 20_000;

@@ -22,7 +22,8 @@ pub struct BipedalDims {
     pub name: &'static str,
     pub leg_w: f32,
     pub leg_h: f32,
-    /// Hip height below the hull centre, where the joints hold the legs.
+    /// Hip height below the hull centre (the original's LEG_DOWN, sign flipped
+    /// into "down is positive" for the old morphology's -8 px).
     pub hip_below_centre: f32,
     /// Each leg starts tilted by ±this angle (radians).
     pub leg_tilt: f32,
@@ -33,24 +34,20 @@ pub struct BipedalDims {
 }
 
 /// TeachMyAgent's `old_classic_bipedal`, the body of the Stump Tracks benchmark
-/// (gym BipedalWalker geometry, legs of 34 px). The original draws the legs
-/// with their tops 8 px *above* the hull centre but joins them 8 px *below*
-/// it (`LEG_DOWN = -8` used with opposite signs); Box2D enforces the joints in
-/// the first step, so the body that walks has its hips 8 px below the centre
-/// and stands 76 px tall. Building the drawn pose instead left the hull 16 px
-/// lower, closer to the hull-touches-ground fall (`bench/box2d_compare.py`
-/// measured it against Box2D). The original spawns the hull 68 px up, feet
-/// 8 px in the ground, which Box2D pushes out gently; rapier's push-out was a
-/// kick that felled most random and early learned policies at once, so this
-/// body starts on its feet (76 px) instead.
+/// (gym BipedalWalker geometry as drawn: hips 8 px above the hull centre, legs
+/// of 34 px). The original's joints hold the hips 8 px *below* the centre
+/// instead, and Box2D enforces the joints; moving them here alone made the
+/// body less like Box2D's under random torques and felled the scripted gait,
+/// so it waits for the passive-joint difference `bench/box2d_compare.py`
+/// shows (README, "Against the Box2D original").
 pub fn old_classic() -> BodySpec {
     build(&BipedalDims {
         name: "old_classic_bipedal",
         leg_w: 8.0,
         leg_h: 34.0,
-        hip_below_centre: 8.0,
+        hip_below_centre: -8.0,
         leg_tilt: 0.05,
-        spawn_height: 2.0 * 34.0 + 8.0,
+        spawn_height: 2.0 * 34.0,
         width: 64.0,
     })
 }
