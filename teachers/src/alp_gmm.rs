@@ -154,6 +154,11 @@ impl AlpGmm {
     pub fn gmm(&self) -> Option<&Gmm> {
         self.curriculum.gmm.as_ref()
     }
+
+    /// Mixtures fitted so far.
+    pub fn fits(&self) -> u64 {
+        self.curriculum.fits
+    }
 }
 
 impl Teacher for AlpGmm {

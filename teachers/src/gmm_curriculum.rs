@@ -26,6 +26,9 @@ pub struct GmmCurriculum {
     recent: Vec<Vec<f64>>,
     pub gmm: Option<Gmm>,
     pub episodes: u64,
+    /// Successful fits so far (AGAIN snapshots each new mixture).
+    #[serde(default)]
+    pub fits: u64,
 }
 
 impl GmmCurriculum {
@@ -47,6 +50,7 @@ impl GmmCurriculum {
             recent: Vec::new(),
             gmm: None,
             episodes: 0,
+            fits: 0,
         }
     }
 
@@ -60,6 +64,7 @@ impl GmmCurriculum {
         if self.episodes >= self.bootstrap && self.episodes % self.fit_rate as u64 == 0 {
             if let Some(g) = Gmm::fit_best(&self.recent, &self.ks, self.criterion, rng) {
                 self.gmm = Some(g);
+                self.fits += 1;
             }
         }
     }

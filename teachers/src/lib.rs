@@ -7,9 +7,11 @@
 //! [`registry`] builds any of them from a name and a TOML/JSON config whose
 //! defaults are TeachMyAgent's benchmark settings.
 
+pub mod classroom;
 pub mod gaussian;
 pub mod gmm;
 pub mod gmm_curriculum;
+pub mod level_buffer;
 pub mod registry;
 pub mod toy;
 mod util;
@@ -32,11 +34,16 @@ teachers![
     riac,
     goal_gan,
     setter_solver,
-    spdl
+    spdl,
+    plr,
+    robust_plr,
+    accel,
+    sfl,
+    again
 ];
 
 use serde::{Deserialize, Serialize};
-pub use trellis_core::TaskSpace;
+pub use trellis_core::{ScoreKind, Scores, TaskSpace};
 
 pub use gaussian::Gaussian;
 pub use registry::{Descriptor, TeacherError, descriptor, make, names, restore};
@@ -54,6 +61,9 @@ pub struct Episode<'a> {
     /// The student's value estimate of the episode's initial state, for
     /// teachers that use it (SPDL); `None` falls back to the return.
     pub value: Option<f64>,
+    /// The student's learning-potential scores of the episode (PLR's value
+    /// losses), given to teachers whose [`Teacher::wants_scores`] says so.
+    pub scores: Option<Scores>,
 }
 
 impl<'a> Episode<'a> {
@@ -64,7 +74,31 @@ impl<'a> Episode<'a> {
             len: 1,
             success: false,
             value: None,
+            scores: None,
         }
+    }
+}
+
+/// A teacher's proposal for the next episode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    /// The task, inside the task space.
+    pub task: Vec<f64>,
+    /// Whether the student learns from the episode. Robust PLR and ACCEL
+    /// only look at new tasks (to score them) and train on replayed ones;
+    /// AGAIN's and SFL's probe episodes only measure.
+    pub learn: bool,
+}
+
+impl Proposal {
+    /// A task the student plays and learns from.
+    pub fn learn(task: Vec<f64>) -> Self {
+        Self { task, learn: true }
+    }
+
+    /// A task the student plays without learning from it.
+    pub fn evaluate(task: Vec<f64>) -> Self {
+        Self { task, learn: false }
     }
 }
 
@@ -80,6 +114,10 @@ pub struct TeacherContext {
     pub initial: Option<Gaussian>,
     /// The distribution one finally wants to master (SPDL); uniform over the space when `None`.
     pub target: Option<Gaussian>,
+    /// Who is taught (student and body, e.g. `sac/spider`), for records that
+    /// outlive the run such as AGAIN's classroom.
+    #[serde(default)]
+    pub learner: String,
 }
 
 impl TeacherContext {
@@ -90,6 +128,7 @@ impl TeacherContext {
             success_return,
             initial: None,
             target: None,
+            learner: String::new(),
         }
     }
 
@@ -115,8 +154,21 @@ pub trait Teacher: Send {
     fn name(&self) -> &'static str;
     /// The next task, always inside the task space.
     fn sample_task(&mut self) -> Vec<f64>;
+    /// The next episode: its task and whether the student learns from it.
+    /// Teachers that always let the student learn keep this default.
+    fn propose(&mut self) -> Proposal {
+        Proposal::learn(self.sample_task())
+    }
     /// Learns from a finished episode.
     fn update(&mut self, episode: &Episode);
+    /// Whether episodes should carry the student's [`Scores`] (computing
+    /// them costs a value pass over the episode, so only on request).
+    fn wants_scores(&self) -> bool {
+        false
+    }
+    /// The returns of a periodic evaluation on the run's fixed test set, in
+    /// test-set order (AGAIN's pre-test and classroom record read them).
+    fn on_evaluation(&mut self, _returns: &[f64]) {}
     /// The complete state (config, data, RNG) as JSON; [`restore`] rebuilds
     /// a teacher that continues exactly where this one is.
     fn state(&self) -> serde_json::Value;

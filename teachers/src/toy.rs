@@ -8,6 +8,12 @@
 //! `speed · rate` per episode, so a teacher that keeps sampling unlearnable
 //! or already mastered cells wastes its budget. The episode return is
 //! `100 · competence` plus a little noise (std 0.5); a cell is mastered at competence ≥ 0.9.
+//!
+//! For replay-based teachers the toy also has a critic: a per-cell value
+//! estimate (a running mean of its returns) whose error on each episode
+//! gives PLR's scores, and episodes can be played without learning. Students
+//! of one *kind* share the layout of learnable cells (what AGAIN's
+//! classroom tells apart) and differ in their cells' speeds.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -26,23 +32,37 @@ pub struct ToyStudent {
     competence: Vec<f64>,
     rate: f64,
     noise: f64,
-    /// A cell learns only once a lower neighbour (one index less in some
-    /// dimension) is mastered, as in teachDeepRL's toy; cell 0 is always open.
-    pub unlock: bool,
+    /// With `Some(start)`, a cell learns only once a neighbour (one index
+    /// off in one dimension) is mastered, except `start`, which is always
+    /// open, as in teachDeepRL's and meta-acl's toys: competence spreads from
+    /// the start cell, and a teacher has to follow the frontier.
+    pub unlock: Option<usize>,
+    /// The critic: each cell's value estimate.
+    values: Vec<f64>,
     rng: ChaCha8Rng,
 }
+
+/// How fast the toy's critic follows the returns.
+const VALUE_RATE: f64 = 0.3;
 
 impl ToyStudent {
     /// `unlearnable`: share of cells that never improve.
     pub fn new(dims: usize, cells: usize, unlearnable: f64, seed: u64) -> Self {
+        Self::build(dims, cells, unlearnable, None, seed)
+    }
+
+    /// `centre` (in cells) of the learnable blob, or a random one.
+    fn build(dims: usize, cells: usize, unlearnable: f64, centre: Option<Vec<f64>>, seed: u64) -> Self {
         let n = cells.pow(dims as u32);
         let mut rng = seeded(seed, 99);
         // The learnable cells form one blob: those nearest to a random centre,
         // as difficulty is contiguous in real task spaces (tall stumps are all
         // too hard); speeds vary from cell to cell.
-        let centre: Vec<f64> = (0..dims)
-            .map(|_| rng.random_range(0.0..cells as f64))
-            .collect();
+        let centre: Vec<f64> = centre.unwrap_or_else(|| {
+            (0..dims)
+                .map(|_| rng.random_range(0.0..cells as f64))
+                .collect()
+        });
         let coords = |c: usize| {
             (0..dims)
                 .rev()
@@ -73,9 +93,22 @@ impl ToyStudent {
             competence: vec![0.0; n],
             rate: 0.02,
             noise: 0.5,
-            unlock: false,
+            unlock: None,
+            values: vec![0.0; n],
             rng,
         }
+    }
+
+    /// A student of layout `kind` whose speeds and noise come from `seed`.
+    /// Kinds differ in where their learnable blob is: kind k is centred in
+    /// the k-th corner region of the space (the corners of the inner half
+    /// of the cube, in binary order): a curriculum that worked for one
+    /// student of a kind points the others to the right region.
+    pub fn of_kind(dims: usize, cells: usize, unlearnable: f64, kind: u64, seed: u64) -> Self {
+        let corner: Vec<f64> = (0..dims)
+            .map(|d| if (kind >> d) & 1 == 1 { 0.75 } else { 0.25 } * cells as f64)
+            .collect();
+        Self::build(dims, cells, unlearnable, Some(corner), seed)
     }
 
     pub fn space(&self) -> TaskSpace {
@@ -117,25 +150,47 @@ impl ToyStudent {
 
     /// Plays one episode on `task` and returns its return.
     pub fn play(&mut self, task: &[f64]) -> f64 {
-        let c = self.cell(task);
-        let open = !self.unlock
-            || c == 0
-            || self
-                .lower_neighbours(c)
-                .any(|n| self.competence[n] >= MASTERED);
-        let ret = 100.0 * self.competence[c] + normal(&mut self.rng, 0.0, self.noise);
-        if open {
-            self.competence[c] = (self.competence[c] + self.speed[c] * self.rate).min(1.0);
-        }
-        ret
+        self.play_episode(task, true).0
     }
 
-    /// Cells one index lower than `c` in one dimension.
-    fn lower_neighbours(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.dims).filter_map(move |k| {
+    /// Plays one episode; learns from it if `learn`. Returns the return and
+    /// the critic's scores (its error on the cell, before it updates).
+    pub fn play_episode(&mut self, task: &[f64], learn: bool) -> (f64, crate::Scores) {
+        let c = self.cell(task);
+        let open = match self.unlock {
+            None => true,
+            Some(start) => c == start || self.neighbours(c).any(|n| self.competence[n] >= MASTERED),
+        };
+        let ret = 100.0 * self.competence[c] + normal(&mut self.rng, 0.0, self.noise);
+        let error = ret - self.values[c];
+        let scores = crate::Scores {
+            positive_value_loss: error.max(0.0),
+            value_l1: error.abs(),
+        };
+        if learn {
+            self.values[c] += VALUE_RATE * error;
+            if open {
+                self.competence[c] = (self.competence[c] + self.speed[c] * self.rate).min(1.0);
+            }
+        }
+        (ret, scores)
+    }
+
+    /// The return of every cell, noise-free and without learning: the toy's
+    /// evaluation on its whole grid (AGAIN's pre-test reads it, as
+    /// meta-acl's toy sends its competence grid).
+    pub fn test(&self) -> Vec<f64> {
+        self.competence.iter().map(|c| 100.0 * c).collect()
+    }
+
+    /// Cells one index off `c` in one dimension.
+    fn neighbours(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.dims).flat_map(move |k| {
             let stride = self.cells.pow((self.dims - 1 - k) as u32);
-            ((c / stride) % self.cells > 0).then(|| c - stride)
+            let i = (c / stride) % self.cells;
+            [(i > 0).then(|| c - stride), (i + 1 < self.cells).then(|| c + stride)]
         })
+        .flatten()
     }
 
     pub fn learnable(&self) -> usize {
@@ -162,6 +217,11 @@ pub fn teacher_config(name: &str) -> toml::Table {
         "adr" => "min_reward_thr = 5.0\nmax_reward_thr = 50.0\nstep_size = 0.05",
         // Updates every 20 episodes after 20 of warm-up (the defaults are in Stump Tracks steps).
         "spdl" => "update_frequency = 2000\nupdate_offset = 2000",
+        // ALP in the toy is a few hundredths of its return range.
+        "again" => "alp_threshold = 0.02\npretest_at = 4\nreward_window = 10\nk = 2\nalp_gmm = { fit_rate = 50 }",
+        // Buffers a 2-D toy of a few hundred cells can fill and turn over.
+        "plr" | "robust-plr" | "accel" => "buffer_size = 100",
+        "sfl" => "candidates = 50\nrollouts = 1\nbuffer_size = 10\nperiod = 200",
         _ => "",
     };
     text.parse().expect("toy teacher config is valid TOML")
@@ -188,18 +248,27 @@ pub fn make_teacher(
     crate::make(name, &teacher_config(name), ctx, seed)
 }
 
-/// Runs `teacher` with a fresh toy student for `episodes` episodes; returns % mastered.
+/// Episodes between two evaluations of the toy student ([`ToyStudent::test`]).
+pub const EVAL_EVERY: usize = 100;
+
+/// Runs `teacher` with a fresh toy student for `episodes` episodes (those
+/// played without learning count too), evaluating it every [`EVAL_EVERY`];
+/// returns % mastered.
 pub fn run(teacher: &mut dyn crate::Teacher, student: &mut ToyStudent, episodes: usize) -> f64 {
-    for _ in 0..episodes {
-        let task = teacher.sample_task();
-        let ret = student.play(&task);
+    for k in 1..=episodes {
+        let p = teacher.propose();
+        let (ret, scores) = student.play_episode(&p.task, p.learn);
         teacher.update(&crate::Episode {
-            task: &task,
+            task: &p.task,
             ret,
             len: 100,
             success: ret >= MASTERED * 100.0,
             value: None,
+            scores: teacher.wants_scores().then_some(scores),
         });
+        if k % EVAL_EVERY == 0 {
+            teacher.on_evaluation(&student.test());
+        }
     }
     student.mastered_percent()
 }

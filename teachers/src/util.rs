@@ -53,3 +53,47 @@ pub fn check_range(
         )))
     }
 }
+
+/// Tasks proposed and not yet returned as episodes, each with what the
+/// teacher needs to remember about it (replayed or new, which probe...).
+/// With several env instances, episodes come back in another order than
+/// they were proposed; an episode is matched to its proposal by its task
+/// (the nearest one, which is exact up to the rounding of a task map).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct InFlight<T> {
+    items: Vec<(Vec<f64>, T)>,
+}
+
+impl<T> Default for InFlight<T> {
+    fn default() -> Self {
+        Self { items: Vec::new() }
+    }
+}
+
+impl<T> InFlight<T> {
+    /// Most proposals that can be outstanding (one per env instance in
+    /// practice); older ones are forgotten.
+    const MAX: usize = 4096;
+
+    /// Remembers a proposal.
+    pub fn push(&mut self, task: Vec<f64>, tag: T) {
+        if self.items.len() >= Self::MAX {
+            self.items.remove(0);
+        }
+        self.items.push((task, tag));
+    }
+
+    /// The tag of the proposal whose task is `task`, forgotten afterwards;
+    /// `None` for a task this teacher did not propose.
+    pub fn take(&mut self, task: &[f64]) -> Option<T> {
+        let d2 = |t: &[f64]| -> f64 { t.iter().zip(task).map(|(a, b)| (a - b) * (a - b)).sum() };
+        let scale = 1.0 + task.iter().map(|x| x * x).sum::<f64>();
+        let (i, d) = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, (t, _))| (i, d2(t)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        (d <= 1e-12 * scale).then(|| self.items.remove(i).1)
+    }
+}

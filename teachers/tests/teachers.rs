@@ -52,6 +52,7 @@ fn alp_gmm_concentrates_on_the_learnable_region() {
             len: 100,
             success: false,
             value: None,
+            scores: None,
         });
     }
     // Random would land in the learnable 20% a fifth of the time.
@@ -103,6 +104,7 @@ fn no_teacher_samples_outside_the_bounds() {
                 len: 200,
                 success: ret > 230.0,
                 value: None,
+                scores: None,
             });
         }
         assert!(t.dump().is_object());
@@ -130,6 +132,7 @@ fn a_restored_teacher_samples_the_same_next_tasks() {
                         len: 100,
                         success: false,
                         value: None,
+                        scores: None,
                     });
                     task
                 })
@@ -219,6 +222,7 @@ fn spdl_moves_towards_the_target_when_the_student_succeeds() {
             len: 20,
             success: true,
             value: Some(300.0),
+            scores: None,
         });
     }
     let kl1 = spdl.kl_to_target();

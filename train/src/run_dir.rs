@@ -46,24 +46,7 @@ pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
 /// same manifest at the same moment, and a shared temporary name let one
 /// writer rename the other's half-written file away.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = path.file_name().map_or_else(
-        || "file".into(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
-    let written = File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .map_err(|e| io(&tmp, e));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        io(path, e)
-    })
+    trellis_core::fs::write_atomic(path, bytes).map_err(|e| io(path, e))
 }
 
 /// Byte lengths of the append-only logs at a checkpoint.

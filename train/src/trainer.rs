@@ -148,6 +148,7 @@ where
                         len: stats.len,
                         success: stats.success,
                         value: None,
+                        scores: None,
                     });
                     p.episodes += 1;
                     ended += 1;

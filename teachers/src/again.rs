@@ -1,0 +1,333 @@
+//! AGAIN (Portelas et al., 2020, "Meta Automatic Curriculum Learning"):
+//! a curriculum borrowed from the most similar earlier student.
+//!
+//! A new student starts under ALP-GMM. At its pre-test (the `pretest_at`-th
+//! evaluation on the run's test tasks) its returns there are compared with
+//! those of every student in the classroom (a directory, see
+//! [`crate::classroom`]); among the `k` nearest, the one that ended best
+//! lends its curriculum: the sequence of its ALP-GMM mixtures, keeping the
+//! components whose ALP was above `alp_threshold`. The new student then
+//! walks that sequence (AGAIN-R): it moves on to the next mixture once the
+//! mean normalised return of its last `reward_window` tasks from the
+//! borrowed components reaches what the earlier student got there
+//! (× `tol_ratio`). Tasks are drawn from the borrowed components and the
+//! student's own ALP-GMM components together, in proportion to their ALP,
+//! with `random_ratio` of uniform tasks (the meta-acl defaults: k 5, ALP
+//! threshold 0.2, 50-task window, tolerance 1, 2% random).
+//!
+//! With `classroom` set, the student also keeps its own record there (from
+//! its pre-test on, rewritten at each evaluation), so that runs of AGAIN
+//! populate the classroom: with an empty classroom AGAIN is ALP-GMM.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::alp_gmm::{AlpGmm, AlpGmmConfig};
+use crate::classroom::{self, Record, Snapshot};
+use crate::util::{InFlight, check_range, proportional_choice, uniform_task};
+use crate::{Episode, Gaussian, Teacher, TeacherContext, TeacherError};
+use trellis_core::Expert;
+
+use crate::registry::{Descriptor, config, restore_serde};
+
+/// The registry entry.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    name: "again",
+    summary: "AGAIN: ALP-GMM plus the curriculum of the nearest, best earlier student (classroom)",
+    needs_expert: false,
+    initial_from: Expert::High,
+    quick: "alp_gmm = { fit_rate = 40 }",
+    make: |cfg, ctx, seed| Ok(Box::new(Again::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
+    restore: restore_serde::<Again>,
+};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgainConfig {
+    /// The classroom directory ("" for none: AGAIN is then ALP-GMM).
+    pub classroom: String,
+    /// Keep this student's record in the classroom.
+    pub record: bool,
+    /// Which evaluation is the pre-test (meta-acl: the 2nd).
+    pub pretest_at: u32,
+    /// Nearest students considered.
+    pub k: usize,
+    /// Borrowed components need a mean ALP above this (normalised return units).
+    pub alp_threshold: f64,
+    /// Share of uniform tasks once a curriculum is borrowed.
+    pub random_ratio: f64,
+    /// Tasks from borrowed components whose mean return decides moving on.
+    pub reward_window: usize,
+    /// Move on at this share of the earlier student's mean return.
+    pub tol_ratio: f64,
+    /// The student's own ALP-GMM.
+    pub alp_gmm: AlpGmmConfig,
+}
+
+impl Default for AgainConfig {
+    fn default() -> Self {
+        Self {
+            classroom: String::new(),
+            record: true,
+            pretest_at: 2,
+            k: 5,
+            alp_threshold: 0.2,
+            random_ratio: 0.02,
+            reward_window: 50,
+            tol_ratio: 1.0,
+            alp_gmm: AlpGmmConfig::default(),
+        }
+    }
+}
+
+impl AgainConfig {
+    pub fn validate(&self) -> Result<(), TeacherError> {
+        check_range("pretest_at", self.pretest_at as f64, 1.0, 1e6)?;
+        check_range("k", self.k as f64, 1.0, 1e6)?;
+        check_range("alp_threshold", self.alp_threshold, 0.0, 1.0)?;
+        check_range("random_ratio", self.random_ratio, 0.0, 1.0)?;
+        check_range("reward_window", self.reward_window as f64, 1.0, 1e6)?;
+        check_range("tol_ratio", self.tol_ratio, 0.0, 10.0)?;
+        self.alp_gmm.validate()
+    }
+}
+
+/// The borrowed curriculum and where the student is in it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Borrowed {
+    from: String,
+    snapshots: Vec<Snapshot>,
+    idx: usize,
+    rewards: VecDeque<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Again {
+    cfg: AgainConfig,
+    ctx: TeacherContext,
+    rng: ChaCha8Rng,
+    seed: u64,
+    alp_gmm: AlpGmm,
+    evaluations: u32,
+    pretest: Option<Vec<f64>>,
+    /// This student's own curriculum so far (for its record).
+    snapshots: Vec<Snapshot>,
+    fits_seen: u64,
+    /// Normalised returns under the current mixture.
+    lifetime: VecDeque<f64>,
+    borrowed: Option<Borrowed>,
+    /// Returns at the latest evaluation.
+    last_test: Option<Vec<f64>>,
+    /// Whether each task in flight came from a borrowed component.
+    pending: InFlight<bool>,
+}
+
+impl Again {
+    pub fn new(ctx: TeacherContext, cfg: AgainConfig, seed: u64) -> Result<Self, TeacherError> {
+        cfg.validate()?;
+        Ok(Self {
+            alp_gmm: AlpGmm::new(ctx.clone(), cfg.alp_gmm.clone(), seed)?,
+            rng: trellis_core::rng::seeded(seed, 1),
+            cfg,
+            ctx,
+            seed,
+            evaluations: 0,
+            pretest: None,
+            snapshots: Vec::new(),
+            fits_seen: 0,
+            lifetime: VecDeque::new(),
+            borrowed: None,
+            last_test: None,
+            pending: InFlight::default(),
+        })
+    }
+
+    /// The name of the curriculum's donor, once one was chosen.
+    pub fn borrowed_from(&self) -> Option<&str> {
+        self.borrowed.as_ref().map(|b| b.from.as_str())
+    }
+
+    fn dims(&self) -> Vec<String> {
+        self.ctx.space.dims.iter().map(|d| d.name.clone()).collect()
+    }
+
+    fn record_id(&self, pretest: &[f64]) -> String {
+        // FNV-1a over the pre-test: students of one sweep that share a seed
+        // (other bodies, other experiments) get distinct files.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for x in pretest {
+            for b in x.to_bits().to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+            }
+        }
+        let who: String = self
+            .ctx
+            .learner
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let who = if who.is_empty() { "student".into() } else { who };
+        format!("{who}-s{}-{:08x}", self.seed, h as u32)
+    }
+
+    fn mean_recent(&self) -> f64 {
+        let n = self.lifetime.len().min(self.cfg.reward_window);
+        if n == 0 {
+            return 0.0;
+        }
+        self.lifetime.iter().rev().take(n).sum::<f64>() / n as f64
+    }
+
+    /// Snapshots the student's ALP-GMM after a new fit (high-ALP components only).
+    fn on_fit(&mut self) {
+        if let Some(last) = self.snapshots.last_mut() {
+            last.mean_reward = self.lifetime.iter().rev().take(self.cfg.reward_window).sum::<f64>()
+                / self.lifetime.len().clamp(1, self.cfg.reward_window) as f64;
+        }
+        self.lifetime.clear();
+        let components: Vec<Gaussian> = self
+            .alp_gmm
+            .gmm()
+            .map(|g| {
+                g.components
+                    .iter()
+                    .filter(|c| c.mean.last().is_some_and(|&a| a > self.cfg.alp_threshold))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !components.is_empty() {
+            self.snapshots.push(Snapshot {
+                components,
+                mean_reward: 0.0,
+            });
+        }
+    }
+
+    fn write_record(&self) {
+        let (Some(pretest), Some(last)) = (&self.pretest, self.last_test.as_ref()) else {
+            return;
+        };
+        if self.cfg.classroom.is_empty() || !self.cfg.record {
+            return;
+        }
+        let mut curriculum = self.snapshots.clone();
+        if let Some(s) = curriculum.last_mut() {
+            s.mean_reward = self.mean_recent();
+        }
+        let record = Record {
+            id: self.record_id(pretest),
+            learner: self.ctx.learner.clone(),
+            dims: self.dims(),
+            pretest: pretest.clone(),
+            last_test: last.clone(),
+            curriculum,
+        };
+        if let Err(e) = record.save(&PathBuf::from(&self.cfg.classroom)) {
+            eprintln!("warning: AGAIN could not write its classroom record: {e}");
+        }
+    }
+}
+
+impl Teacher for Again {
+    fn name(&self) -> &'static str {
+        DESCRIPTOR.name
+    }
+
+    fn sample_task(&mut self) -> Vec<f64> {
+        let Some(b) = &self.borrowed else {
+            let task = self.alp_gmm.sample_task();
+            self.pending.push(task.clone(), false);
+            return task;
+        };
+        if self.rng.random::<f64>() < self.cfg.random_ratio {
+            let task = uniform_task(&self.ctx.space, &mut self.rng);
+            self.pending.push(task.clone(), false);
+            return task;
+        }
+        let own: &[Gaussian] = self.alp_gmm.gmm().map_or(&[], |g| &g.components);
+        let lent = &b.snapshots[b.idx].components;
+        let pool: Vec<&Gaussian> = lent.iter().chain(own).collect();
+        let alps: Vec<f64> = pool.iter().map(|c| *c.mean.last().expect("alp dim")).collect();
+        let j = proportional_choice(&alps, &mut self.rng);
+        let mut x = pool[j].sample(&mut self.rng);
+        x.pop();
+        let mut task = self.ctx.space.from_unit(&x);
+        self.ctx.space.clamp(&mut task);
+        self.pending.push(task.clone(), j < lent.len());
+        task
+    }
+
+    fn update(&mut self, ep: &Episode) {
+        self.alp_gmm.update(ep);
+        let r = self.ctx.normalise_return(ep.ret);
+        self.lifetime.push_back(r);
+        if self.lifetime.len() > 4 * self.cfg.reward_window {
+            self.lifetime.pop_front();
+        }
+        if self.alp_gmm.fits() != self.fits_seen {
+            self.fits_seen = self.alp_gmm.fits();
+            self.on_fit();
+        }
+        let lent = self.pending.take(ep.task).unwrap_or(false);
+        if let Some(b) = &mut self.borrowed
+            && lent
+        {
+            b.rewards.push_back(r);
+            if b.rewards.len() > self.cfg.reward_window {
+                b.rewards.pop_front();
+            }
+            let mean = b.rewards.iter().sum::<f64>() / b.rewards.len() as f64;
+            if b.rewards.len() == self.cfg.reward_window
+                && mean >= b.snapshots[b.idx].mean_reward * self.cfg.tol_ratio
+                && b.idx + 1 < b.snapshots.len()
+            {
+                b.idx += 1;
+                b.rewards.clear();
+            }
+        }
+    }
+
+    fn on_evaluation(&mut self, returns: &[f64]) {
+        self.evaluations += 1;
+        self.last_test = Some(returns.to_vec());
+        if self.evaluations == self.cfg.pretest_at {
+            self.pretest = Some(returns.to_vec());
+            if !self.cfg.classroom.is_empty() {
+                let own = self.record_id(returns);
+                let records: Vec<Record> = classroom::load(&PathBuf::from(&self.cfg.classroom), &self.dims())
+                    .into_iter()
+                    .filter(|r| r.id != own)
+                    .collect();
+                if let Some(r) = classroom::choose(&records, returns, self.cfg.k) {
+                    self.borrowed = Some(Borrowed {
+                        from: r.id.clone(),
+                        snapshots: r.curriculum.clone(),
+                        idx: 0,
+                        rewards: VecDeque::new(),
+                    });
+                }
+            }
+        }
+        self.write_record();
+    }
+
+    fn state(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("teacher state serialises")
+    }
+
+    fn dump(&self) -> serde_json::Value {
+        serde_json::json!({
+            "teacher": DESCRIPTOR.name,
+            "pretested": self.pretest.is_some(),
+            "borrowed_from": self.borrowed_from(),
+            "borrowed_step": self.borrowed.as_ref().map(|b| (b.idx, b.snapshots.len())),
+            "own_snapshots": self.snapshots.len(),
+            "alp_gmm": self.alp_gmm.dump(),
+        })
+    }
+}
