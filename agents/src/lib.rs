@@ -60,6 +60,10 @@ pub struct Transition<'a, O = Vec<f32>, A = Vec<f32>> {
     /// A time limit cut the episode: bootstrap from `next_obs`, but the next
     /// transition of this instance starts a new episode.
     pub truncated: bool,
+    /// Learn from it. False for episodes a teacher only wants played (robust
+    /// PLR's new tasks, probes): the student acts and tracks the episode (to
+    /// score it) but stores and trains on nothing.
+    pub learn: bool,
 }
 
 impl<O, A> Transition<'_, O, A> {
@@ -78,6 +82,12 @@ pub trait Student<O = Vec<f32>, A = Vec<f32>>: Send {
     /// Records the transitions that followed the last stochastic `act`;
     /// learns when its schedule says so.
     fn observe(&mut self, t: &Transition<O, A>);
+    /// The learning-potential scores of the episode that just ended on
+    /// instance `env` (PLR's value losses from the student's own value
+    /// estimates), taken once; `None` for students without a critic.
+    fn episode_scores(&mut self, _env: usize) -> Option<trellis_core::Scores> {
+        None
+    }
     /// Gradient steps taken so far.
     fn updates(&self) -> u64;
     /// The arithmetic and wall time of the gradient steps this process took

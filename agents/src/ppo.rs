@@ -142,6 +142,22 @@ struct Stored {
     p: Pending,
     reward: f32,
     ended: bool,
+    /// Part of the loss (steps of episodes played only to be scored are not).
+    #[serde(default = "yes")]
+    learn: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The current episode of one instance, for its scores: values from
+/// acting and (scaled) rewards, so scoring costs no extra forward pass.
+#[derive(Clone, Debug, Default)]
+struct Trace {
+    values: Vec<f32>,
+    rewards: Vec<f32>,
+    scores: Option<trellis_core::Scores>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -166,6 +182,7 @@ pub struct Ppo {
     stored: usize,
     updates: u64,
     work: UpdateWork,
+    traces: Vec<Trace>,
 }
 
 impl Ppo {
@@ -196,6 +213,7 @@ impl Ppo {
             stored: 0,
             updates: 0,
             work: UpdateWork::default(),
+            traces: Vec::new(),
         }
     }
 
@@ -246,7 +264,7 @@ impl Ppo {
                 advs[k] = gae;
                 next_value = s.p.value;
             }
-            for (s, a) in r.steps.iter().zip(advs) {
+            for (s, a) in r.steps.iter().zip(advs).filter(|(s, _)| s.learn) {
                 obs.extend_from_slice(&s.p.obs);
                 act.extend_from_slice(&s.p.action);
                 logp.push(s.p.logp);
@@ -258,7 +276,8 @@ impl Ppo {
         let n = logp.len();
         let (o, d) = (self.obs_dim, self.act_dim);
         let mut order: Vec<usize> = (0..n).collect();
-        for _ in 0..self.cfg.epochs {
+        let epochs = if n == 0 { 0 } else { self.cfg.epochs };
+        for _ in 0..epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.cfg.minibatch.max(1)) {
                 let m = chunk.len();
@@ -372,15 +391,31 @@ impl Student for Ppo {
         }
         if self.rollouts.len() <= t.env {
             self.rollouts.resize_with(t.env + 1, Rollout::default);
+            self.traces.resize_with(t.env + 1, Trace::default);
+        }
+        let trace = &mut self.traces[t.env];
+        trace.values.push(p.value);
+        trace.rewards.push(reward);
+        if t.episode_ended() {
+            // A truncation's bootstrap is already folded into the last reward.
+            let (g, lam) = (self.cfg.gamma, self.cfg.lambda);
+            trace.scores = Some(trellis_core::Scores::from_episode(&trace.values, &trace.rewards, 0.0, g, lam));
+            trace.values.clear();
+            trace.rewards.clear();
         }
         let r = &mut self.rollouts[t.env];
         r.steps.push(Stored {
             p,
             reward,
             ended: t.episode_ended(),
+            learn: t.learn,
         });
         r.last_next = next;
         self.stored += 1;
+    }
+
+    fn episode_scores(&mut self, env: usize) -> Option<trellis_core::Scores> {
+        self.traces.get_mut(env).and_then(|t| t.scores.take())
     }
 
     fn updates(&self) -> u64 {

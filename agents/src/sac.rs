@@ -145,7 +145,13 @@ pub struct Sac {
     steps: u64,
     pub updates: u64,
     work: UpdateWork,
+    /// Each instance's current episode as critic inputs (obs ++ action) and
+    /// rewards, and whether it ended by termination: scored on request.
+    traces: Vec<(Vec<f32>, Vec<f32>, Option<bool>)>,
 }
+
+/// GAE λ for SAC's episode scores (SAC itself has no λ; PPO's 0.95).
+const SCORE_LAMBDA: f32 = 0.95;
 
 impl Sac {
     pub fn new(obs_dim: usize, act_dim: usize, cfg: SacConfig, seed: u64) -> Self {
@@ -179,6 +185,7 @@ impl Sac {
             steps: 0,
             updates: 0,
             work: UpdateWork::default(),
+            traces: Vec::new(),
         }
     }
 
@@ -277,6 +284,22 @@ impl Student for Sac {
     }
 
     fn observe(&mut self, t: &Transition) {
+        if self.traces.len() <= t.env {
+            self.traces.resize_with(t.env + 1, Default::default);
+        }
+        let trace = &mut self.traces[t.env];
+        if trace.2.is_some() {
+            *trace = Default::default();
+        }
+        trace.0.extend_from_slice(t.obs);
+        trace.0.extend_from_slice(t.action);
+        trace.1.push(t.reward);
+        if t.episode_ended() {
+            trace.2 = Some(t.terminal);
+        }
+        if !t.learn {
+            return;
+        }
         self.replay.push(t);
         self.steps += 1;
         let f = self.cfg.train_freq.max(1) as u64;
@@ -291,6 +314,21 @@ impl Student for Sac {
             let flops = self.cfg.gradient_steps as f64 * self.update_flops();
             self.work.add(flops, t0);
         }
+    }
+
+    /// Scores from the critics: V(s_t) ≈ min Q(s_t, a_t) along the episode
+    /// (one batched forward pass when asked), bootstrapped after a
+    /// truncation by the last step's own value.
+    fn episode_scores(&mut self, env: usize) -> Option<trellis_core::Scores> {
+        let (rows, rewards, ended) = self.traces.get_mut(env)?;
+        let terminal = ended.take()?;
+        let n = rewards.len();
+        let x = matrix(std::mem::take(rows), n, self.obs_dim + self.act_dim, &self.device).inner();
+        let q = values(self.critics.valid().min_q(x));
+        let boot = if terminal { 0.0 } else { q[n - 1] };
+        let s = trellis_core::Scores::from_episode(&q, rewards, boot, self.cfg.gamma, SCORE_LAMBDA);
+        rewards.clear();
+        Some(s)
     }
 
     fn updates(&self) -> u64 {

@@ -374,7 +374,9 @@ impl Student<TextObs, String> for TextPolicy {
                 })
                 .collect();
             done.reverse();
-            self.ready.extend(done);
+            if t.learn {
+                self.ready.extend(done);
+            }
         }
     }
 

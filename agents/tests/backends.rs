@@ -32,6 +32,7 @@ fn feed(student: &mut dyn Student, steps: usize) {
             next_obs: &next,
             terminal: i % 97 == 96,
             truncated: i % 50 == 49,
+            learn: true,
         });
     }
 }

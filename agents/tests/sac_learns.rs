@@ -75,6 +75,7 @@ fn train(student: &mut dyn Student, steps: usize) {
             next_obs: &next,
             terminal: false,
             truncated: done,
+            learn: true,
         });
         obs = if done { env.reset(&mut rng) } else { next };
     }

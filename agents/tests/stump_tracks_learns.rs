@@ -70,6 +70,7 @@ fn sac_beats_random_on_flat_stump_tracks() {
             next_obs: &s.obs,
             terminal: s.terminated,
             truncated: s.truncated,
+            learn: true,
         });
         obs = if s.done() {
             episode += 1;

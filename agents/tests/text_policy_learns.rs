@@ -55,6 +55,7 @@ fn text_policy_wins_most_easy_games() {
             next_obs: &s.obs,
             terminal: s.terminated,
             truncated: s.truncated && !s.terminated,
+            learn: true,
         };
         student.observe(&t);
         obs = if s.done() {

@@ -218,6 +218,11 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         "goal-gan",
         "setter-solver",
         "spdl",
+        "plr",
+        "robust-plr",
+        "accel",
+        "sfl",
+        "again",
     ] {
         assert!(
             md.contains(&format!(" {t} |")),

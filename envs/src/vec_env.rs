@@ -136,12 +136,30 @@ impl<E: Env> VecEnv<E> {
         actions: &[E::Act],
         mut next_task: impl FnMut(usize, &EpisodeStats) -> Option<Vec<f64>>,
     ) -> Result<Vec<AutoStep<E::Obs>>, TaskError> {
+        let steps = self.step_envs(actions);
+        self.autoreset(steps, next_task)
+    }
+
+    /// Steps every instance with its action; finished episodes are not reset
+    /// yet (call [`autoreset`](Self::autoreset)), so the caller can look at
+    /// the transitions (a student scoring the episode) before choosing the
+    /// next tasks.
+    pub fn step_envs(&mut self, actions: &[E::Act]) -> Vec<Step<E::Obs>> {
         assert_eq!(
             actions.len(),
             self.envs.len(),
             "one action per env instance"
         );
-        let steps = self.on_owner_threads(actions, |e, a| e.step(a));
+        self.on_owner_threads(actions, |e, a| e.step(a))
+    }
+
+    /// Resets the instances whose episode ended in `steps` (on their owner
+    /// threads), with the task `next_task(i, stats)` returns or their current one.
+    pub fn autoreset(
+        &mut self,
+        steps: Vec<Step<E::Obs>>,
+        mut next_task: impl FnMut(usize, &EpisodeStats) -> Option<Vec<f64>>,
+    ) -> Result<Vec<AutoStep<E::Obs>>, TaskError> {
         let mut jobs = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             if s.done() {

@@ -279,6 +279,13 @@ impl Benchmark {
         if scale.quick_teachers {
             settings.extend(trellis_teachers::descriptor(teacher)?.quick_config()?);
         }
+        // Settings may name the experiment (AGAIN's classroom is shared by
+        // the runs of one experiment); `{sweep}` is filled in when a run starts.
+        for (_, v) in settings.iter_mut() {
+            if let toml::Value::String(s) = v {
+                *s = s.replace("{experiment}", &e.name);
+            }
+        }
         cfg.teacher_config = settings;
         if let Some(frac) = e.reset_student_every {
             if !(frac > 0.0 && frac <= 1.0) {

@@ -193,7 +193,10 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<()> {
             std::fs::create_dir_all(parent)?;
         }
         let config = out.join("configs").join(format!("{}.toml", flat(&run.id)));
-        trellis_train::run_dir::write_atomic(&config, run.config.as_bytes())?;
+        // `{sweep}` in a setting (AGAIN's classroom) is this sweep's out dir.
+        let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+        let text = run.config.replace("{sweep}", &abs.display().to_string());
+        trellis_train::run_dir::write_atomic(&config, text.as_bytes())?;
         cmd.args(["train", "--quiet", "--config"])
             .arg(&config)
             .arg("--out")

@@ -16,7 +16,7 @@ fn the_full_scale_is_the_reference_protocol() {
     let b = bench();
     let m = Manifest::plan(&b, "full", &Selection::default()).unwrap();
     let names: Vec<&str> = b.experiments.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
     for r in &m.runs {
         let c = r.config().unwrap();
         assert_eq!(

@@ -167,7 +167,8 @@ fn parts<E: Env>(
 ) -> Result<Parts<E>, TrainError> {
     let map = TaskMap::new(proto.task_space(), cfg.shuffle);
     let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
-    let ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
+    let mut ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
+    ctx.learner = format!("{}-{}-{}", cfg.env, cfg.student, cfg.body.as_deref().unwrap_or("default"));
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     // A new run reads its test set in `start`; a resumed or evaluated one
     // reads the copy in its run dir (`restore`), never the original file.

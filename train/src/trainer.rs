@@ -44,6 +44,10 @@ pub struct Progress {
     pub seconds: f64,
     /// Task of each env instance's current episode.
     pub tasks: Vec<Vec<f64>>,
+    /// Whether the student learns from each instance's current episode
+    /// (the teacher's [`Proposal::learn`](trellis_teachers::Proposal)).
+    #[serde(default)]
+    pub learn: Vec<bool>,
     /// The env instances' seed streams, when the checkpoint was taken at an
     /// episode boundary of every instance: a resume then continues exactly
     /// as the uninterrupted run would have.
@@ -114,10 +118,12 @@ where
         let env_seed = self.cfg.seed ^ self.progress.resumes.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let mut vec = VecEnv::new(vec![self.proto.clone(); n], self.cfg.threads, env_seed);
         if self.progress.tasks.len() != n {
-            self.progress.tasks = (0..n)
-                .map(|_| self.map.to_world(&self.teacher.sample_task()))
-                .collect();
+            let first: Vec<_> = (0..n).map(|_| self.teacher.propose()).collect();
+            self.progress.tasks = first.iter().map(|p| self.map.to_world(&p.task)).collect();
+            self.progress.learn = first.iter().map(|p| p.learn).collect();
         }
+        // Checkpoints from before proposals could skip learning: learn from all.
+        self.progress.learn.resize(n, true);
         let mut obs = match &self.progress.seeds {
             Some(state) if state.streams.len() == n => vec.restore(state, &self.progress.tasks)?,
             _ => vec.reset(Some(&self.progress.tasks))?,
@@ -141,14 +147,16 @@ where
                     &mut self.progress,
                     &self.map,
                 );
-                rollout::step(&mut vec, self.student.as_mut(), &mut obs, |i, stats| {
+                let learn = p.learn.clone();
+                rollout::step(&mut vec, self.student.as_mut(), &mut obs, &learn, |i, stats, student| {
+                    let scores = if teacher.wants_scores() { student.episode_scores(i) } else { None };
                     teacher.update(&Episode {
                         task: &map.to_teacher(&stats.task),
                         ret: stats.ret,
                         len: stats.len,
                         success: stats.success,
                         value: None,
-                        scores: None,
+                        scores,
                     });
                     p.episodes += 1;
                     ended += 1;
@@ -165,8 +173,10 @@ where
                     if let Err(e) = dir.episode(&line) {
                         failure.get_or_insert(e);
                     }
-                    let next = map.to_world(&teacher.sample_task());
+                    let proposal = teacher.propose();
+                    let next = map.to_world(&proposal.task);
                     p.tasks[i] = next.clone();
+                    p.learn[i] = proposal.learn;
                     Some(next)
                 })?;
             }
@@ -289,6 +299,7 @@ where
         recent: &[f64],
     ) -> Result<EvalResult, TrainError> {
         let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set)?;
+        self.teacher.on_evaluation(&r.returns);
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
         self.dir.eval(&format!(

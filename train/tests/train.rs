@@ -274,3 +274,34 @@ fn set_overrides_any_field_and_unknown_fields_are_refused() {
     assert_eq!(sac["lr"].as_float(), Some(1e-4));
     assert_eq!(sac["batch_size"].as_integer(), Some(1000));
 }
+
+/// The last teacher dump of a run dir.
+fn last_dump(dir: &Path) -> serde_json::Value {
+    let dumps = read(&dir.join("teacher.jsonl"));
+    serde_json::from_str(dumps.lines().last().unwrap()).unwrap()
+}
+
+#[test]
+fn replay_teachers_get_student_scores_and_robust_plr_learns_from_replays_only() {
+    let mut updates = Vec::new();
+    for teacher in ["plr", "robust-plr"] {
+        let mut cfg = small(8_000);
+        cfg.teacher = teacher.into();
+        // Value L1: early SAC critics are optimistic about falls, so the
+        // positive value loss is often 0; |GAE| shows the scores arrive.
+        cfg.teacher_config = "buffer_size = 4\nscore = \"value_l1\"".parse().unwrap();
+        let dir = tmp(teacher);
+        trellis_train::start(cfg, &dir, false).unwrap();
+        let dump = last_dump(&dir);
+        let buffer = &dump["dump"]["buffer"];
+        assert!(buffer["replays"].as_u64().unwrap() > 0, "{teacher}: {dump}");
+        // SAC scored the episodes from its critics.
+        let top = buffer["top"].as_array().unwrap();
+        assert!(top.iter().any(|e| e["score"].as_f64().unwrap() > 0.0), "{teacher}: {dump}");
+        let eval = read(&dir.join("eval.csv"));
+        let last = eval.lines().last().unwrap();
+        updates.push(last.split(',').nth(2).unwrap().parse::<u64>().unwrap());
+    }
+    // Robust PLR stores no transition of a new task, so fewer updates fall due.
+    assert!(updates[1] < updates[0], "updates plr {} vs robust-plr {}", updates[0], updates[1]);
+}

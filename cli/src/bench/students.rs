@@ -96,7 +96,7 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
     let mut obs = vec.reset(None)?;
     let mut run = |n: u64, student: &mut Box<dyn trellis_agents::Student>| -> Result<()> {
         for _ in 0..n {
-            trellis_train::rollout::step(&mut vec, student.as_mut(), &mut obs, |_, _| None)?;
+            trellis_train::rollout::step(&mut vec, student.as_mut(), &mut obs, &[], |_, _, _| None)?;
         }
         Ok(())
     };
