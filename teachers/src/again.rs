@@ -184,9 +184,9 @@ impl Again {
 
     /// Snapshots the student's ALP-GMM after a new fit (high-ALP components only).
     fn on_fit(&mut self) {
+        let mean = self.mean_recent();
         if let Some(last) = self.snapshots.last_mut() {
-            last.mean_reward = self.lifetime.iter().rev().take(self.cfg.reward_window).sum::<f64>()
-                / self.lifetime.len().clamp(1, self.cfg.reward_window) as f64;
+            last.mean_reward = mean;
         }
         self.lifetime.clear();
         let components: Vec<Gaussian> = self

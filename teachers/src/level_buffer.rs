@@ -11,7 +11,7 @@
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::util::proportional_choice;
+use crate::util::{proportional_choice, same_task};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LevelBuffer {
@@ -82,10 +82,7 @@ impl LevelBuffer {
 
     /// The index of a task in the buffer (matched as [`crate::util::InFlight`] does).
     pub fn find(&self, task: &[f64]) -> Option<usize> {
-        let scale = 1.0 + task.iter().map(|x| x * x).sum::<f64>();
-        self.tasks.iter().position(|t| {
-            t.iter().zip(task).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() <= 1e-12 * scale
-        })
+        self.tasks.iter().position(|t| same_task(t, task))
     }
 
     /// A replayed task's new score (PLR's default α = 1: the latest score replaces the old).

@@ -54,6 +54,13 @@ pub fn check_range(
     }
 }
 
+/// Whether `a` and `b` are the same task up to the rounding of a task map
+/// (squared distance within 1e-12 of 1 + |b|²).
+pub fn same_task(a: &[f64], b: &[f64]) -> bool {
+    let d2: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
+    d2 <= 1e-12 * (1.0 + b.iter().map(|x| x * x).sum::<f64>())
+}
+
 /// Tasks proposed and not yet returned as episodes, each with what the
 /// teacher needs to remember about it (replayed or new, which probe...).
 /// With several env instances, episodes come back in another order than
@@ -87,13 +94,12 @@ impl<T> InFlight<T> {
     /// `None` for a task this teacher did not propose.
     pub fn take(&mut self, task: &[f64]) -> Option<T> {
         let d2 = |t: &[f64]| -> f64 { t.iter().zip(task).map(|(a, b)| (a - b) * (a - b)).sum() };
-        let scale = 1.0 + task.iter().map(|x| x * x).sum::<f64>();
-        let (i, d) = self
+        let (i, _) = self
             .items
             .iter()
             .enumerate()
             .map(|(i, (t, _))| (i, d2(t)))
             .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        (d <= 1e-12 * scale).then(|| self.items.remove(i).1)
+        same_task(&self.items[i].0, task).then(|| self.items.remove(i).1)
     }
 }
