@@ -9,9 +9,12 @@
 //! components whose ALP was above `alp_threshold`. The new student then
 //! walks that sequence (AGAIN-R): it moves on to the next mixture once the
 //! mean normalised return of its last `reward_window` tasks from the
-//! borrowed components reaches what the earlier student got there
-//! (× `tol_ratio`). Tasks are drawn from the borrowed components and the
-//! student's own ALP-GMM components together, in proportion to their ALP,
+//! borrowed components reaches what the earlier student got on the tasks
+//! of those components (× `tol_ratio`, capped at the success return:
+//! mastering them is enough). Tasks are drawn from the borrowed components
+//! and the student's own ALP-GMM components together, in proportion to
+//! their ALP (a borrowed component's ALP becomes this student's own there
+//! once it has played 10 of its tasks),
 //! with `random_ratio` of uniform tasks (the meta-acl defaults: k 5, ALP
 //! threshold 0.2, 50-task window, tolerance 1, 2% random).
 //!
@@ -40,7 +43,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     summary: "AGAIN: ALP-GMM plus the curriculum of the nearest, best earlier student (classroom)",
     needs_expert: false,
     initial_from: Expert::High,
-    quick: "alp_gmm = { fit_rate = 40 }",
+    // ALP above 0.2 of the return range is rare in a few hundred episodes:
+    // without a lower bar a short run's record holds no curriculum to lend.
+    quick: "alp_gmm = { fit_rate = 40 }\nalp_threshold = 0.05",
     make: |cfg, ctx, seed| Ok(Box::new(Again::new(ctx, config(DESCRIPTOR.name, cfg)?, seed)?)),
     restore: restore_serde::<Again>,
 };
@@ -103,6 +108,38 @@ struct Borrowed {
     snapshots: Vec<Snapshot>,
     idx: usize,
     rewards: VecDeque<f64>,
+    /// This student's own ALP on the tasks it drew from each component of
+    /// the current snapshot (the last [`LIVE_WINDOW`]).
+    #[serde(default)]
+    live: Vec<VecDeque<f64>>,
+}
+
+/// Episodes of live ALP kept per borrowed component (meta-acl re-estimates
+/// its final borrowed mixture from the last 100 ALPs of each component).
+const LIVE_WINDOW: usize = 100;
+/// A borrowed component's interest is the donor's ALP until this student
+/// has played this many of its tasks, its own ALP there afterwards.
+const LIVE_MIN: usize = 10;
+
+impl Borrowed {
+    /// Interest of lent component `j`: what the donor measured there, until
+    /// this student's own progress there is known. Why: a donor's ALP is
+    /// frozen in its record; once this student has mastered a component
+    /// (or cannot learn there yet) the frozen value would keep drawing
+    /// tasks to it. meta-acl re-estimates only its final mixture, every 100
+    /// episodes; trellis does it for every snapshot, as episodes arrive.
+    fn interest(&self, j: usize) -> f64 {
+        match self.live.get(j) {
+            Some(w) if w.len() >= LIVE_MIN => w.iter().sum::<f64>() / w.len() as f64,
+            _ => *self.snapshots[self.idx].components[j].mean.last().expect("alp dim"),
+        }
+    }
+
+    fn advance(&mut self) {
+        self.idx += 1;
+        self.rewards.clear();
+        self.live = vec![VecDeque::new(); self.snapshots[self.idx].components.len()];
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -117,13 +154,16 @@ pub struct Again {
     /// This student's own curriculum so far (for its record).
     snapshots: Vec<Snapshot>,
     fits_seen: u64,
-    /// Normalised returns under the current mixture.
+    /// Normalised returns of tasks that the current mixture's kept
+    /// (high-ALP) components account for: what a later student has to
+    /// match on those components before it moves on (meta-acl's mean of
+    /// the last 50 returns from high-ALP components).
     lifetime: VecDeque<f64>,
     borrowed: Option<Borrowed>,
     /// Returns at the latest evaluation.
     last_test: Option<Vec<f64>>,
-    /// Whether each task in flight came from a borrowed component.
-    pending: InFlight<bool>,
+    /// The borrowed component each task in flight came from, if any.
+    pending: InFlight<Option<usize>>,
 }
 
 impl Again {
@@ -175,11 +215,28 @@ impl Again {
     }
 
     fn mean_recent(&self) -> f64 {
-        let n = self.lifetime.len().min(self.cfg.reward_window);
+        let n = self.lifetime.len();
         if n == 0 {
             return 0.0;
         }
-        self.lifetime.iter().rev().take(n).sum::<f64>() / n as f64
+        self.lifetime.iter().sum::<f64>() / n as f64
+    }
+
+    /// Is `task` most likely (weighted density over the task dimensions)
+    /// from one of the current mixture's high-ALP components? The mixture
+    /// does not say which component a task was drawn from; the most
+    /// responsible one stands in for it.
+    fn from_kept_component(&self, task: &[f64]) -> bool {
+        let Some(g) = self.alp_gmm.gmm() else {
+            return false;
+        };
+        let x = self.ctx.space.to_unit(task);
+        g.components
+            .iter()
+            .zip(&g.weights)
+            .map(|(c, w)| (c, w.ln() + c.marginal(x.len()).log_pdf(&x)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .is_some_and(|(c, _)| c.mean.last().is_some_and(|&a| a > self.cfg.alp_threshold))
     }
 
     /// Snapshots the student's ALP-GMM after a new fit (high-ALP components only).
@@ -241,53 +298,68 @@ impl Teacher for Again {
     fn sample_task(&mut self) -> Vec<f64> {
         let Some(b) = &self.borrowed else {
             let task = self.alp_gmm.sample_task();
-            self.pending.push(task.clone(), false);
+            self.pending.push(task.clone(), None);
             return task;
         };
         if self.rng.random::<f64>() < self.cfg.random_ratio {
             let task = uniform_task(&self.ctx.space, &mut self.rng);
-            self.pending.push(task.clone(), false);
+            self.pending.push(task.clone(), None);
             return task;
         }
         let own: &[Gaussian] = self.alp_gmm.gmm().map_or(&[], |g| &g.components);
         let lent = &b.snapshots[b.idx].components;
         let pool: Vec<&Gaussian> = lent.iter().chain(own).collect();
-        let alps: Vec<f64> = pool.iter().map(|c| *c.mean.last().expect("alp dim")).collect();
+        let alps: Vec<f64> = (0..lent.len())
+            .map(|j| b.interest(j))
+            .chain(own.iter().map(|c| *c.mean.last().expect("alp dim")))
+            .collect();
         let j = proportional_choice(&alps, &mut self.rng);
         let mut x = pool[j].sample(&mut self.rng);
         x.pop();
         let mut task = self.ctx.space.from_unit(&x);
         self.ctx.space.clamp(&mut task);
-        self.pending.push(task.clone(), j < lent.len());
+        self.pending.push(task.clone(), (j < lent.len()).then_some(j));
         task
     }
 
     fn update(&mut self, ep: &Episode) {
-        self.alp_gmm.update(ep);
         let r = self.ctx.normalise_return(ep.ret);
-        self.lifetime.push_back(r);
-        if self.lifetime.len() > 4 * self.cfg.reward_window {
-            self.lifetime.pop_front();
+        if self.from_kept_component(ep.task) {
+            self.lifetime.push_back(r);
+            if self.lifetime.len() > self.cfg.reward_window {
+                self.lifetime.pop_front();
+            }
         }
+        self.alp_gmm.update(ep);
         if self.alp_gmm.fits() != self.fits_seen {
             self.fits_seen = self.alp_gmm.fits();
             self.on_fit();
         }
-        let lent = self.pending.take(ep.task).unwrap_or(false);
+        let lent = self.pending.take(ep.task).flatten();
         if let Some(b) = &mut self.borrowed
-            && lent
+            && let Some(j) = lent
         {
+            if let (Some(w), Some(alp)) = (b.live.get_mut(j), self.alp_gmm.last_alp()) {
+                w.push_back(alp);
+                if w.len() > LIVE_WINDOW {
+                    w.pop_front();
+                }
+            }
             b.rewards.push_back(r);
             if b.rewards.len() > self.cfg.reward_window {
                 b.rewards.pop_front();
             }
             let mean = b.rewards.iter().sum::<f64>() / b.rewards.len() as f64;
+            // Matching the donor saturates at mastery: with noisy returns a
+            // student that masters these tasks may never exceed a donor that
+            // mastered them too, and would stay on this step for good.
+            let mastered = self.ctx.normalise_return(self.ctx.success_return);
+            let target = (b.snapshots[b.idx].mean_reward * self.cfg.tol_ratio).min(mastered);
             if b.rewards.len() == self.cfg.reward_window
-                && mean >= b.snapshots[b.idx].mean_reward * self.cfg.tol_ratio
+                && mean >= target
                 && b.idx + 1 < b.snapshots.len()
             {
-                b.idx += 1;
-                b.rewards.clear();
+                b.advance();
             }
         }
     }
@@ -309,6 +381,7 @@ impl Teacher for Again {
                         snapshots: r.curriculum.clone(),
                         idx: 0,
                         rewards: VecDeque::new(),
+                        live: vec![VecDeque::new(); r.curriculum[0].components.len()],
                     });
                 }
             }
@@ -326,6 +399,11 @@ impl Teacher for Again {
             "pretested": self.pretest.is_some(),
             "borrowed_from": self.borrowed_from(),
             "borrowed_step": self.borrowed.as_ref().map(|b| (b.idx, b.snapshots.len())),
+            // The student's mean return on the current borrowed tasks, and the donor's there.
+            "borrowed_reward": self.borrowed.as_ref().map(|b| {
+                let n = b.rewards.len().max(1) as f64;
+                (b.rewards.iter().sum::<f64>() / n, b.snapshots[b.idx].mean_reward)
+            }),
             "own_snapshots": self.snapshots.len(),
             "alp_gmm": self.alp_gmm.dump(),
         })

@@ -159,6 +159,11 @@ impl AlpGmm {
     pub fn fits(&self) -> u64 {
         self.curriculum.fits
     }
+
+    /// The ALP of the latest episode recorded.
+    pub fn last_alp(&self) -> Option<f64> {
+        self.curriculum.last_row().and_then(|r| r.last().copied())
+    }
 }
 
 impl Teacher for AlpGmm {

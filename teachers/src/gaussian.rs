@@ -52,6 +52,13 @@ impl Gaussian {
         self.mean.iter().zip(x.iter()).map(|(m, v)| m + v).collect()
     }
 
+    /// The distribution of the first `d` dimensions (dropping the rest).
+    pub fn marginal(&self, d: usize) -> Gaussian {
+        let n = self.dim();
+        let cov = (0..d).flat_map(|i| (0..d).map(move |j| (i, j))).map(|(i, j)| self.cov[i * n + j]).collect();
+        Gaussian::new(self.mean[..d].to_vec(), cov)
+    }
+
     pub fn log_pdf(&self, x: &[f64]) -> f64 {
         let l = self.cholesky();
         log_pdf_chol(&self.mean, &l, x)

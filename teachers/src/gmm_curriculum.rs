@@ -54,6 +54,11 @@ impl GmmCurriculum {
         }
     }
 
+    /// The latest row recorded.
+    pub fn last_row(&self) -> Option<&[f64]> {
+        self.recent.last().map(Vec::as_slice)
+    }
+
     /// Records one episode's row and refits when due.
     pub fn record(&mut self, row: Vec<f64>, rng: &mut ChaCha8Rng) {
         self.episodes += 1;

@@ -48,19 +48,29 @@ const VALUE_RATE: f64 = 0.3;
 impl ToyStudent {
     /// `unlearnable`: share of cells that never improve.
     pub fn new(dims: usize, cells: usize, unlearnable: f64, seed: u64) -> Self {
-        Self::build(dims, cells, unlearnable, None, seed)
+        Self::build(dims, cells, unlearnable, None, seed, seed)
     }
 
-    /// `centre` (in cells) of the learnable blob, or a random one.
-    fn build(dims: usize, cells: usize, unlearnable: f64, centre: Option<Vec<f64>>, seed: u64) -> Self {
+    /// `centre` (in cells) of the learnable blob, or a random one; the
+    /// layout (centre, ties at the blob's edge) comes from `layout_seed`,
+    /// speeds and noise from `seed`.
+    fn build(
+        dims: usize,
+        cells: usize,
+        unlearnable: f64,
+        centre: Option<Vec<f64>>,
+        layout_seed: u64,
+        seed: u64,
+    ) -> Self {
         let n = cells.pow(dims as u32);
+        let mut layout = seeded(layout_seed, 98);
         let mut rng = seeded(seed, 99);
         // The learnable cells form one blob: those nearest to a random centre,
         // as difficulty is contiguous in real task spaces (tall stumps are all
         // too hard); speeds vary from cell to cell.
         let centre: Vec<f64> = centre.unwrap_or_else(|| {
             (0..dims)
-                .map(|_| rng.random_range(0.0..cells as f64))
+                .map(|_| layout.random_range(0.0..cells as f64))
                 .collect()
         });
         let coords = |c: usize| {
@@ -75,7 +85,7 @@ impl ToyStudent {
                         .zip(&centre)
                         .map(|(a, b)| (a - b) * (a - b))
                         .sum::<f64>()
-                        + 1e-6 * rng.random::<f64>(),
+                        + 1e-6 * layout.random::<f64>(),
                     c,
                 )
             })
@@ -108,7 +118,7 @@ impl ToyStudent {
         let corner: Vec<f64> = (0..dims)
             .map(|d| if (kind >> d) & 1 == 1 { 0.75 } else { 0.25 } * cells as f64)
             .collect();
-        Self::build(dims, cells, unlearnable, Some(corner), seed)
+        Self::build(dims, cells, unlearnable, Some(corner), kind, seed)
     }
 
     pub fn space(&self) -> TaskSpace {
@@ -271,4 +281,22 @@ pub fn run(teacher: &mut dyn crate::Teacher, student: &mut ToyStudent, episodes:
         }
     }
     student.mastered_percent()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Students of one kind share their learnable cells exactly, ties at
+    /// the blob's edge included (they once came from the student's seed, so
+    /// a donor's curriculum could point a same-kind student at cells it
+    /// could never learn); speeds differ.
+    #[test]
+    fn students_of_a_kind_share_their_layout() {
+        let layout = |s: &ToyStudent| -> Vec<bool> { s.speed.iter().map(|&v| v > 0.0).collect() };
+        let (a, b) = (ToyStudent::of_kind(2, 20, 0.95, 1, 7), ToyStudent::of_kind(2, 20, 0.95, 1, 8));
+        assert_eq!(layout(&a), layout(&b));
+        assert_ne!(a.speed, b.speed);
+        assert_ne!(layout(&a), layout(&ToyStudent::of_kind(2, 20, 0.95, 2, 7)));
+    }
 }
