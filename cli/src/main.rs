@@ -2,6 +2,7 @@
 
 mod bench;
 mod describe;
+mod exit;
 mod play;
 mod report;
 mod sweep;
@@ -24,6 +25,9 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// On errors, print every cause and a backtrace (also TRELLIS_DEBUG=1).
+    #[arg(long, global = true)]
+    debug: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,10 +52,23 @@ enum Cmd {
     Describe(describe::Describe),
 }
 
-fn main() -> Result<()> {
+/// Exit codes: 0 done, 1 failed, 2 bad input, 3 run dir busy, 4 I/O error,
+/// 5 damaged data, 70 a bug (see [`exit::Code`]).
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let debug = exit::debug_requested(cli.debug);
+    exit::install_panic_hook(debug);
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(())) => std::process::ExitCode::SUCCESS,
+        Ok(Err(e)) => exit::report(&e, debug),
+        // The hook has printed the panic.
+        Err(_) => std::process::ExitCode::from(exit::Code::Internal as u8),
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     // A bad TRELLIS_BACKEND stops here, before any run dir is touched.
-    trellis_nn::Backend::from_env()?;
+    trellis_nn::Backend::from_env().map_err(|e| exit::Input(e.to_string()))?;
     match cli.cmd {
         Cmd::Bench(b) => bench::run(&b),
         Cmd::Play(p) => play::run(&p),

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, Write};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use trellis_envs::Env;
 use trellis_envs::registry::Family;
@@ -21,10 +21,11 @@ pub struct Play {
 
 pub fn run(p: &Play) -> Result<()> {
     if !matches!(trellis_envs::registry::world(&p.env)?.family, Family::Text) {
-        bail!(
+        return Err(crate::exit::Input(format!(
             "`trellis play` plays text worlds in the terminal; `{}` is a walker world (watch it with trellis-viz)",
             p.env
-        );
+        ))
+        .into());
     }
     let mut env = TextWorldEnv::new();
     let task = match &p.task {

@@ -116,7 +116,7 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     for kv in &t.set {
         let (key, value) = kv
             .split_once('=')
-            .with_context(|| format!("--set {kv}: expected KEY=VALUE"))?;
+            .ok_or_else(|| crate::exit::Input(format!("--set {kv}: expected KEY=VALUE")))?;
         cfg.set(key.trim(), value.trim())?;
     }
     // A world whose observations the student cannot read gets the first
@@ -165,6 +165,12 @@ pub fn train(t: &Train) -> Result<()> {
         trellis_train::start(cfg, &out, !t.quiet)?
     };
     let p = &outcome.progress;
+    if outcome.already_finished {
+        eprintln!(
+            "the run had already finished at step {} (nothing trained, nothing written); pass --steps N to extend it",
+            p.step
+        );
+    }
     match &outcome.last_eval {
         Some(e) => println!(
             "{} steps, {} episodes, {:.0} steps/s · test set: mean return {:.1}, mastered {:.1}%",

@@ -105,8 +105,7 @@ impl Default for RunConfig {
 impl RunConfig {
     /// Parses and checks a config file.
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
-        let cfg: Self = toml::from_str(text)
-            .map_err(|e| TrainError::Config(e.to_string().trim().replace('\n', " ")))?;
+        let cfg: Self = toml::from_str(text).map_err(|e| TrainError::Config(toml_error(text, &e)))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -138,7 +137,14 @@ impl RunConfig {
                 .ok_or_else(|| bad(format!("`{part}` is not a section")))?;
         }
         node.insert(last.to_string(), value);
-        *self = Self::from_toml(&table.to_string())?;
+        // The line of a generated table means nothing to the user: the
+        // message alone, after the flag.
+        let cfg: Self = table.try_into().map_err(|e: toml::de::Error| bad(e.message().trim().to_string()))?;
+        cfg.validate().map_err(|e| match e {
+            TrainError::Config(m) => bad(m),
+            other => other,
+        })?;
+        *self = cfg;
         Ok(())
     }
 
@@ -265,4 +271,15 @@ fn parse_value(text: &str) -> toml::Value {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(text.to_string()))
+}
+
+/// A TOML error as one line: where (line, column) and what.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let at = e.span().map(|s| {
+        let before = &text[..s.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+        format!("line {line}, column {col}: ")
+    });
+    format!("{}{}", at.unwrap_or_default(), e.message().trim())
 }

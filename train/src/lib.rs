@@ -30,7 +30,7 @@ use std::path::Path;
 
 pub use config::RunConfig;
 pub use eval::EvalResult;
-use run_dir::{CHECKPOINT, CONFIG, RunDir, TEST_SET, write_atomic};
+use run_dir::{CHECKPOINT, CONFIG, RunDir, RunLock, TEST_SET, write_atomic};
 pub use trainer::{Outcome, Progress, Summary, Trainer};
 use trellis_agents::Student;
 use trellis_agents::registry::{Make, Reads};
@@ -51,6 +51,9 @@ pub enum TrainError {
     #[error("{0}")]
     /// A file could not be read or written (the message names it).
     Io(String),
+    #[error("{0}")]
+    /// Another process holds the run dir.
+    Busy(String),
     #[error(transparent)]
     /// A task vector was refused by the world.
     Task(#[from] trellis_envs::TaskError),
@@ -308,11 +311,12 @@ where
         cfg: RunConfig,
         dir: &Path,
         blob: &Blob,
+        lock: RunLock,
         show_progress: bool,
     ) -> Result<Outcome, TrainError> {
         let mut progress: Progress = blob.get_json("progress")?;
         let parts = self.restore(dir, blob)?;
-        let run_dir = RunDir::resume(dir, &progress.logs)?;
+        let run_dir = RunDir::resume(dir, &progress.logs, lock)?;
         progress.resumes += 1;
         parts.trainer(cfg, run_dir, progress, show_progress).run()
     }
@@ -337,6 +341,12 @@ fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
 
 /// The resolved config a run dir was started with.
 pub fn read_config(dir: &Path) -> Result<RunConfig, TrainError> {
+    if !dir.join(CONFIG).exists() {
+        return Err(TrainError::Config(format!(
+            "{} is not a run dir (it has no {CONFIG})",
+            dir.display()
+        )));
+    }
     RunConfig::from_toml(&String::from_utf8_lossy(&read(&dir.join(CONFIG))?))
 }
 
@@ -356,6 +366,10 @@ fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
 /// Continues the run in `dir` from its last checkpoint (optionally with a
 /// new step budget); log rows written after that checkpoint are dropped.
 pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
+    read_config(dir)?;
+    // Held from before the checkpoint is read until the run ends: no other
+    // process writes the run meanwhile.
+    let lock = RunLock::acquire(dir)?;
     let (mut cfg, blob) = load_run(dir)?;
     let progress: Progress = blob.get_json("progress")?;
     let target = steps.unwrap_or(cfg.steps);
@@ -368,6 +382,7 @@ pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Out
             last_eval: summary.and_then(|s| s.eval),
             progress,
             steps_per_second: 0.0,
+            already_finished: true,
         });
     }
     if let Some(s) = steps {
@@ -377,7 +392,7 @@ pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Out
         // Extended: no longer finished.
         let _ = std::fs::remove_file(dir.join(run_dir::SUMMARY));
     }
-    with_parts!(cfg, p => p.resume(cfg, dir, &blob, show_progress))
+    with_parts!(cfg, p => p.resume(cfg, dir, &blob, lock, show_progress))
 }
 
 /// Re-runs the test set with the run's last checkpointed policy.

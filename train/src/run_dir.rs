@@ -5,6 +5,12 @@
 //! the old or the new version. Logs (episodes.csv, eval.csv, teacher.jsonl)
 //! are appended; each checkpoint records their lengths, and resuming cuts
 //! them back to those lengths, so rows are never duplicated or half-written.
+//!
+//! One process at a time: a run dir is held through an exclusive lock on
+//! its `lock` file for as long as a [`RunDir`] lives. The kernel drops the
+//! lock when the process ends however it ends (`kill -9` included), so a
+//! crash never leaves a run stuck; the file's text (pid, host) only serves
+//! the error message of whoever is refused.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{LineWriter, Write};
@@ -29,6 +35,8 @@ pub const TEACHER: &str = "teacher.jsonl";
 /// Written (atomically) when a run reaches its step budget: the final
 /// evaluation and counters. Its presence means "finished".
 pub const SUMMARY: &str = "summary.json";
+/// Held (locked) by the process writing the run.
+pub const LOCK: &str = "lock";
 /// Columns of eval.csv.
 pub const EVAL_HEADER: &str =
     "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
@@ -49,6 +57,43 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
     trellis_core::fs::write_atomic(path, bytes).map_err(|e| io(path, e))
 }
 
+/// The exclusive hold of one process on a run dir (see the module doc).
+#[derive(Debug)]
+pub struct RunLock {
+    _file: File,
+}
+
+impl RunLock {
+    /// Takes the run dir's lock, or says who holds it.
+    pub fn acquire(dir: &Path) -> Result<Self, TrainError> {
+        let p = dir.join(LOCK);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&p)
+            .map_err(|e| io(&p, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&p).unwrap_or_default();
+                return Err(TrainError::Busy(format!(
+                    "run dir {} is in use by another trellis process ({}); wait for it to end or stop it first",
+                    dir.display(),
+                    holder.trim()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io(&p, e)),
+        }
+        let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let who = format!("pid {} on {}", std::process::id(), host.trim());
+        file.set_len(0).map_err(|e| io(&p, e))?;
+        file.write_all(who.as_bytes()).map_err(|e| io(&p, e))?;
+        Ok(Self { _file: file })
+    }
+}
+
 /// Byte lengths of the append-only logs at a checkpoint.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogLengths(pub Vec<u64>);
@@ -61,36 +106,40 @@ pub struct RunDir {
     /// episodes.csv and eval.csv can be read (plotted, tailed) while the run
     /// goes; rows written after the last checkpoint are cut on resume.
     logs: Vec<LineWriter<File>>,
+    _lock: RunLock,
 }
 
 impl RunDir {
     /// A new run: the dir must not exist or be empty (an existing run is never overwritten).
     /// The logs start with their CSV headers.
     pub fn create(path: &Path, episodes_header: &str) -> Result<Self, TrainError> {
-        if path.exists()
-            && fs::read_dir(path)
-                .map_err(|e| io(path, e))?
-                .next()
-                .is_some()
-        {
+        fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        // Locked before looking: two processes starting one run at once
+        // cannot both find it empty.
+        let lock = RunLock::acquire(path)?;
+        let others = fs::read_dir(path)
+            .map_err(|e| io(path, e))?
+            .filter_map(Result::ok)
+            .any(|e| e.file_name() != LOCK);
+        if others {
             return Err(TrainError::Config(format!(
                 "run dir {} already exists and is not empty; pass --resume to continue it or choose another --out",
                 path.display()
             )));
         }
-        fs::create_dir_all(path).map_err(|e| io(path, e))?;
-        let mut dir = Self::open_logs(path, None)?;
+        let mut dir = Self::open_logs(path, None, lock)?;
         dir.episode(episodes_header)?;
         dir.eval(EVAL_HEADER)?;
         Ok(dir)
     }
 
-    /// An existing run, logs cut back to the lengths a checkpoint recorded.
-    pub fn resume(path: &Path, lengths: &LogLengths) -> Result<Self, TrainError> {
-        Self::open_logs(path, Some(lengths))
+    /// An existing run, logs cut back to the lengths a checkpoint recorded;
+    /// `lock` was taken before the checkpoint was read.
+    pub fn resume(path: &Path, lengths: &LogLengths, lock: RunLock) -> Result<Self, TrainError> {
+        Self::open_logs(path, Some(lengths), lock)
     }
 
-    fn open_logs(path: &Path, lengths: Option<&LogLengths>) -> Result<Self, TrainError> {
+    fn open_logs(path: &Path, lengths: Option<&LogLengths>, lock: RunLock) -> Result<Self, TrainError> {
         let mut logs = Vec::new();
         for (i, name) in LOGS.iter().enumerate() {
             let p = path.join(name);
@@ -107,6 +156,7 @@ impl RunDir {
         Ok(Self {
             path: path.to_owned(),
             logs,
+            _lock: lock,
         })
     }
 
@@ -194,7 +244,7 @@ mod tests {
         assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");
         assert!(read(EVAL).ends_with("20,0,0,2.5,0,1,1\n"), "{}", read(EVAL));
         drop(run);
-        let mut run = RunDir::resume(&dir, &lens).unwrap();
+        let mut run = RunDir::resume(&dir, &lens, RunLock::acquire(&dir).unwrap()).unwrap();
         assert_eq!(read(EPISODES), "step,return\n10,1.5\n");
         run.episode("20,2.5").unwrap();
         assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");

@@ -79,6 +79,8 @@ pub struct Outcome {
     pub last_eval: Option<EvalResult>,
     /// Throughput of this process.
     pub steps_per_second: f64,
+    /// The run had already reached its budget: nothing was trained or written.
+    pub already_finished: bool,
 }
 
 /// One run in progress: everything the loop owns.
@@ -236,6 +238,7 @@ where
             steps_per_second: (self.progress.step - step0) as f64 / secs,
             progress: self.progress,
             last_eval,
+            already_finished: false,
         };
         let summary = Summary {
             step: outcome.progress.step,
