@@ -170,6 +170,9 @@ pub fn train(t: &Train) -> Result<()> {
             "the run had already finished at step {} (nothing trained, nothing written); pass --steps N to extend it",
             p.step
         );
+        if outcome.last_eval.is_none() {
+            return Ok(());
+        }
     }
     match &outcome.last_eval {
         Some(e) => println!(

@@ -295,7 +295,7 @@ where
             next_student_reset: cfg.reset_student_every,
             ..Default::default()
         };
-        self.trainer(cfg, dir, progress, show_progress).run()
+        resumable(out, self.trainer(cfg, dir, progress, show_progress).run())
     }
 
     /// Loads the checkpoint's student and teacher state and the run's test set.
@@ -318,13 +318,25 @@ where
         let parts = self.restore(dir, blob)?;
         let run_dir = RunDir::resume(dir, &progress.logs, lock)?;
         progress.resumes += 1;
-        parts.trainer(cfg, run_dir, progress, show_progress).run()
+        resumable(dir, parts.trainer(cfg, run_dir, progress, show_progress).run())
     }
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
         let mut p = self.restore(dir, blob)?;
         eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set)
     }
+}
+
+/// An I/O failure mid-run (disk full, run dir gone read-only) says how to
+/// go on: checkpoints are written atomically, so the last one is whole.
+fn resumable(dir: &Path, r: Result<Outcome, TrainError>) -> Result<Outcome, TrainError> {
+    r.map_err(|e| match e {
+        TrainError::Io(m) if dir.join(CHECKPOINT).exists() => TrainError::Io(format!(
+            "{m}; the last checkpoint is intact: make room (or fix permissions), then `trellis train --resume {}`",
+            dir.display()
+        )),
+        e => e,
+    })
 }
 
 /// Starts a new run in `out`, which must not hold anything yet. Config
@@ -373,6 +385,12 @@ pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Out
     let (mut cfg, blob) = load_run(dir)?;
     let progress: Progress = blob.get_json("progress")?;
     let target = steps.unwrap_or(cfg.steps);
+    if let Some(s) = steps.filter(|&s| s < progress.step) {
+        return Err(TrainError::Config(format!(
+            "--steps {s} is below the step the run's checkpoint is at ({}); give a larger budget",
+            progress.step
+        )));
+    }
     if progress.step >= target {
         // Finished: nothing to train, and evaluating again would add a row.
         let summary: Option<Summary> = std::fs::read(dir.join(run_dir::SUMMARY))

@@ -86,6 +86,13 @@ impl RunLock {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io(&p, e)),
         }
+        // Temporary files of a writer killed mid-write: nobody else can be
+        // writing here now.
+        for e in fs::read_dir(dir).map_err(|e| io(dir, e))?.filter_map(Result::ok) {
+            if trellis_core::fs::is_stale_temporary(&e.file_name().to_string_lossy()) {
+                let _ = fs::remove_file(e.path());
+            }
+        }
         let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
         let who = format!("pid {} on {}", std::process::id(), host.trim());
         file.set_len(0).map_err(|e| io(&p, e))?;
