@@ -142,7 +142,7 @@ impl RunConfig {
         let cfg: Self = table.try_into().map_err(|e: toml::de::Error| bad(e.message().trim().to_string()))?;
         cfg.validate().map_err(|e| match e {
             TrainError::Config(m) => bad(m),
-            other => other,
+            other => bad(other.to_string()),
         })?;
         *self = cfg;
         Ok(())
