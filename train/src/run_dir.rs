@@ -73,7 +73,7 @@ impl RunLock {
             .read(true)
             .write(true)
             .open(&p)
-            .map_err(|e| io(&p, e))?;
+            .map_err(|e| TrainError::Io(format!("run dir {} is not writable: {e}", dir.display())))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
