@@ -50,7 +50,6 @@ fn physics_never_yields_nan_or_runs_past_its_limit() {
                 continue; // refused with an error (not every world takes every body)
             };
             let dims = env.task_space().dims.clone();
-            let act_dim = trellis_envs::ContinuousEnv::action_space(&env).dim();
             let limit = env.spec().max_steps.expect("walkers have a step limit") as usize;
             for k in 0..4 {
                 let task: Vec<f64> = dims
