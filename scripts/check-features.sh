@@ -26,4 +26,20 @@ if [ -n "$missing" ]; then
     echo "add the viewer's extra features to unify/Cargo.toml"
     exit 1
 fi
-echo "features unified: the viewer reuses every dependency the core crates build"
+# The Python extension (built by maturin after the tests): every crate it
+# compiles must have a feature set the core build already compiled.
+py=$(mktemp); trap 'rm -f "$core" "$viz" "$py"' EXIT
+cargo tree -p trellis-py --features extension-module -e normal,build -f '{p} {f}' --prefix none --target "$target" | sed 's/ (\*)$//' | sort -u >"$py"
+shared=$(join <(awk '{print $1"@"$2}' "$core" | sort -u) <(awk '{print $1"@"$2}' "$py" | sort -u))
+extra=$(comm -13 <(key "$core") <(key "$py") | awk '{print $1}' | sort -u | join - <(echo "$shared") || true)
+if [ -n "$extra" ]; then
+    echo "these crates are built with other features for the Python extension than for the core crates:"
+    for c in $extra; do
+        echo "  $c"
+        echo "    core:   $(awk -v c="$c" '$1"@"$2==c {print ($3==""?"-":$3)}' "$core" | paste -sd' ')"
+        echo "    python: $(awk -v c="$c" '$1"@"$2==c {print ($3==""?"-":$3)}' "$py" | paste -sd' ')"
+    done
+    echo "add the missing features to python/Cargo.toml (core's) or unify/Cargo.toml (python's)"
+    exit 1
+fi
+echo "features unified: the viewer and the Python extension reuse every dependency the core crates build"
