@@ -450,3 +450,26 @@ impl ContinuousEnv for WalkerEnv {
         &self.act_space
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body flung at an absurd speed (as a solver blow-up does) ends the
+    /// episode at once with `physics_error`, the fall penalty and a finite
+    /// (zero) observation, instead of feeding the student garbage.
+    #[test]
+    fn an_absurd_velocity_ends_the_episode_with_a_physics_error() {
+        let mut env = crate::registry::make_walker("stump-tracks", None, WalkerConfig::default()).unwrap();
+        env.reset(Some(0), None).unwrap();
+        let s = env.step(&vec![0.0; env.action_space().dim()]);
+        assert!(!s.info.physics_error && !s.terminated);
+        let e = env.episode.as_mut().unwrap();
+        let part = e.body.parts[0];
+        e.physics.world.bodies[part].set_linvel(Vec2::new(5.0e4, 0.0), true);
+        let s = env.step(&vec![0.0; env.action_space().dim()]);
+        assert!(s.info.physics_error && s.terminated, "{:?}", s.info);
+        assert_eq!(s.reward, FALL_REWARD);
+        assert!(s.obs.iter().all(|v| *v == 0.0));
+    }
+}
