@@ -42,7 +42,7 @@ pub fn debug_requested(flag: bool) -> bool {
 /// A panic prints one line naming it a bug (and where), unless debugging.
 pub fn install_panic_hook(debug: bool) {
     if debug {
-        // SAFETY-free: only the standard hook with a forced backtrace.
+        // Everything, whatever RUST_BACKTRACE says.
         std::panic::set_hook(Box::new(|info| {
             eprintln!("internal error: {info}\n{}", std::backtrace::Backtrace::force_capture());
         }));

@@ -118,6 +118,8 @@ def test_teacher_round_trips_and_refuses_bad_settings():
         assert all(lo <= x <= hi for x, (_, lo, hi) in zip(task, space.dims))
         t.update(task, float(rng.uniform(-100, 300)))
     copy = trellis.Teacher.restore(t.state())
+    other = trellis.Teacher.for_env("random", gymnasium.make("trellis/Parkour-v0", body="fish"), seed=1)
+    assert len(other.sample_task()) == len(gymnasium.make("trellis/Parkour-v0").unwrapped.task_space)
     assert [t.sample_task() for _ in range(5)] == [copy.sample_task() for _ in range(5)]
     assert t.dump()["teacher"] == "alp-gmm"
     with pytest.raises(ValueError, match="fit_rate"):

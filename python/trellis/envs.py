@@ -64,7 +64,8 @@ class _Described:
         return self._core_env.default_task()
 
     @property
-    def reward_range_(self) -> tuple:
+    def return_range(self) -> tuple:
+        """Where episodic returns (nearly always) lie: what teachers normalise by."""
         return tuple(self.spec_dict["reward_range"])
 
     @property

@@ -34,6 +34,13 @@ class Teacher:
         self._t = _core.Teacher(name, dims, (float(reward_range[0]), float(reward_range[1])),
                                 float(success_return), _toml(config or {}), int(seed))
 
+    @staticmethod
+    def for_env(name: str, env, config: Optional[dict] = None, seed: int = 0) -> "Teacher":
+        """A teacher over ``env``'s task space, with its return range and success bar."""
+        env = getattr(env, "unwrapped", env)
+        bar = env.success_return
+        return Teacher(name, env.task_space, env.return_range, 230.0 if bar is None else bar, config, seed)
+
     def sample_task(self):
         """The next task vector."""
         return self._t.sample_task()
