@@ -1,10 +1,12 @@
 """trellis's walker physics against TeachMyAgent's Box2D original, on the same
 action sequences.
 
-Three policies, each as fixed action sequences (so both engines get identical
+Three policies as fixed action sequences (so both engines get identical
 inputs): uniform random torques, zero torque (passive: joint limits and how
 the body settles), and an open-loop scripted gait (hips in antiphase, knees a
-quarter cycle behind). Each episode is played on Stump Tracks with the same
+quarter cycle behind); and one closed-loop policy, trellis's walking
+controller (`envs/src/gait.rs`, mirrored here line for line), which reads each
+engine's own observations. Each episode is played on Stump Tracks with the same
 task in both engines (each draws its own stumps from its own RNG) for at most
 2000 steps, TeachMyAgent's training-loop limit. The table compares return,
 episode length, how often and when the body falls, and how far its head got.
@@ -44,22 +46,57 @@ def sequences():
     }
 
 
+class Walk:
+    """trellis_envs::gait::Walk with its default parameters (keep in step)."""
+    (SWING_ANGLE, SPEED_GAIN, SWING_KNEE, STANCE_KNEE, SWING_STEPS, LEAN,
+     HIP_KP, HIP_KD, KNEE_KP, KNEE_KD, TORSO_KP, TORSO_KD) = (
+        -0.05, -0.03, -0.32, 0.5, 7.6, -0.13, 1.49, 0.48, 3.94, 0.68, 10.9, -0.98)
+
+    def __init__(self):
+        self.stance, self.reach, self.t = 0, False, 0
+
+    def act(self, o):
+        leg = lambda i: o[4 + 5 * i: 9 + 5 * i]
+        self.t += 1
+        if not self.reach and self.t >= self.SWING_STEPS:
+            self.reach, self.t = True, 0
+        elif self.reach and self.t > 2 and leg(1 - self.stance)[4] > 0.5:
+            self.stance, self.reach, self.t = 1 - self.stance, False, 0
+        st, sw = leg(self.stance), leg(1 - self.stance)
+        pitch, spin, speed = o[0], o[1], o[2]
+        pd = lambda kp, kd, target, x, i: kp * (target - x[i]) - kd * x[i + 1]
+        swing_target = self.SWING_ANGLE + self.SPEED_GAIN * speed - pitch
+        swing_knee = self.STANCE_KNEE if self.reach else self.SWING_KNEE
+        swing_hip = np.clip(pd(self.HIP_KP, self.HIP_KD, swing_target, sw, 0), -1, 1)
+        torso = self.TORSO_KP * (pitch - self.LEAN) + self.TORSO_KD * spin
+        a = np.zeros(4)
+        i, j = 2 * self.stance, 2 * (1 - self.stance)
+        a[i] = np.clip(torso - swing_hip, -1, 1)
+        a[i + 1] = np.clip(pd(self.KNEE_KP, self.KNEE_KD, self.STANCE_KNEE, st, 2), -1, 1)
+        a[j] = swing_hip
+        a[j + 1] = np.clip(pd(self.KNEE_KP, self.KNEE_KD, swing_knee, sw, 2), -1, 1)
+        return a
+
+
 def box2d(policies):
     sys.path.insert(0, os.path.abspath(args.tma))
     from TeachMyAgent.environments.envs.parametric_continuous_stump_tracks import ParametricContinuousStumpTracks
     env = ParametricContinuousStumpTracks(walker_type=args.body)
     rows = []
-    for name, episodes in policies.items():
+    closed_loop = {"walk": [None] * args.episodes}
+    for name, episodes in {**policies, **closed_loop}.items():
         for k, actions in enumerate(episodes):
             env.set_environment(stump_height=height, obstacle_spacing=spacing)
             # The original was written for gym 0.17, whose seeding gave a
             # numpy RandomState (gym 0.26 gives a Generator without randint).
             env.np_random = np.random.RandomState(args.seed + k)
-            env.reset()
+            obs = env.reset()
             x0 = env.walker_body.reference_head_object.position[0]
             ret, length, fell = 0.0, 0, False
-            for a in actions:
-                _, r, done, _ = env.step(np.asarray(a, dtype=np.float32))
+            walk = Walk()
+            for t in range(args.steps):
+                a = walk.act(obs) if actions is None else actions[t]
+                obs, r, done, _ = env.step(np.asarray(a, dtype=np.float32))
                 ret += r
                 length += 1
                 if done:
@@ -76,7 +113,8 @@ def trellis(policies):
         path = f.name
     try:
         out = subprocess.run([args.trellis, "bench", "replay", "--env", "stump-tracks", "--body", args.body,
-                              "--task", f"{height},{spacing}", "--actions", path, "--seed", str(args.seed)],
+                              "--task", f"{height},{spacing}", "--actions", path, "--seed", str(args.seed),
+                              "--walk", str(args.episodes), "--steps", str(args.steps)],
                              check=True, capture_output=True, text=True).stdout
     finally:
         os.unlink(path)
@@ -100,6 +138,6 @@ print(f"Stump Tracks, task height {height}, spacing {spacing}, body {args.body},
       f"{args.episodes} episodes per policy, at most {args.steps} steps\n")
 print("| policy | engine | return (mean ± std) | length | falls | mean fall step | head distance (m) |")
 print("|---|---|---|---|---|---|---|")
-for name in policies:
+for name in [*policies, "walk"]:
     for engine, rows in engines.items():
         print(f"| {name} | {engine} | {summary(rows, name)} |")

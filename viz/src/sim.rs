@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use bevy::prelude::*;
 use trellis_agents::Student;
 use trellis_envs::bodies::BodyKind;
-use trellis_envs::gait::SineGait;
+use trellis_envs::gait::Walk;
 use trellis_envs::registry::{WorldOptions, make_walker_with};
 use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
 use trellis_envs::text::{TextObs, TextWorldEnv};
@@ -18,7 +18,7 @@ use crate::teacher_panel::TeacherPanel;
 /// Who moves the body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
-    /// A fixed sine gait (bipeds on the tracks).
+    /// The closed-loop walking controller (bipeds on the tracks).
     Gait,
     Random,
     /// A person, two keys per motor.
@@ -39,7 +39,7 @@ pub const MOTOR_KEYS: [(KeyCode, KeyCode); 8] = [
     (KeyCode::KeyI, KeyCode::KeyK),
 ];
 
-/// The sine gait reads a biped's Stump Tracks observation: four motors, no Parkour fields.
+/// The walking controller reads a biped's Stump Tracks observation: four motors, no Parkour fields.
 fn gait_fits(env: &WalkerEnv) -> bool {
     !env.terrain().features().surface_observation && env.body().motors.len() == 4
 }
@@ -49,7 +49,7 @@ pub struct WalkerSim {
     pub obs: Vec<f32>,
     pub task: Vec<f64>,
     pub control: Control,
-    gait: SineGait,
+    gait: Walk,
     policy: Option<Box<dyn Student>>,
     /// Tasks replayed in turn (the run's test set), if any.
     replay: Vec<Vec<f64>>,
@@ -150,7 +150,7 @@ impl Sim {
             obs: Vec::new(),
             task,
             control,
-            gait: SineGait::default(),
+            gait: Walk::default(),
             policy,
             next_replay: 1,
             replay,

@@ -34,20 +34,20 @@ pub struct BipedalDims {
 }
 
 /// TeachMyAgent's `old_classic_bipedal`, the body of the Stump Tracks benchmark
-/// (gym BipedalWalker geometry as drawn: hips 8 px above the hull centre, legs
-/// of 34 px). The original's joints hold the hips 8 px *below* the centre
-/// instead, and Box2D enforces the joints; moving them here alone made the
-/// body less like Box2D's under random torques and felled the scripted gait,
-/// so it waits for the passive-joint difference `bench/box2d_compare.py`
-/// shows (README, "Against the Box2D original").
+/// (gym BipedalWalker's geometry, legs of 34 px). The original draws the legs
+/// with their tops 8 px above the hull centre but joins them 8 px below it;
+/// Box2D enforces the joints on the first step, so the body it simulates has
+/// its hips 8 px below the centre, and so does this one (building the drawn
+/// pose put the hull 16 px lower: the limp body fell at step 34 instead of
+/// Box2D's ~120, and PPO learned to stand but not to walk).
 pub fn old_classic() -> BodySpec {
     build(&BipedalDims {
         name: "old_classic_bipedal",
         leg_w: 8.0,
         leg_h: 34.0,
-        hip_below_centre: -8.0,
+        hip_below_centre: 8.0,
         leg_tilt: 0.05,
-        spawn_height: 2.0 * 34.0,
+        spawn_height: 2.0 * 34.0 + 8.0,
         width: 64.0,
     })
 }
