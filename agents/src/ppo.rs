@@ -153,7 +153,7 @@ fn yes() -> bool {
 
 /// The current episode of one instance, for its scores: values from
 /// acting and (scaled) rewards, so scoring costs no extra forward pass.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Trace {
     values: Vec<f32>,
     rewards: Vec<f32>,
@@ -389,8 +389,12 @@ impl Student for Ppo {
         if t.truncated && !t.terminal {
             reward += self.cfg.gamma * self.values_of(&[&next])[0];
         }
+        // Sized separately: a resumed learner restores its rollouts from the
+        // checkpoint but starts with no traces (they are per-episode scratch).
         if self.rollouts.len() <= t.env {
             self.rollouts.resize_with(t.env + 1, Rollout::default);
+        }
+        if self.traces.len() <= t.env {
             self.traces.resize_with(t.env + 1, Trace::default);
         }
         let trace = &mut self.traces[t.env];
@@ -437,6 +441,7 @@ impl Student for Ppo {
             "ppo.rollouts",
             &(&self.rollouts, &self.pending, self.stored),
         )?;
+        blob.put_json("ppo.traces", &self.traces)?;
         blob.put("ppo.model", module_bytes(&self.model)?)
             .put("ppo.optim", optim_bytes(&self.optim)?);
         Ok(blob.to_bytes())
@@ -450,6 +455,13 @@ impl Student for Ppo {
         self.obs_stats = blob.get_json("ppo.obs_stats")?;
         self.rewards = blob.get_json("ppo.rewards")?;
         (self.rollouts, self.pending, self.stored) = blob.get_json("ppo.rollouts")?;
+        // Checkpoints from before traces were saved resume with empty ones:
+        // only the interrupted episode's scores are then partial.
+        self.traces = if blob.has("ppo.traces") {
+            blob.get_json("ppo.traces")?
+        } else {
+            Vec::new()
+        };
         self.model = load_module(self.model.clone(), blob.get("ppo.model")?)?;
         self.optim = load_optim(self.optim.clone(), blob.get("ppo.optim")?)?;
         Ok(())

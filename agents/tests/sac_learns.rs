@@ -165,6 +165,11 @@ fn checkpoints_restore_the_same_policy() {
     );
     q.load(&p.save().unwrap()).unwrap();
     assert_eq!(p.act(&obs, true), q.act(&obs, true));
+    // A resumed PPO goes on mid-rollout, mid-episode exactly as the original.
+    train(&mut p, 100);
+    train(&mut q, 100);
+    assert_eq!(p.act(&obs, false), q.act(&obs, false));
+    assert_eq!(p.updates(), q.updates());
     assert!(
         Sac::new(2, 1, SacConfig::default(), 0)
             .load(&p.save().unwrap())

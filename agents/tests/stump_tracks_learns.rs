@@ -2,6 +2,12 @@
 //! a few minutes of training its deterministic policy's return is well
 //! above a random policy's. Random flailing tips the walker over (−100);
 //! the learned policy stays up and shuffles forward.
+//!
+//! Entropy weight 0.05 (TeachMyAgent: 0.005): at this tiny budget the extra
+//! exploration is what finds staying up. Measured at 20k steps: seeds 0–5
+//! reach −17.1, −8.2, −18.1, −13.9, −3.5, −105.0 (random −90.9); with
+//! alpha 0.005, seeds 0–2 reach −110.8, −10.7, −117.1. The run is
+//! deterministic, so the test pins seed 0.
 
 use trellis_agents::sac::{Sac, SacConfig};
 use trellis_agents::{Student, Transition};
@@ -52,6 +58,7 @@ fn sac_beats_random_on_flat_stump_tracks() {
         gradient_steps: 1,
         start_steps: 2_000,
         buffer_size: 50_000,
+        alpha: 0.05,
         ..SacConfig::default()
     };
     let mut env = env();

@@ -48,8 +48,8 @@ fn same_seed_gives_identical_episodes() {
     trellis_train::start(cfg.clone(), &b, false).unwrap();
     let eps = read(&a.join("episodes.csv"));
     assert!(
-        eps.lines().count() > 20,
-        "a 4k-step run of a mostly falling walker has many episodes:\n{eps}"
+        eps.lines().count() > 8,
+        "a 4k-step run has episodes to compare (random and early SAC actions keep the walker up for 40 to 900 steps):\n{eps}"
     );
     assert!(
         eps.starts_with("step,env,return,length,success,stump_height,stump_spacing"),
@@ -185,8 +185,10 @@ fn resume_continues_from_the_checkpoint() {
     };
     trellis_train::start(cfg, &out, false).unwrap();
     let before = read(&out.join("episodes.csv"));
-    let outcome = trellis_train::resume(&out, Some(3_000), false).unwrap();
-    assert_eq!(outcome.progress.step, 3_000);
+    // To 4k: the walker's early episodes last up to ~900 steps, so a 1k
+    // extension could end none.
+    let outcome = trellis_train::resume(&out, Some(4_000), false).unwrap();
+    assert_eq!(outcome.progress.step, 4_000);
     assert_eq!(outcome.progress.resumes, 1);
     let after = read(&out.join("episodes.csv"));
     assert!(
@@ -203,7 +205,7 @@ fn resume_continues_from_the_checkpoint() {
         "steps never go back"
     );
     let (_, p, r) = trellis_train::evaluate_run(&out).unwrap();
-    assert_eq!((p.step, r.returns.len()), (3_000, 4));
+    assert_eq!((p.step, r.returns.len()), (4_000, 4));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
