@@ -248,7 +248,6 @@ impl WalkerEnv {
                 &self.body,
                 &e.body,
                 &mut e.physics,
-                action,
             );
         }
         e.physics.step();

@@ -353,8 +353,13 @@ fn same_seed_same_parkour_episode() {
     assert_eq!(run(), run());
 }
 
+/// Fins act on the water: flapping takes the fish somewhere else than
+/// idling (the idle fish, a little lighter than water, drifts up ~3 units in
+/// 500 steps; flapping holds it down). The push uses the torque the motors
+/// really applied, as the original does, so it is modest: the fish does not
+/// shoot ahead.
 #[test]
-fn flapping_fish_moves_more_than_an_idle_one() {
+fn flapping_fish_goes_elsewhere_than_an_idle_one() {
     let run = |flap: bool| {
         let mut fish = parkour("fish");
         fish.reset(Some(0), Some(&[-0.15, 0.8, 0.1, 1.0, 0.25, 0.0, 5.0, 10.0]))
@@ -372,10 +377,14 @@ fn flapping_fish_moves_more_than_an_idle_one() {
         }
         let p = fish.head_position().unwrap();
         eprintln!("flap {flap}: moved {:?}", p - x0);
-        (p - x0).length()
+        p - x0
     };
     let (idle, flapping) = (run(false), run(true));
-    assert!(flapping > idle + 1.0, "idle {idle} flapping {flapping}");
+    assert!(
+        (flapping - idle).length() > 1.0 && idle.y > 1.0,
+        "idle {idle:?} flapping {flapping:?}"
+    );
+    assert!(flapping.length() < 10.0, "a modest push: {flapping:?}");
 }
 
 /// Creeper width and CPPN scale are task dimensions (fixed for training,

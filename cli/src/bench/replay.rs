@@ -11,7 +11,7 @@ use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use trellis_envs::gait::Walk;
-use trellis_envs::registry::make_walker;
+use trellis_envs::registry::{WorldOptions, make_walker_with};
 use trellis_envs::walker::WalkerConfig;
 use trellis_envs::{ContinuousEnv, Env};
 
@@ -40,6 +40,9 @@ pub struct ReplayBench {
     pub walk: usize,
     #[arg(long, default_value_t = 2000)]
     pub steps: usize,
+    /// Parkour: CPPN weights (the reference's JSON layout), as in `train`.
+    #[arg(long)]
+    pub cppn_weights: Option<PathBuf>,
 }
 
 /// Plays every episode of every policy; an episode ends when the world ends
@@ -54,7 +57,11 @@ pub fn run(b: &ReplayBench) -> Result<()> {
         max_steps: longest.max(b.steps) as u32 + 1,
         ..WalkerConfig::default()
     };
-    let mut env = make_walker(&b.env, b.body.as_deref(), cfg)?;
+    let opts = WorldOptions {
+        cppn_weights: b.cppn_weights.clone(),
+        ..WorldOptions::default()
+    };
+    let mut env = make_walker_with(&b.env, b.body.as_deref(), cfg, &opts)?;
     let dim = env.action_space().dim();
     let task = (!b.task.is_empty()).then_some(b.task.as_slice());
     // One episode: `next` gives the action for an observation, None to stop.

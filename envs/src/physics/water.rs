@@ -7,13 +7,20 @@
 //!   capped at 2000 and 500;
 //! - push: while a motor turns a part inside its limits, each submerged edge
 //!   the part sweeps against pushes it back by a force ∝ (torque + I·ω)²,
-//!   clipped to ±`max_push` per component, at the joint.
+//!   clipped to ±`max_push` per component, at the joint. The torque is what
+//!   the motor applied in the last step (the solver's impulse), as the
+//!   original reads it back from Box2D, not the action's maximum: a light
+//!   limb reaches its motor speed with a few percent of the maximum, and
+//!   pushing with the maximum made the fish swim ~7× as fast as the
+//!   original's under the same actions (`bench/box2d_compare.py`).
 //!
 //! The water is a half-plane (it spans the whole Parkour track), so clipping
 //! is one Sutherland–Hodgman pass and no collider or contact is needed.
 
 use super::{GRAVITY, Physics, Vec2};
-use crate::bodies::{Body, BodySpec, clean_action};
+use rapier2d::prelude::JointAxis;
+
+use crate::bodies::{Body, BodySpec};
 
 pub const DENSITY: f32 = 1.0;
 const DRAG_MOD: f32 = 0.25;
@@ -59,15 +66,19 @@ pub fn area_centroid(poly: &[Vec2]) -> (f32, Vec2) {
 }
 
 /// Sets this step's water forces on every part of `body` (and clears any
-/// earlier ones). `action` gives the motors' torques for the push term.
+/// earlier ones). Call it before the step: the push reads the torques the
+/// motors applied in the previous one (Box2D's order: forces computed after
+/// a step act during the next).
 pub fn apply(
     level: f32,
     max_push: f32,
     spec: &BodySpec,
     body: &Body,
     physics: &mut Physics,
-    action: &[f32],
 ) {
+    // rapier keeps the impulse of the last substep: torque = impulse / (dt / substeps).
+    let params = &physics.world.integration_parameters;
+    let per_impulse = params.num_solver_iterations as f32 / params.dt;
     for (i, (&h, outline)) in body.parts.iter().zip(&body.outlines).enumerate() {
         let rb = &physics.world.bodies[h];
         let pose = *rb.position();
@@ -85,11 +96,13 @@ pub fn apply(
                 .filter(|(_, m)| m.child == i)
                 .filter_map(|(k, m)| {
                     let angle = body.motor_angle(spec, physics, k);
-                    let a = action.get(k).copied().map_or(0.0, clean_action);
                     let joint = physics.world.impulse_joints.get(body.joints[k])?;
+                    // rapier's motor impulse acts on the child with the opposite sign.
+                    let applied =
+                        -joint.data.motor(JointAxis::AngX).map_or(0.0, |m| m.impulse) * per_impulse;
                     let anchor = pose * joint.data.local_frame2.translation;
                     (m.limits[0] < angle && angle < m.limits[1])
-                        .then_some((TORQUE_READING * spec.torque * a, anchor))
+                        .then_some((TORQUE_READING * applied, anchor))
                 })
                 .collect();
             for (k, &v0) in wet.iter().enumerate() {
