@@ -134,6 +134,8 @@ class Walk:
 
 def box2d(policies):
     env = ORIGINAL
+    body = lambda: env.agent_body if parkour else env.walker_body
+    head = lambda: body().reference_head_object.position[0]
     rows = []
     closed_loop = {"walk": [None] * walk_episodes}
     for name, episodes in {**policies, **closed_loop}.items():
@@ -142,7 +144,6 @@ def box2d(policies):
             # numpy RandomState (gym 0.26 gives a Generator without randint).
             env.np_random = np.random.RandomState(args.seed + k)
             obs = env.reset()
-            head = lambda: (env.agent_body if parkour else env.walker_body).reference_head_object.position[0]
             x0 = head()
             ret, length, fell = 0.0, 0, False
             walk = Walk()

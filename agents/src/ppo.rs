@@ -389,8 +389,8 @@ impl Student for Ppo {
         if t.truncated && !t.terminal {
             reward += self.cfg.gamma * self.values_of(&[&next])[0];
         }
-        // Sized separately: a resumed learner restores its rollouts from the
-        // checkpoint but starts with no traces (they are per-episode scratch).
+        // Sized separately: a learner resumed from a checkpoint older than
+        // saved traces has its rollouts back but no traces.
         if self.rollouts.len() <= t.env {
             self.rollouts.resize_with(t.env + 1, Rollout::default);
         }
