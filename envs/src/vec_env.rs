@@ -134,7 +134,7 @@ impl<E: Env> VecEnv<E> {
     pub fn step_with(
         &mut self,
         actions: &[E::Act],
-        mut next_task: impl FnMut(usize, &EpisodeStats) -> Option<Vec<f64>>,
+        next_task: impl FnMut(usize, &EpisodeStats) -> Option<Vec<f64>>,
     ) -> Result<Vec<AutoStep<E::Obs>>, TaskError> {
         let steps = self.step_envs(actions);
         self.autoreset(steps, next_task)

@@ -57,6 +57,10 @@ pub struct AgainConfig {
     pub classroom: String,
     /// Keep this student's record in the classroom.
     pub record: bool,
+    /// Borrow a curriculum from the classroom at the pre-test (false: only
+    /// keep a record, as the ALP-GMM students meta-acl's classrooms were
+    /// made of).
+    pub borrow: bool,
     /// Which evaluation is the pre-test (meta-acl: the 2nd).
     pub pretest_at: u32,
     /// Nearest students considered.
@@ -78,6 +82,7 @@ impl Default for AgainConfig {
         Self {
             classroom: String::new(),
             record: true,
+            borrow: true,
             pretest_at: 2,
             k: 5,
             alp_threshold: 0.2,
@@ -369,7 +374,7 @@ impl Teacher for Again {
         self.last_test = Some(returns.to_vec());
         if self.evaluations == self.cfg.pretest_at {
             self.pretest = Some(returns.to_vec());
-            if !self.cfg.classroom.is_empty() {
+            if !self.cfg.classroom.is_empty() && self.cfg.borrow {
                 let own = self.record_id(returns);
                 let records: Vec<Record> = classroom::load(&PathBuf::from(&self.cfg.classroom), &self.dims())
                     .into_iter()

@@ -37,6 +37,8 @@ pub struct ToyStudent {
     /// open, as in teachDeepRL's and meta-acl's toys: competence spreads from
     /// the start cell, and a teacher has to follow the frontier.
     pub unlock: Option<usize>,
+    /// The cell at the learnable blob's centre.
+    start: usize,
     /// The critic: each cell's value estimate.
     values: Vec<f64>,
     rng: ChaCha8Rng,
@@ -91,6 +93,7 @@ impl ToyStudent {
             })
             .collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let start = order[0].1;
         let learnable = n - (unlearnable * n as f64).round() as usize;
         let mut speed = vec![0.0; n];
         for &(_, c) in &order[..learnable] {
@@ -104,6 +107,7 @@ impl ToyStudent {
             rate: 0.02,
             noise: 0.5,
             unlock: None,
+            start,
             values: vec![0.0; n],
             rng,
         }
@@ -119,6 +123,15 @@ impl ToyStudent {
             .map(|d| if (kind >> d) & 1 == 1 { 0.75 } else { 0.25 } * cells as f64)
             .collect();
         Self::build(dims, cells, unlearnable, Some(corner), kind, seed)
+    }
+
+    /// The same student, whose cells learn only next to a mastered one,
+    /// from the cell at its blob's centre on (as meta-acl's toy students,
+    /// whose kinds are their start cells): a teacher has to follow the
+    /// frontier, and an earlier student's curriculum says where it went.
+    pub fn with_frontier(mut self) -> Self {
+        self.unlock = Some(self.start);
+        self
     }
 
     pub fn space(&self) -> TaskSpace {
@@ -227,8 +240,13 @@ pub fn teacher_config(name: &str) -> toml::Table {
         "adr" => "min_reward_thr = 5.0\nmax_reward_thr = 50.0\nstep_size = 0.05",
         // Updates every 20 episodes after 20 of warm-up (the defaults are in Stump Tracks steps).
         "spdl" => "update_frequency = 2000\nupdate_offset = 2000",
-        // ALP in the toy is a few hundredths of its return range.
-        "again" => "alp_threshold = 0.02\npretest_at = 4\nreward_window = 10\nk = 2\nalp_gmm = { fit_rate = 50 }",
+        // ALP in the toy is a few hundredths of its return range; the
+        // pre-test after 400 episodes (a blob's cells are partly learned
+        // by then); k 2 < the classroom's students per kind in the bench.
+        // Its ALP-GMM is the toy's `alp-gmm` (fit every 150): with another
+        // one (it once fitted every 50, which alone costs ALP-GMM half its
+        // score on the toy) the comparison says nothing about the classroom.
+        "again" => "alp_threshold = 0.02\npretest_at = 4\nreward_window = 10\nk = 2",
         // Buffers a 2-D toy of a few hundred cells can fill and turn over.
         "plr" | "robust-plr" | "accel" => "buffer_size = 100",
         "sfl" => "candidates = 50\nrollouts = 1\nbuffer_size = 10\nperiod = 200",
@@ -256,6 +274,61 @@ pub fn make_teacher(
         student.context()
     };
     crate::make(name, &teacher_config(name), ctx, seed)
+}
+
+/// Toy students of several kinds: AGAIN's setting, a classroom of earlier
+/// students whose curricula can tell a new student where to go.
+#[derive(Clone, Copy, Debug)]
+pub struct Kinds {
+    pub dims: usize,
+    pub cells: usize,
+    /// Share of unlearnable cells.
+    pub unlearnable: f64,
+    /// Cells learn only next to mastered ones ([`ToyStudent::with_frontier`]).
+    pub frontier: bool,
+}
+
+impl Kinds {
+    /// A student of `kind` whose speeds and noise come from `seed`.
+    pub fn student(&self, kind: u64, seed: u64) -> ToyStudent {
+        let s = ToyStudent::of_kind(self.dims, self.cells, self.unlearnable, kind, seed);
+        if self.frontier { s.with_frontier() } else { s }
+    }
+}
+
+/// Who an AGAIN student is in a classroom experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Fills the classroom: keeps its record, borrows nothing (it is an
+    /// ALP-GMM student, as the students of meta-acl's classrooms were).
+    Earlier,
+    /// Borrows a curriculum from the classroom, leaves no record (so that
+    /// new students do not teach each other within one comparison).
+    New,
+}
+
+/// One toy student of `kind` taught by `teacher` for `episodes`: %
+/// mastered and, for AGAIN, the classroom record it borrowed from. AGAIN
+/// uses `classroom` as its [`Role`] says; other teachers ignore both.
+pub fn classroom_run(
+    teacher: &str,
+    classroom: &std::path::Path,
+    role: Role,
+    kinds: &Kinds,
+    (kind, seed): (u64, u64),
+    episodes: usize,
+) -> Result<(f64, Option<String>), crate::TeacherError> {
+    let mut student = kinds.student(kind, seed);
+    let mut cfg = teacher_config(teacher);
+    if teacher == "again" {
+        cfg.insert("classroom".into(), classroom.display().to_string().into());
+        cfg.insert("record".into(), (role == Role::Earlier).into());
+        cfg.insert("borrow".into(), (role == Role::New).into());
+    }
+    let mut t = crate::make(teacher, &cfg, student.context(), seed)?;
+    let mastered = run(t.as_mut(), &mut student, episodes);
+    let donor = t.dump()["borrowed_from"].as_str().map(String::from);
+    Ok((mastered, donor))
 }
 
 /// Episodes between two evaluations of the toy student ([`ToyStudent::test`]).
