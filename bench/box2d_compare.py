@@ -104,7 +104,7 @@ class Walk:
     """trellis_envs::gait::Walk with its default parameters (keep in step)."""
     (SWING_ANGLE, SPEED_GAIN, SWING_KNEE, STANCE_KNEE, SWING_STEPS, LEAN,
      HIP_KP, HIP_KD, KNEE_KP, KNEE_KD, TORSO_KP, TORSO_KD) = (
-        -0.05, -0.03, -0.32, 0.5, 7.6, -0.13, 1.49, 0.48, 3.94, 0.68, 10.9, -0.98)
+        0.023, 0.281, -0.309, 0.148, 9.49, -0.111, 1.20, 0.192, 4.49, 0.367, 8.09, -3.74)
 
     def __init__(self):
         self.stance, self.reach, self.t = 0, False, 0

@@ -1,9 +1,9 @@
 //! How `gait::WalkParams::default()` was found, and how to find it again
 //! after a physics change: a (1+1) random search over the controller's
 //! parameters on flat Stump Tracks, maximising how far the head gets in
-//! 2000 steps over 3 seeded episodes, 5 units off per fall.
+//! 2000 steps over SEEDS (default 3) seeded episodes, 5 units off per fall.
 //!
-//!     cargo run --release -p trellis-envs --example walk_search -- [ITERATIONS] [TASK]
+//!     cargo run --release -p trellis-envs --example walk_search -- [ITERATIONS] [TASK] [SEEDS]
 //!     cargo run --release -p trellis-envs --example walk_search -- eval
 //!
 //! `eval` prints (mean return, mean distance, fall rate) of the defaults over
@@ -52,12 +52,13 @@ fn main() {
         .nth(2)
         .map(|s| s.split(',').map(|v| v.parse().expect("TASK: numbers")).collect())
         .unwrap_or(vec![0.0, 6.0]);
+    let seeds: u64 = std::env::args().nth(3).map_or(3, |s| s.parse().expect("SEEDS: a whole number"));
     let objective = |s: (f64, f64, f64)| s.1 - 5.0 * s.2;
     // Step sizes per parameter, in `WalkParams::to_vec` order.
     let scale: [f32; WALK_PARAMS] = [0.2, 0.3, 0.3, 0.2, 4.0, 0.1, 1.0, 0.1, 1.0, 0.1, 2.0, 2.0];
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let mut best = WalkParams::default();
-    let mut best_score = score(&mut env, &best, &task, 3);
+    let mut best_score = score(&mut env, &best, &task, seeds);
     println!("start {best_score:?}");
     for i in 0..iterations {
         let mut v = best.to_vec();
@@ -68,7 +69,7 @@ fn main() {
             v[j] += scale[j] * (rng.random::<f32>() * 2.0 - 1.0);
         }
         let candidate = WalkParams::from_vec(v);
-        let s = score(&mut env, &candidate, &task, 3);
+        let s = score(&mut env, &candidate, &task, seeds);
         if objective(s) > objective(best_score) {
             (best, best_score) = (candidate, s);
             println!("{i} {best_score:?} {:?}", best.to_vec());

@@ -104,6 +104,11 @@ impl WalkerEnv {
         } else {
             body
         };
+        let body = match (body.has_start_pose(), features.ground_start) {
+            (false, _) => body,
+            (true, true) => Arc::new((*body).clone().in_start_pose()),
+            (true, false) => Arc::new((*body).clone().as_drawn()),
+        };
         let lidar = match body.kind {
             BodyKind::Climber => Lidar::fan_from(NB_LIDAR, 2.3, 1.5, LIDAR_RANGE),
             BodyKind::Swimmer => Lidar::fan(NB_LIDAR, std::f32::consts::PI, LIDAR_RANGE),

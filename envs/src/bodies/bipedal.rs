@@ -25,9 +25,12 @@ pub struct BipedalDims {
     /// Hip height below the hull centre (the original's LEG_DOWN, sign flipped
     /// into "down is positive" for the old morphology's -8 px).
     pub hip_below_centre: f32,
-    /// Each leg starts tilted by ±this angle (radians).
+    /// Each leg is drawn tilted by ±this angle (radians): its joints' zero.
     pub leg_tilt: f32,
-    /// Spawn height of the hull centre above the ground, in pixels.
+    /// Hip and knee angles of the back and the front leg in the start pose
+    /// (worlds that spawn bodies on the ground, see `Features::ground_start`).
+    pub start: Option<[[f32; 2]; 2]>,
+    /// Spawn height of the hull centre above the ground as drawn, in pixels.
     pub spawn_height: f32,
     /// Used for the start pad length.
     pub width: f32,
@@ -40,6 +43,18 @@ pub struct BipedalDims {
 /// its hips 8 px below the centre, and so does this one (building the drawn
 /// pose put the hull 16 px lower: the limp body fell at step 34 instead of
 /// Box2D's ~120, and PPO learned to stand but not to walk).
+///
+/// Box2D's position solver closes that 16 px gap within the first two steps
+/// of every episode (the reset's step and the first one). On the tracks,
+/// which spawn this body with its drawn feet at the ground, the feet hit it
+/// meanwhile and the body is left crouched: hips +0.29 / +0.21, knees
+/// −0.82 / −0.83 (back / front leg), hull 71 px up (measured on TeachMyAgent's
+/// Stump Tracks, any task). rapier closes joint gaps through velocities,
+/// not positions, so rather than replay the gap this body starts in that
+/// pose there (its start pose); from straight legs the limp body tipped
+/// backwards (−1.4 m, Box2D +1.9 m). Parkour spawns it 15 px higher, where
+/// the legs join almost straight in the air (knees −0.18 / −0.24): it
+/// starts as drawn there.
 pub fn old_classic() -> BodySpec {
     build(&BipedalDims {
         name: "old_classic_bipedal",
@@ -47,6 +62,7 @@ pub fn old_classic() -> BodySpec {
         leg_h: 34.0,
         hip_below_centre: 8.0,
         leg_tilt: 0.05,
+        start: Some([[0.287, -0.821], [0.214, -0.834]]),
         spawn_height: 2.0 * 34.0 + 8.0,
         width: 64.0,
     })
@@ -60,6 +76,7 @@ pub fn classic() -> BodySpec {
         leg_h: 34.0,
         hip_below_centre: 3.0,
         leg_tilt: 0.0,
+        start: None,
         spawn_height: 2.0 * 34.0 + 3.0,
         width: 64.0,
     })
@@ -73,6 +90,7 @@ pub fn small() -> BodySpec {
         leg_h: 17.0,
         hip_below_centre: 3.0,
         leg_tilt: 0.0,
+        start: None,
         spawn_height: 2.0 * 17.0 + 3.0,
         width: 20.0,
     })
@@ -87,6 +105,7 @@ pub fn big() -> BodySpec {
         leg_h: 51.0,
         hip_below_centre: 3.0,
         leg_tilt: 0.0,
+        start: None,
         spawn_height: 2.0 * 51.0 + 3.0,
         width: 64.0,
     })
@@ -105,11 +124,12 @@ pub fn build(d: &BipedalDims) -> BodySpec {
         Contact::Critical,
     );
     spec.parts[hull].friction = 0.1;
-    for (side, name) in [(-1.0f32, "back_leg"), (1.0, "front_leg")] {
+    let start = d.start.unwrap_or_default();
+    for ((side, name), [hip, knee]) in [(-1.0f32, "back_leg"), (1.0, "front_leg")].into_iter().zip(start) {
         let tilt = side * d.leg_tilt;
         let leg = [
-            Segment::thigh(leg_w, leg_h).tilted(tilt, -1.0),
-            Segment::shin(leg_w, leg_h).tilted(tilt, -1.0),
+            Segment::thigh(leg_w, leg_h).tilted(tilt, -1.0).starting_at(hip),
+            Segment::shin(leg_w, leg_h).tilted(tilt, -1.0).starting_at(knee),
         ];
         spec.add_limb(name, hull, [0.0, -px(d.hip_below_centre)], &leg);
     }

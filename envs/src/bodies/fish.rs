@@ -61,6 +61,7 @@ pub fn fish() -> BodySpec {
             speed: SPEED_KNEE,
             angle_offset: 0.0,
             contact_part: Some(part),
+            start_angle: 0.0,
         });
         parent = part;
         hinge_x -= px(16.0);

@@ -26,16 +26,17 @@ pub struct Body {
 /// torque limit bounds how fast the target speed is reached.
 const MOTOR_DAMPING: f32 = 1.0e6;
 
-/// A revolute joint at `anchor` (world) whose angle is 0 in the current pose.
+/// A revolute joint at `anchor` (world) whose angle is `start` in the current pose.
 fn hinge(
     w: &PhysicsWorld,
     a: RigidBodyHandle,
     b: RigidBodyHandle,
     anchor: Vec2,
     limits: [f32; 2],
+    start: f32,
 ) -> (GenericJoint, f32) {
     let (pa, pb) = (w.bodies[a].position(), w.bodies[b].position());
-    let reference = pb.rotation.angle() - pa.rotation.angle();
+    let reference = pb.rotation.angle() - pa.rotation.angle() - start;
     let mut joint: GenericJoint = RevoluteJointBuilder::new()
         .limits(limits)
         .contacts_enabled(false)
@@ -87,7 +88,7 @@ impl Body {
         let mut reference_angles = Vec::with_capacity(spec.motors.len());
         for m in &spec.motors {
             let (pa, pb) = (parts[m.parent], parts[m.child]);
-            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits);
+            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits, m.start_angle);
             joint.set_motor_model(JointAxis::AngX, MotorModel::ForceBased);
             joint.set_motor_velocity(JointAxis::AngX, 0.0, MOTOR_DAMPING);
             joint.set_motor_max_force(JointAxis::AngX, spec.torque);
@@ -101,6 +102,7 @@ impl Body {
                 parts[h.child],
                 origin + Vec2::from(h.anchor),
                 h.limits,
+                0.0,
             );
             w.insert_impulse_joint(parts[h.parent], parts[h.child], joint);
         }
@@ -159,7 +161,7 @@ impl Body {
         }
     }
 
-    /// Joint angle of motor `i` (0 at the spawn pose), wrapped to [-π, π].
+    /// Joint angle of motor `i` (0 at the drawn pose), wrapped to [-π, π].
     pub fn motor_angle(&self, spec: &BodySpec, physics: &Physics, i: usize) -> f32 {
         let m = &spec.motors[i];
         let (a, b) = (

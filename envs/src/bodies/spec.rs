@@ -108,7 +108,7 @@ pub struct MotorSpec {
     pub child: usize,
     /// Hinge point relative to the body's spawn point.
     pub anchor: [f32; 2],
-    /// Joint angle limits (radians, child relative to parent, 0 = spawn pose).
+    /// Joint angle limits (radians, child relative to parent, 0 = drawn pose).
     pub limits: [f32; 2],
     /// Motor speed at full action, also the normaliser of the observed speed.
     pub speed: f32,
@@ -116,6 +116,10 @@ pub struct MotorSpec {
     pub angle_offset: f32,
     /// Observe this part's contact right after the motor's angle and speed.
     pub contact_part: Option<usize>,
+    /// Joint angle in the body's start pose (see [`BodySpec::in_start_pose`]);
+    /// 0 for bodies that start as drawn.
+    #[serde(default)]
+    pub start_angle: f32,
 }
 
 /// A hinge without a motor (a chimpanzee's neck, a millipede's segments).
@@ -180,6 +184,9 @@ pub struct Segment {
     pub contact: Contact,
     /// The motor's observation includes this segment's contact.
     pub observe_contact: bool,
+    /// Joint angle (relative to the previous segment) in the body's start
+    /// pose; the joint's zero stays at the drawn pose `angle`.
+    pub start: f32,
 }
 
 /// Motor speeds of the original bodies' hips and knees.
@@ -199,6 +206,7 @@ impl Segment {
             angle_offset: 0.0,
             contact: Contact::Ignored,
             observe_contact: false,
+            start: 0.0,
         }
     }
 
@@ -220,6 +228,12 @@ impl Segment {
     pub fn tilted(mut self, angle: f32, outward: f32) -> Self {
         self.angle = angle;
         self.outward = outward;
+        self
+    }
+
+    /// Starts the segment `angle` away from its drawn pose (see [`Segment::start`]).
+    pub fn starting_at(mut self, angle: f32) -> Self {
+        self.start = angle;
         self
     }
 
@@ -292,7 +306,8 @@ impl BodySpec {
     ) -> (usize, [f32; 2]) {
         let (mut prev, mut joint) = (parent, anchor);
         for (i, s) in segments.iter().enumerate() {
-            let axis = [-s.angle.sin() * s.outward, s.angle.cos() * s.outward];
+            let angle = s.angle;
+            let axis = [-angle.sin() * s.outward, angle.cos() * s.outward];
             let at = |d: f32| [joint[0] + axis[0] * d, joint[1] + axis[1] * d];
             self.parts.push(PartSpec {
                 name: format!("{name}_{i}"),
@@ -300,7 +315,7 @@ impl BodySpec {
                 density: 1.0,
                 friction: 0.2,
                 pos: at(s.h / 2.0),
-                angle: s.angle,
+                angle,
                 contact: s.contact,
             });
             let child = self.parts.len() - 1;
@@ -312,10 +327,29 @@ impl BodySpec {
                 speed: s.speed,
                 angle_offset: s.angle_offset,
                 contact_part: s.observe_contact.then_some(child),
+                start_angle: s.start,
             });
             (prev, joint) = (child, at(s.h));
         }
         (prev, joint)
+    }
+
+    /// The lowest point of the body's parts relative to its spawn point
+    /// (polygons by their vertices, rectangles by their corners, circles
+    /// by their bottom).
+    pub fn lowest_point(&self) -> f32 {
+        self.parts
+            .iter()
+            .map(|p| {
+                let (s, c) = p.angle.sin_cos();
+                let low = match &p.shape {
+                    Shape::Rect { w, h } => -(0.5 * h * c.abs() + 0.5 * w * s.abs()),
+                    Shape::Circle { r } => -r,
+                    Shape::Polygon(v) => v.iter().map(|q| q[0] * s + q[1] * c).fold(f32::INFINITY, f32::min),
+                };
+                p.pos[1] + low
+            })
+            .fold(f32::INFINITY, f32::min)
     }
 
     pub fn action_size(&self) -> usize {
@@ -328,6 +362,57 @@ impl BodySpec {
             .iter()
             .map(|m| 2 + usize::from(m.contact_part.is_some()))
             .sum()
+    }
+
+    /// Whether the body has a start pose other than its drawn one.
+    pub fn has_start_pose(&self) -> bool {
+        self.motors.iter().any(|m| m.start_angle != 0.0)
+    }
+
+    /// The body turned into its start pose (each motor's `start_angle`),
+    /// spawning with its lowest point on the ground; joint angles still
+    /// read 0 at the drawn pose. Motors must come after their parent's
+    /// (as limbs are built).
+    pub fn in_start_pose(mut self) -> Self {
+        // Per part, the rigid motion from the drawn pose: rotation, then translation.
+        let mut moved = vec![(0.0f32, [0.0f32; 2]); self.parts.len()];
+        let apply = |(turn, shift): (f32, [f32; 2]), p: [f32; 2]| {
+            let (s, c) = turn.sin_cos();
+            [c * p[0] - s * p[1] + shift[0], s * p[0] + c * p[1] + shift[1]]
+        };
+        for m in &self.motors {
+            // Turn the child by its start angle about the (drawn) anchor,
+            // then move it with its parent.
+            let (s, c) = m.start_angle.sin_cos();
+            let a = m.anchor;
+            let about = [a[0] - (c * a[0] - s * a[1]), a[1] - (s * a[0] + c * a[1])];
+            let parent = moved[m.parent];
+            let shift = apply((parent.0, parent.1), about);
+            moved[m.child] = (parent.0 + m.start_angle, shift);
+        }
+        for (p, &t) in self.parts.iter_mut().zip(&moved) {
+            p.pos = apply(t, p.pos);
+            p.angle += t.0;
+        }
+        for m in &mut self.motors {
+            m.anchor = apply(moved[m.parent], m.anchor);
+        }
+        for h in &mut self.hinges {
+            h.anchor = apply(moved[h.parent], h.anchor);
+        }
+        for g in &mut self.grippers {
+            g.pos = apply(moved[g.part], g.pos);
+        }
+        self.spawn_height = -self.lowest_point();
+        self
+    }
+
+    /// The body spawning as drawn: its start pose forgotten.
+    pub fn as_drawn(mut self) -> Self {
+        for m in &mut self.motors {
+            m.start_angle = 0.0;
+        }
+        self
     }
 
     /// The same body with every critical part demoted to merely sensed: the

@@ -206,6 +206,12 @@ pub struct Features {
     /// Range of episodic returns that teachers normalise by (TeachMyAgent's
     /// reward bounds for the family).
     pub reward_range: (f64, f64),
+    /// Bodies with a start pose spawn in it, feet on the ground
+    /// ([`crate::bodies::BodySpec::in_start_pose`]): the original tracks
+    /// spawn old-morphology bodies with their feet at the ground, where the
+    /// first steps leave them crouched; Parkour spawns bodies higher, and
+    /// they start as drawn.
+    pub ground_start: bool,
 }
 
 impl Features {
@@ -216,5 +222,6 @@ impl Features {
         hull_may_touch_ground: false,
         surface_observation: false,
         reward_range: (-150.0, 350.0),
+        ground_start: true,
     };
 }

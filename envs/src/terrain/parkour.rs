@@ -205,6 +205,7 @@ impl TerrainGenerator for Parkour {
             hull_may_touch_ground: true,
             surface_observation: true,
             reward_range: (-150.0, 360.0),
+            ground_start: false,
         }
     }
 
