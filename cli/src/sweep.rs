@@ -94,7 +94,7 @@ pub fn list(e: &Experiments) -> Result<()> {
     println!("scales:");
     for s in b.scales.values() {
         println!(
-            "  {:<8} {} steps, evaluation every {}, {} test episodes, {} seeds",
+            "  {:<18} {} steps, evaluation every {}, {} test episodes, {} seeds",
             s.name, s.steps, s.eval_every, s.test_episodes, s.seeds
         );
     }

@@ -117,7 +117,7 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
     let gemm = gemm_before.max(super::gemm::rate(1000, 400, 300, threads));
     let update = work.flops / work.seconds.max(1e-12) / 1e9;
     println!(
-        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time; {cpu:.0}% CPU, {}",
+        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time (the learner waits {:.0}%: env steps, acting); {cpu:.0}% CPU, {}",
         if threads > 1 { "s" } else { "" },
         steps as f64 / secs,
         (student.updates() - u0) as f64 / secs,
@@ -139,6 +139,7 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         100.0 * update / gemm,
         gemm,
         100.0 * work.seconds / secs,
+        100.0 * (1.0 - work.seconds / secs),
         trellis_nn::backend_name()
     );
     Ok(())
