@@ -5,6 +5,8 @@
 //! loop, evaluation and viewers only see this trait, so SAC, PPO and the text
 //! policy are interchangeable there.
 
+#![deny(missing_docs)]
+
 pub mod normalizer;
 pub mod registry;
 pub mod replay;
@@ -50,8 +52,11 @@ impl UpdateWork {
 pub struct Transition<'a, O = Vec<f32>, A = Vec<f32>> {
     /// Which env instance (on-policy learners keep one trajectory per instance).
     pub env: usize,
+    /// The observation acted on.
     pub obs: &'a O,
+    /// The action taken.
     pub action: &'a A,
+    /// The reward received.
     pub reward: f32,
     /// The true next observation (the final one when the episode ended).
     pub next_obs: &'a O,
@@ -67,11 +72,13 @@ pub struct Transition<'a, O = Vec<f32>, A = Vec<f32>> {
 }
 
 impl<O, A> Transition<'_, O, A> {
+    /// The instance's episode ended here (terminated or truncated).
     pub fn episode_ended(&self) -> bool {
         self.terminal || self.truncated
     }
 }
 
+/// A learner that acts in env instances and learns from their transitions.
 pub trait Student<O = Vec<f32>, A = Vec<f32>>: Send {
     /// The registry name ("sac", "ppo", ...).
     fn name(&self) -> &'static str;

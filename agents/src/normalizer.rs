@@ -12,12 +12,16 @@ const CLIP: f64 = 10.0;
 /// Running mean and variance (Chan et al.'s parallel update).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunningStats {
+    /// Per-dimension mean.
     pub mean: Vec<f64>,
+    /// Per-dimension variance.
     pub var: Vec<f64>,
+    /// Samples seen (starts at a tiny epsilon, as Baselines').
     pub count: f64,
 }
 
 impl RunningStats {
+    /// No samples yet: mean 0, variance 1.
     pub fn new(dim: usize) -> Self {
         Self {
             mean: vec![0.0; dim],
@@ -26,6 +30,7 @@ impl RunningStats {
         }
     }
 
+    /// Adds one sample.
     pub fn update(&mut self, x: &[f32]) {
         let n = self.count + 1.0;
         for ((m, v), &xi) in self.mean.iter_mut().zip(&mut self.var).zip(x) {
@@ -37,6 +42,7 @@ impl RunningStats {
         self.count = n;
     }
 
+    /// `x` standardised, clipped to ±10.
     pub fn normalise(&self, x: &[f32]) -> Vec<f32> {
         x.iter()
             .zip(self.mean.iter().zip(&self.var))
@@ -54,6 +60,7 @@ pub struct RewardScaler {
 }
 
 impl RewardScaler {
+    /// A scaler for returns discounted by `gamma`.
     pub fn new(gamma: f64) -> Self {
         Self {
             gamma,

@@ -60,21 +60,32 @@ impl Settings for PpoConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PpoConfig {
+    /// Hidden layer widths of the shared trunk (policy and value heads on top).
     pub hidden: Vec<usize>,
+    /// Discount factor.
     pub gamma: f32,
+    /// GAE's λ.
     pub lambda: f32,
+    /// Adam learning rate.
     pub lr: f64,
     /// Transitions (over all env instances) per update.
     pub rollout: usize,
+    /// Transitions per gradient step.
     pub minibatch: usize,
+    /// Passes over each rollout.
     pub epochs: usize,
+    /// Probability-ratio clip range (±).
     pub clip: f32,
+    /// Weight of the value loss.
     pub vf_coef: f32,
+    /// Weight of the entropy bonus.
     pub ent_coef: f32,
     /// Gradient clipping by norm (burn clips each parameter tensor's norm;
     /// Baselines clips the global norm).
     pub max_grad_norm: f32,
+    /// Standardise observations by running statistics (VecNormalize).
     pub normalize_obs: bool,
+    /// Scale rewards by the running std of the discounted return (VecNormalize).
     pub normalize_reward: bool,
 }
 
@@ -167,6 +178,7 @@ struct Rollout {
     last_next: Vec<f32>,
 }
 
+/// PPO (see the module docs).
 pub struct Ppo {
     cfg: PpoConfig,
     obs_dim: usize,
@@ -186,6 +198,7 @@ pub struct Ppo {
 }
 
 impl Ppo {
+    /// A fresh learner; weights and sampling from `seed`.
     pub fn new(obs_dim: usize, act_dim: usize, cfg: PpoConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);

@@ -8,6 +8,7 @@ use trellis_nn::blob::Blob;
 
 use crate::Transition;
 
+/// SAC's replay buffer: a ring of transitions in flat row-major arrays.
 pub struct Replay {
     obs_dim: usize,
     act_dim: usize,
@@ -23,15 +24,22 @@ pub struct Replay {
 
 /// A sampled minibatch, row-major.
 pub struct Batch {
+    /// Rows.
     pub n: usize,
+    /// Observations, `n × obs_dim`.
     pub obs: Vec<f32>,
+    /// Actions, `n × act_dim`.
     pub act: Vec<f32>,
+    /// Rewards.
     pub rew: Vec<f32>,
+    /// Next observations, `n × obs_dim`.
     pub next_obs: Vec<f32>,
+    /// 1 where the MDP ended (no bootstrap), else 0.
     pub terminal: Vec<f32>,
 }
 
 impl Replay {
+    /// An empty buffer of `capacity` transitions.
     pub fn new(obs_dim: usize, act_dim: usize, capacity: usize) -> Self {
         Self {
             obs_dim,
@@ -47,14 +55,17 @@ impl Replay {
         }
     }
 
+    /// Transitions held.
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
+    /// Stores `t`, overwriting the oldest transition when full.
     pub fn push(&mut self, t: &Transition) {
         let (obs, action, next_obs) = (&t.obs[..], &t.action[..], &t.next_obs[..]);
         let (o, a) = (self.obs_dim, self.act_dim);
@@ -77,6 +88,7 @@ impl Replay {
         self.next = (self.next + 1) % self.capacity;
     }
 
+    /// `n` transitions drawn uniformly with replacement.
     pub fn sample(&self, n: usize, rng: &mut ChaCha8Rng) -> Batch {
         let (o, a) = (self.obs_dim, self.act_dim);
         let mut b = Batch {
@@ -110,6 +122,7 @@ impl Replay {
         Ok(())
     }
 
+    /// Restores the contents saved in `blob`.
     pub fn load(&mut self, blob: &Blob) -> Result<(), NnError> {
         let (len, next): (usize, usize) = blob.get_json("replay.meta")?;
         let (obs, act, rew) = (

@@ -60,16 +60,25 @@ const LOG_STD_MAX: f32 = 2.0;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SacConfig {
+    /// Hidden layer widths of the actor and of each critic.
     pub hidden: Vec<usize>,
+    /// Discount factor.
     pub gamma: f32,
+    /// Target critics move towards the critics by `1 − polyak` per update.
     pub polyak: f32,
+    /// Adam learning rate of the actor and the critics.
     pub lr: f64,
+    /// Entropy weight (fixed, as TeachMyAgent's SAC).
     pub alpha: f32,
+    /// Transitions per gradient step.
     pub batch_size: usize,
+    /// Env steps between two trainings.
     pub train_freq: usize,
     /// Gradient steps every `train_freq` env steps (TeachMyAgent: 1).
     pub gradient_steps: usize,
+    /// Uniformly random actions for this many env steps before the policy acts (and learns).
     pub start_steps: usize,
+    /// Replay capacity in transitions (the oldest are overwritten).
     pub buffer_size: usize,
     /// Save the replay buffer in checkpoints (up to 430 MB at 2M
     /// transitions); without it a resumed run refills the buffer from scratch.
@@ -130,6 +139,7 @@ fn policy(
     (tanh(pi), logp - correction)
 }
 
+/// Soft Actor-Critic (see the module docs).
 pub struct Sac {
     cfg: SacConfig,
     obs_dim: usize,
@@ -143,6 +153,7 @@ pub struct Sac {
     critic_optim: ModuleOptimizer,
     replay: Replay,
     steps: u64,
+    /// Gradient steps taken.
     pub updates: u64,
     work: UpdateWork,
     /// Each instance's current episode as critic inputs (obs ++ action) and
@@ -154,6 +165,7 @@ pub struct Sac {
 const SCORE_LAMBDA: f32 = 0.95;
 
 impl Sac {
+    /// A fresh learner; weights and exploration from `seed`.
     pub fn new(obs_dim: usize, act_dim: usize, cfg: SacConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);

@@ -49,15 +49,21 @@ impl Settings for TextPolicyConfig {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// The text-world actor-critic's settings.
 pub struct TextPolicyConfig {
     /// Size of the hashed vocabulary.
     pub buckets: usize,
+    /// Width of the hidden layer.
     pub hidden: usize,
+    /// Adam learning rate.
     pub lr: f64,
+    /// Discount factor.
     pub gamma: f32,
     /// Finished-episode transitions per update.
     pub batch: usize,
+    /// Weight of the entropy bonus.
     pub ent_coef: f32,
+    /// Weight of the value loss.
     pub vf_coef: f32,
 }
 
@@ -167,6 +173,7 @@ struct TextNet {
     value: Mlp,
 }
 
+/// An actor-critic over admissible commands for text worlds (see the module docs).
 pub struct TextPolicy {
     cfg: TextPolicyConfig,
     device: Device,
@@ -182,6 +189,7 @@ pub struct TextPolicy {
 }
 
 impl TextPolicy {
+    /// A fresh learner; weights and sampling from `seed`.
     pub fn new(cfg: TextPolicyConfig, seed: u64) -> Self {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);

@@ -35,6 +35,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// ACCEL's settings (defaults: the official code's, see the module docs).
 pub struct AccelConfig {
     /// The buffer and replay settings (same keys as PLR's; replay 0.9 here).
     #[serde(flatten)]
@@ -81,6 +82,7 @@ fn accel_config(cfg: &toml::Table) -> Result<AccelConfig, TeacherError> {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The ACCEL teacher (see the module docs).
 pub struct Accel {
     plr: Plr,
     num_edits: usize,
@@ -92,6 +94,7 @@ pub struct Accel {
 }
 
 impl Accel {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: AccelConfig, seed: u64) -> Result<Self, TeacherError> {
         check_range("num_edits", cfg.num_edits as f64, 1.0, 1000.0)?;
         check_range("edit_step", cfg.edit_step, 0.0, 1.0)?;

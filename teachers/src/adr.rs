@@ -28,13 +28,18 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// ADR's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct AdrConfig {
+    /// Probability that a task is drawn on a boundary of the box (then one
+    /// dimension is pinned there) rather than inside it.
     pub boundary_sampling_p: f64,
     /// Boundary move, in task units.
     pub step_size: f64,
-    /// Return thresholds (task-return units): expand at or above max, shrink at or below min.
+    /// Shrink a boundary when the mean return of its queue is at or below this (task-return units).
     pub min_reward_thr: f64,
+    /// Expand a boundary when the mean return of its queue is at or above this (task-return units).
     pub max_reward_thr: f64,
+    /// Returns of boundary tasks averaged before a boundary moves.
     pub queue_len: usize,
 }
 
@@ -51,6 +56,7 @@ impl Default for AdrConfig {
 }
 
 impl AdrConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("boundary_sampling_p", self.boundary_sampling_p, 0.0, 1.0)?;
         check_range("step_size", self.step_size, 1e-12, 1e12)?;
@@ -65,11 +71,14 @@ impl AdrConfig {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The ADR teacher (see the module docs).
 pub struct Adr {
     cfg: AdrConfig,
     ctx: TeacherContext,
     rng: ChaCha8Rng,
+    /// Lower corner of the current box (task units).
     pub low: Vec<f64>,
+    /// Upper corner of the current box (task units).
     pub high: Vec<f64>,
     low_queues: Vec<Vec<f64>>,
     high_queues: Vec<Vec<f64>>,

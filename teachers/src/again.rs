@@ -52,6 +52,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// AGAIN's settings (defaults: the official code's, see the module docs).
 pub struct AgainConfig {
     /// The classroom directory ("" for none: AGAIN is then ALP-GMM).
     pub classroom: String,
@@ -95,6 +96,7 @@ impl Default for AgainConfig {
 }
 
 impl AgainConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("pretest_at", self.pretest_at as f64, 1.0, 1e6)?;
         check_range("k", self.k as f64, 1.0, 1e6)?;
@@ -148,6 +150,7 @@ impl Borrowed {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The AGAIN teacher (see the module docs).
 pub struct Again {
     cfg: AgainConfig,
     ctx: TeacherContext,
@@ -172,6 +175,7 @@ pub struct Again {
 }
 
 impl Again {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: AgainConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {

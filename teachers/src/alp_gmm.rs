@@ -32,6 +32,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// ALP-GMM's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct AlpGmmConfig {
     /// Share of uniformly random tasks once the GMM is fitted (benchmark: 5%; the paper used 20%).
     pub random_ratio: f64,
@@ -39,7 +40,9 @@ pub struct AlpGmmConfig {
     pub fit_rate: usize,
     /// Component counts tried at each fit: `min_k..max_k` (max exclusive, as TeachMyAgent's 2..10).
     pub min_k: usize,
+    /// Upper end (exclusive) of the component counts tried at each fit.
     pub max_k: usize,
+    /// How fits with different component counts are compared (AIC: TeachMyAgent's).
     pub criterion: Criterion,
     /// Episodes kept for the nearest-neighbour ALP estimate (`None`: all).
     pub alp_window: Option<usize>,
@@ -62,6 +65,7 @@ impl Default for AlpGmmConfig {
 }
 
 impl AlpGmmConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("random_ratio", self.random_ratio, 0.0, 1.0)?;
         check_range("fit_rate", self.fit_rate as f64, 2.0, 1e7)?;
@@ -79,6 +83,7 @@ pub struct AlpHistory {
 }
 
 impl AlpHistory {
+    /// An empty history keeping the last `window` episodes (`None`: all).
     pub fn new(window: Option<usize>) -> Self {
         Self {
             window,
@@ -123,6 +128,7 @@ impl AlpHistory {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The ALP-GMM teacher (see the module docs).
 pub struct AlpGmm {
     cfg: AlpGmmConfig,
     ctx: TeacherContext,
@@ -133,6 +139,7 @@ pub struct AlpGmm {
 }
 
 impl AlpGmm {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: AlpGmmConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {
@@ -151,6 +158,7 @@ impl AlpGmm {
         })
     }
 
+    /// The latest fitted mixture (none before the first fit).
     pub fn gmm(&self) -> Option<&Gmm> {
         self.curriculum.gmm.as_ref()
     }

@@ -29,13 +29,19 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// Covar-GMM's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct CovarGmmConfig {
+    /// Share of uniformly random tasks once the GMM is fitted.
     pub random_ratio: f64,
+    /// Episodes between two fits; each fit uses the last `fit_rate` episodes.
     pub fit_rate: usize,
+    /// Smallest component count tried at each fit.
     pub min_k: usize,
+    /// Upper end (exclusive) of the component counts tried.
     pub max_k: usize,
     /// Use |covariance| (absolute progress, also regressions) instead of its positive part.
     pub absolute_lp: bool,
+    /// Random (or expert) episodes before the first fit (default: `fit_rate`).
     pub bootstrap: Option<usize>,
 }
 
@@ -53,6 +59,7 @@ impl Default for CovarGmmConfig {
 }
 
 impl CovarGmmConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("random_ratio", self.random_ratio, 0.0, 1.0)?;
         check_range("fit_rate", self.fit_rate as f64, 2.0, 1e7)?;
@@ -62,6 +69,7 @@ impl CovarGmmConfig {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The Covar-GMM teacher (see the module docs).
 pub struct CovarGmm {
     cfg: CovarGmmConfig,
     ctx: TeacherContext,
@@ -71,6 +79,7 @@ pub struct CovarGmm {
 }
 
 impl CovarGmm {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: CovarGmmConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {

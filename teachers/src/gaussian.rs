@@ -10,13 +10,16 @@ use trellis_core::rng::standard_normal;
 pub const JITTER: f64 = 1e-9;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A multivariate normal distribution (full covariance).
 pub struct Gaussian {
+    /// The mean.
     pub mean: Vec<f64>,
     /// Row-major `d × d` covariance.
     pub cov: Vec<f64>,
 }
 
 impl Gaussian {
+    /// A Gaussian from its mean and row-major covariance (panics unless `cov` is d×d).
     pub fn new(mean: Vec<f64>, cov: Vec<f64>) -> Self {
         assert_eq!(cov.len(), mean.len() * mean.len(), "covariance must be d×d");
         Self { mean, cov }
@@ -32,10 +35,12 @@ impl Gaussian {
         Self { mean, cov }
     }
 
+    /// Number of dimensions.
     pub fn dim(&self) -> usize {
         self.mean.len()
     }
 
+    /// The covariance as a matrix.
     pub fn cov_matrix(&self) -> DMatrix<f64> {
         DMatrix::from_row_slice(self.dim(), self.dim(), &self.cov)
     }
@@ -45,6 +50,7 @@ impl Gaussian {
         chol(&self.cov_matrix())
     }
 
+    /// One draw.
     pub fn sample(&self, rng: &mut ChaCha8Rng) -> Vec<f64> {
         let l = self.cholesky();
         let z = DVector::from_iterator(self.dim(), (0..self.dim()).map(|_| standard_normal(rng)));
@@ -59,6 +65,7 @@ impl Gaussian {
         Gaussian::new(self.mean[..d].to_vec(), cov)
     }
 
+    /// Log density at `x`.
     pub fn log_pdf(&self, x: &[f64]) -> f64 {
         let l = self.cholesky();
         log_pdf_chol(&self.mean, &l, x)
@@ -94,6 +101,7 @@ pub fn chol(m: &DMatrix<f64>) -> DMatrix<f64> {
     DMatrix::identity(n, n) * jitter.sqrt()
 }
 
+/// Log determinant of `L Lᵀ` from its Cholesky factor `L`.
 pub fn log_det_chol(l: &DMatrix<f64>) -> f64 {
     l.diagonal()
         .iter()
@@ -102,6 +110,7 @@ pub fn log_det_chol(l: &DMatrix<f64>) -> f64 {
         * 2.0
 }
 
+/// Inverse of `L Lᵀ` from its Cholesky factor `L`.
 pub fn cholesky_inverse(l: &DMatrix<f64>) -> DMatrix<f64> {
     let n = l.nrows();
     let linv = l

@@ -21,8 +21,11 @@ const MAX_ITER: usize = 100;
 const TOL: f64 = 1e-3;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A Gaussian mixture fitted by EM.
 pub struct Gmm {
+    /// Mixing weights (sum to 1).
     pub weights: Vec<f64>,
+    /// The components, in the order of `weights`.
     pub components: Vec<Gaussian>,
     /// Mean log-likelihood per point of the data it was fitted on.
     pub mean_log_likelihood: f64,
@@ -32,15 +35,19 @@ pub struct Gmm {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Criterion {
+    /// Akaike's information criterion.
     Aic,
+    /// Bayesian information criterion.
     Bic,
 }
 
 impl Gmm {
+    /// Number of components.
     pub fn k(&self) -> usize {
         self.weights.len()
     }
 
+    /// Number of dimensions.
     pub fn dim(&self) -> usize {
         self.components.first().map_or(0, |c| c.dim())
     }
@@ -51,6 +58,7 @@ impl Gmm {
         k * (d + d * (d + 1.0) / 2.0) + k - 1.0
     }
 
+    /// The criterion's value for `n` fitted points (lower is better).
     pub fn score(&self, n: usize, criterion: Criterion) -> f64 {
         let ll = self.mean_log_likelihood * n as f64;
         match criterion {

@@ -15,6 +15,9 @@ use crate::gmm::{Criterion, Gmm};
 use crate::util::{proportional_choice, uniform_task};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// What ALP-GMM and Covar-GMM share: a mixture refitted every `fit_rate`
+/// episodes over rows of (task, extra dimensions), tasks drawn from
+/// components in proportion to their last mean, with a share of random ones.
 pub struct GmmCurriculum {
     fit_rate: usize,
     ks: Vec<usize>,
@@ -24,7 +27,9 @@ pub struct GmmCurriculum {
     /// Trailing non-task dimensions of each row.
     extra: usize,
     recent: Vec<Vec<f64>>,
+    /// The latest mixture (none before the first fit).
     pub gmm: Option<Gmm>,
+    /// Episodes seen.
     pub episodes: u64,
     /// Successful fits so far (AGAIN snapshots each new mixture).
     #[serde(default)]
@@ -32,6 +37,7 @@ pub struct GmmCurriculum {
 }
 
 impl GmmCurriculum {
+    /// A curriculum with nothing fitted yet.
     pub fn new(
         fit_rate: usize,
         ks: std::ops::Range<usize>,

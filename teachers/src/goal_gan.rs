@@ -39,6 +39,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// GoalGAN's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct GoalGanConfig {
     /// Noise added to generated goals, as a fraction of each dimension's range.
     pub state_noise_level: f64,
@@ -48,14 +49,19 @@ pub struct GoalGanConfig {
     pub update_size: usize,
     /// Attempts per generated goal before it is labelled.
     pub n_rollouts: usize,
+    /// Goals of intermediate difficulty succeed at least this often (GOID lower bound).
     pub goid_lb: f64,
+    /// ... and at most this often (GOID upper bound).
     pub goid_ub: f64,
     /// Share of tasks replayed from the success buffer.
     pub p_old: f64,
     /// Pretrain on the initial distribution when the context has one.
     pub use_pretrained_samples: bool,
+    /// Generator/discriminator steps per GAN update.
     pub gan_iterations: usize,
+    /// Goals per GAN minibatch.
     pub batch_size: usize,
+    /// Adam learning rate of both networks.
     pub learning_rate: f64,
 }
 
@@ -78,6 +84,7 @@ impl Default for GoalGanConfig {
 }
 
 impl GoalGanConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("state_noise_level", self.state_noise_level, 0.0, 1.0)?;
         check_range("update_size", self.update_size as f64, 1.0, 1e7)?;
@@ -119,6 +126,7 @@ struct Snapshot {
     disc_optim: Vec<u8>,
 }
 
+/// The GoalGAN teacher (see the module docs).
 pub struct GoalGan {
     data: Data,
     device: Device,
@@ -136,6 +144,7 @@ fn key(task: &[f64]) -> String {
 }
 
 impl GoalGan {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: GoalGanConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         let mut rng = trellis_core::rng::seeded(seed, 0);
@@ -275,6 +284,7 @@ impl GoalGan {
         }
     }
 
+    /// A teacher restored from its checkpoint (`Teacher::state`), networks included.
     pub fn from_state(v: &serde_json::Value) -> Result<Self, TeacherError> {
         let s: Snapshot =
             serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::util::{proportional_choice, same_task};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// A bounded buffer of tasks with scores and staleness (PLR's level store).
 pub struct LevelBuffer {
     capacity: usize,
     tasks: Vec<Vec<f64>>,
@@ -25,6 +26,7 @@ pub struct LevelBuffer {
 }
 
 impl LevelBuffer {
+    /// An empty buffer holding at most `capacity` tasks.
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
@@ -35,6 +37,7 @@ impl LevelBuffer {
         }
     }
 
+    /// Tasks held.
     pub fn len(&self) -> usize {
         self.tasks.len()
     }
@@ -45,10 +48,12 @@ impl LevelBuffer {
         self.tasks.len() as f64 / self.capacity.max(1) as f64
     }
 
+    /// The `i`-th task held.
     pub fn task(&self, i: usize) -> &[f64] {
         &self.tasks[i]
     }
 
+    /// The tasks' scores, in buffer order.
     pub fn scores(&self) -> &[f64] {
         &self.scores
     }

@@ -7,6 +7,8 @@
 //! [`registry`] builds any of them from a name and a TOML/JSON config whose
 //! defaults are TeachMyAgent's benchmark settings.
 
+#![deny(missing_docs)]
+
 pub mod classroom;
 pub mod gaussian;
 pub mod gmm;
@@ -51,6 +53,7 @@ pub use registry::{Descriptor, TeacherError, descriptor, make, names, restore};
 /// What a teacher learns after an episode.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Episode<'a> {
+    /// The task played.
     pub task: &'a [f64],
     /// Episodic return.
     pub ret: f64,
@@ -67,6 +70,7 @@ pub struct Episode<'a> {
 }
 
 impl<'a> Episode<'a> {
+    /// An episode known only by its task and return (one step, no success, no scores).
     pub fn new(task: &'a [f64], ret: f64) -> Self {
         Self {
             task,
@@ -105,6 +109,7 @@ impl Proposal {
 /// Everything a teacher may know about the world besides episodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TeacherContext {
+    /// The task space the teacher proposes in.
     pub space: TaskSpace,
     /// Range of episodic returns (for normalisation): Stump Tracks [-150, 350].
     pub reward_range: (f64, f64),
@@ -121,6 +126,7 @@ pub struct TeacherContext {
 }
 
 impl TeacherContext {
+    /// A context without expert knowledge, target or learner name.
     pub fn new(space: TaskSpace, reward_range: (f64, f64), success_return: f64) -> Self {
         Self {
             space,
@@ -132,6 +138,7 @@ impl TeacherContext {
         }
     }
 
+    /// The same context with expert knowledge: easy tasks around `g`.
     pub fn with_initial(mut self, g: Gaussian) -> Self {
         self.initial = Some(g);
         self

@@ -41,6 +41,7 @@ pub(crate) const QUICK: &str = "buffer_size = 50";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// PLR's settings (defaults: the official code's, see the module docs).
 pub struct PlrConfig {
     /// Tasks kept (dcd bipedal: 1000).
     pub buffer_size: usize,
@@ -70,6 +71,7 @@ impl Default for PlrConfig {
 }
 
 impl PlrConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("buffer_size", self.buffer_size as f64, 1.0, 1e7)?;
         check_range("temperature", self.temperature, 1e-3, 1e3)?;
@@ -89,6 +91,7 @@ pub enum Origin {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The PLR (or robust PLR) teacher (see the module docs).
 pub struct Plr {
     pub(crate) cfg: PlrConfig,
     pub(crate) ctx: TeacherContext,
@@ -104,6 +107,7 @@ pub struct Plr {
 }
 
 impl Plr {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: PlrConfig, robust: bool, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {

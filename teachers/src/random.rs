@@ -23,9 +23,11 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// Random has no settings.
 pub struct RandomConfig {}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The Random teacher: uniform tasks over the space.
 pub struct RandomTeacher {
     ctx: TeacherContext,
     rng: ChaCha8Rng,
@@ -33,6 +35,7 @@ pub struct RandomTeacher {
 }
 
 impl RandomTeacher {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, _cfg: RandomConfig, seed: u64) -> Self {
         Self {
             ctx,

@@ -41,9 +41,12 @@ const MUTATION_STD: f64 = 0.1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// RIAC's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct RiacConfig {
     /// Points a leaf holds before it is split.
     pub max_region_size: usize,
+    /// Random candidate splits tried when a region is full; the one whose
+    /// children differ most in ALP is kept.
     pub nb_split_attempts: usize,
     /// Minimum points in each child of a split (default: max_region_size / 20).
     pub min_region_size: Option<usize>,
@@ -53,6 +56,7 @@ pub struct RiacConfig {
     pub discard_ratio: f64,
     /// Points used for a region's ALP (default: max_region_size).
     pub alp_window: Option<usize>,
+    /// Sample only from leaf regions (false: from any region of the tree).
     pub sampling_in_leaves_only: bool,
 }
 
@@ -71,6 +75,7 @@ impl Default for RiacConfig {
 }
 
 impl RiacConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("max_region_size", self.max_region_size as f64, 4.0, 1e7)?;
         check_range("nb_split_attempts", self.nb_split_attempts as f64, 1.0, 1e6)?;
@@ -80,10 +85,13 @@ impl RiacConfig {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// A box of the task space with the points played in it.
 pub struct Region {
     /// Bounds in unit-cube coordinates.
     pub low: Vec<f64>,
+    /// Upper corner (unit-cube coordinates).
     pub high: Vec<f64>,
+    /// The region's absolute learning progress.
     pub alp: f64,
     tasks: VecDeque<Vec<f64>>,
     returns: VecDeque<f64>,
@@ -124,6 +132,7 @@ fn alp(returns: &VecDeque<f64>, window: usize) -> f64 {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The RIAC teacher (see the module docs).
 pub struct Riac {
     cfg: RiacConfig,
     ctx: TeacherContext,
@@ -135,6 +144,7 @@ pub struct Riac {
 }
 
 impl Riac {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: RiacConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         let d = ctx.space.len();
@@ -148,6 +158,7 @@ impl Riac {
         })
     }
 
+    /// The current regions.
     pub fn regions(&self) -> &[Region] {
         &self.regions
     }

@@ -43,15 +43,19 @@ const BLOCKS: usize = 3;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// Setter-Solver's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct SetterSolverConfig {
     /// Episodes between two trainings of judge and setter.
     pub update_frequency: usize,
     /// Upper bound of the uniform noise added to achieved goals in the validity loss.
     pub setter_loss_noise_ub: f64,
+    /// Width of the setter's and the judge's hidden layers.
     pub setter_hidden_size: usize,
     /// Adam steps per training, for each network.
     pub train_steps: usize,
+    /// Goals per training minibatch.
     pub batch_size: usize,
+    /// Adam learning rate of both networks.
     pub learning_rate: f64,
 }
 
@@ -69,6 +73,7 @@ impl Default for SetterSolverConfig {
 }
 
 impl SetterSolverConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("update_frequency", self.update_frequency as f64, 1.0, 1e7)?;
         check_range("setter_loss_noise_ub", self.setter_loss_noise_ub, 0.0, 0.5)?;
@@ -190,6 +195,7 @@ struct Snapshot {
     judge_optim: Vec<u8>,
 }
 
+/// The Setter-Solver teacher (see the module docs).
 pub struct SetterSolver {
     data: Data,
     device: Device,
@@ -200,6 +206,7 @@ pub struct SetterSolver {
 }
 
 impl SetterSolver {
+    /// A fresh teacher over `ctx`'s task space; random draws and network weights from `seed`.
     pub fn new(
         ctx: TeacherContext,
         cfg: SetterSolverConfig,
@@ -300,6 +307,7 @@ impl SetterSolver {
         self.data.last_losses = Some((jl, sl));
     }
 
+    /// A teacher restored from its checkpoint (`Teacher::state`), networks included.
     pub fn from_state(v: &serde_json::Value) -> Result<Self, TeacherError> {
         let s: Snapshot =
             serde_json::from_value(v.clone()).map_err(|e| TeacherError::BadState(e.to_string()))?;

@@ -38,6 +38,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// SFL's settings (defaults: the official code's, see the module docs).
 pub struct SflConfig {
     /// Random candidate tasks scored at each refresh (paper: 5,000).
     pub candidates: usize,
@@ -64,6 +65,7 @@ impl Default for SflConfig {
 }
 
 impl SflConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("candidates", self.candidates as f64, 1.0, 1e6)?;
         check_range("rollouts", self.rollouts as f64, 1.0, 1e4)?;
@@ -82,6 +84,7 @@ enum Use {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The SFL teacher (see the module docs).
 pub struct Sfl {
     cfg: SflConfig,
     ctx: TeacherContext,
@@ -100,6 +103,7 @@ pub struct Sfl {
 }
 
 impl Sfl {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: SflConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         Ok(Self {

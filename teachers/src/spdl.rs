@@ -48,13 +48,17 @@ const LINE_SEARCH_STEPS: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// SPDL's settings (defaults: TeachMyAgent's benchmark runs).
 pub struct SpdlConfig {
     /// Env steps between two updates of the context distribution.
     pub update_frequency: u64,
     /// Env steps before the first update.
     pub update_offset: u64,
+    /// Env steps before the KL penalty towards the target distribution starts.
     pub alpha_offset: u64,
+    /// Weight of that penalty relative to the expected return (SPDL's ζ).
     pub zeta: f64,
+    /// Largest KL divergence between two successive context distributions.
     pub max_kl: f64,
     /// Contexts kept per update (the most recent).
     pub max_buffer: usize,
@@ -77,6 +81,7 @@ impl Default for SpdlConfig {
 }
 
 impl SpdlConfig {
+    /// Checks every setting against its range, naming the first that is out of it.
     pub fn validate(&self) -> Result<(), TeacherError> {
         check_range("update_frequency", self.update_frequency as f64, 1.0, 1e12)?;
         check_range("zeta", self.zeta, 0.0, 1e6)?;
@@ -87,6 +92,7 @@ impl SpdlConfig {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// The SPDL teacher (see the module docs).
 pub struct Spdl {
     cfg: SpdlConfig,
     ctx: TeacherContext,
@@ -153,6 +159,7 @@ fn unpack(p: &[f64], d: usize) -> Gaussian {
 }
 
 impl Spdl {
+    /// A fresh teacher over `ctx`'s task space; random draws from `seed`.
     pub fn new(ctx: TeacherContext, cfg: SpdlConfig, seed: u64) -> Result<Self, TeacherError> {
         cfg.validate()?;
         let mut rng = trellis_core::rng::seeded(seed, 0);
@@ -195,6 +202,7 @@ impl Spdl {
         Gaussian::new(self.ctx.space.from_unit(&self.dist.mean), cov)
     }
 
+    /// KL divergence from the current context distribution to the target one.
     pub fn kl_to_target(&self) -> f64 {
         self.dist.kl(&self.target)
     }

@@ -22,11 +22,15 @@ use trellis_core::rng::{normal, seeded};
 
 use crate::TeacherContext;
 
+/// Competence at which a cell counts as mastered.
 pub const MASTERED: f64 = 0.9;
 
 #[derive(Clone, Debug)]
+/// The toy student (see the module docs).
 pub struct ToyStudent {
+    /// Task-space dimensions.
     pub dims: usize,
+    /// Cells per dimension.
     pub cells: usize,
     speed: Vec<f64>,
     competence: Vec<f64>,
@@ -134,6 +138,7 @@ impl ToyStudent {
         self
     }
 
+    /// The unit cube of `dims` dimensions.
     pub fn space(&self) -> TaskSpace {
         TaskSpace::new(
             (0..self.dims)
@@ -143,6 +148,7 @@ impl ToyStudent {
         .expect("unit cube")
     }
 
+    /// The teacher's context: returns in [0, 100], mastered at 90.
     pub fn context(&self) -> TeacherContext {
         TeacherContext::new(self.space(), (0.0, 100.0), MASTERED * 100.0)
     }
@@ -216,6 +222,7 @@ impl ToyStudent {
         .flatten()
     }
 
+    /// Number of learnable cells.
     pub fn learnable(&self) -> usize {
         self.speed.iter().filter(|&&s| s > 0.0).count()
     }
@@ -280,7 +287,9 @@ pub fn make_teacher(
 /// students whose curricula can tell a new student where to go.
 #[derive(Clone, Copy, Debug)]
 pub struct Kinds {
+    /// Task-space dimensions.
     pub dims: usize,
+    /// Cells per dimension.
     pub cells: usize,
     /// Share of unlearnable cells.
     pub unlearnable: f64,
