@@ -11,16 +11,20 @@ use crate::spec::EnvSpec;
 /// What `step` returns: Gymnasium's `(obs, reward, terminated, truncated, info)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step<O> {
+    /// The next observation.
     pub obs: O,
+    /// The step's reward.
     pub reward: f64,
     /// The episode ended inside the MDP (fall, goal reached, drowned): do not bootstrap.
     pub terminated: bool,
     /// The episode was cut by the step limit: bootstrap from `obs`.
     pub truncated: bool,
+    /// Extras: the finished episode's summary, physics errors.
     pub info: Info,
 }
 
 impl<O> Step<O> {
+    /// The episode ended (terminated or truncated).
     pub fn done(&self) -> bool {
         self.terminated || self.truncated
     }
@@ -40,15 +44,21 @@ pub struct Info {
 /// Summary of a finished episode, reported on its last step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EpisodeStats {
+    /// Episodic return.
     pub ret: f64,
+    /// Steps taken.
     pub len: u32,
+    /// The world's success criterion was met.
     pub success: bool,
+    /// The task played.
     pub task: Vec<f64>,
 }
 
 /// A procedurally generated world.
 pub trait Env: Send {
+    /// Observation type (a vector for walkers, text for text worlds).
     type Obs: Clone + Send + Sync;
+    /// Action type.
     type Act: Clone + Send + Sync;
 
     /// The space of task vectors `reset` accepts.
@@ -87,6 +97,8 @@ pub trait Env: Send {
 
 /// Worlds with continuous observations and actions.
 pub trait ContinuousEnv: Env<Obs = Vec<f32>, Act = Vec<f32>> {
+    /// Bounds of each observation entry.
     fn observation_space(&self) -> &BoxSpace;
+    /// Bounds of each action entry.
     fn action_space(&self) -> &BoxSpace;
 }

@@ -7,6 +7,8 @@
 //! - [`walker`]: a body on a generated track (Stump Tracks and friends).
 //! - [`registry`]: worlds and bodies by name.
 
+#![deny(missing_docs)]
+
 pub use trellis_core::{rng, space, spec};
 
 pub mod bodies;

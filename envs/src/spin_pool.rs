@@ -33,6 +33,8 @@ struct Shared {
     wake: Condvar,
 }
 
+/// A fork-join pool of spinning worker threads: VecEnv's steps are
+/// microseconds long, too short to park and wake threads for.
 pub struct SpinPool {
     shared: Arc<Shared>,
     handles: Vec<JoinHandle<()>>,
@@ -63,6 +65,7 @@ impl SpinPool {
         Self { shared, handles }
     }
 
+    /// Threads working, the caller's included.
     pub fn threads(&self) -> usize {
         self.handles.len() + 1
     }

@@ -20,7 +20,9 @@ use crate::spin_pool::SpinPool;
 /// episode that autoreset started, which the agent acts on next.
 #[derive(Clone, Debug)]
 pub struct AutoStep<O> {
+    /// The step the instance took.
     pub step: Step<O>,
+    /// The first observation of the episode autoreset started, if the step ended one.
     pub reset_obs: Option<O>,
 }
 
@@ -98,18 +100,22 @@ impl<E: Env> VecEnv<E> {
         .collect()
     }
 
+    /// Number of instances.
     pub fn len(&self) -> usize {
         self.envs.len()
     }
 
+    /// Whether there are no instances.
     pub fn is_empty(&self) -> bool {
         self.envs.is_empty()
     }
 
+    /// The instances.
     pub fn envs(&self) -> &[E] {
         &self.envs
     }
 
+    /// Threads stepping the instances.
     pub fn threads(&self) -> usize {
         self.pool.threads()
     }

@@ -40,8 +40,11 @@ pub const FALL_REWARD: f64 = -100.0;
 pub const SUCCESS_RETURN: f64 = 230.0;
 
 #[derive(Clone, Debug, PartialEq)]
+/// Settings of a walker world that are not part of its task.
 pub struct WalkerConfig {
+    /// Step limit of an episode (TeachMyAgent's training loop: 2000).
     pub max_steps: u32,
+    /// Solver settings.
     pub physics: PhysicsConfig,
 }
 
@@ -70,6 +73,8 @@ struct Episode {
     over: bool,
 }
 
+/// A walker world: a body on a procedurally generated terrain, with the
+/// original's reward and observation (see the module docs).
 pub struct WalkerEnv {
     terrain: Arc<dyn TerrainGenerator>,
     body: Arc<BodySpec>,
@@ -142,14 +147,17 @@ impl WalkerEnv {
         }
     }
 
+    /// The body (as this world spawns it).
     pub fn body(&self) -> &BodySpec {
         &self.body
     }
 
+    /// The terrain generator.
     pub fn terrain(&self) -> &dyn TerrainGenerator {
         self.terrain.as_ref()
     }
 
+    /// Its settings.
     pub fn config(&self) -> &WalkerConfig {
         &self.cfg
     }

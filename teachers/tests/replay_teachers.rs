@@ -1,7 +1,6 @@
 //! PLR, robust PLR, ACCEL, SFL and AGAIN: the behaviour each is built for.
 
 use trellis_core::{Dim, Scores, TaskSpace};
-use trellis_teachers::toy::{ToyStudent, run};
 use trellis_teachers::{Episode, Teacher, TeacherContext, make};
 
 fn unit_square() -> TeacherContext {

@@ -19,8 +19,11 @@ const HULL: [[f32; 2]; 5] = [
 /// What distinguishes the bipedal variants, in pixels (divided by [`SCALE`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct BipedalDims {
+    /// The body's registry name.
     pub name: &'static str,
+    /// Leg width, in pixels (the shin is 80% of it).
     pub leg_w: f32,
+    /// Length of each leg segment, in pixels.
     pub leg_h: f32,
     /// Hip height below the hull centre (the original's LEG_DOWN, sign flipped
     /// into "down is positive" for the old morphology's -8 px).

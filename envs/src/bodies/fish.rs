@@ -32,6 +32,7 @@ const HULL_WIDTH: f32 = 35.0;
 /// Water's density minus 0.01.
 const DENSITY: f32 = 0.99;
 
+/// TeachMyAgent's `fish`: a swimmer whose tail segments and fin beat the water.
 pub fn fish() -> BodySpec {
     let mut spec = BodySpec::new("fish", BodyKind::Swimmer, 80.0, 0.00035);
     let hull = spec.add_part(

@@ -12,6 +12,7 @@ const LEG_H: f32 = 10.0;
 const LEG_DOWN: f32 = 3.0;
 const SEGMENTS: usize = 4;
 
+/// TeachMyAgent's `millipede`: a chain of body segments, each on its own pair of legs.
 pub fn millipede() -> BodySpec {
     let mut spec = BodySpec::new(
         "millipede",

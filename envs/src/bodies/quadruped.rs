@@ -16,6 +16,7 @@ const LEG_DOWN: f32 = 3.0;
 /// Where the leg pairs sit along the hull, in [-1, 1] of its width.
 const LEG_POSITIONS: [f32; 2] = [-0.7, 0.5];
 
+/// TeachMyAgent's `big_quadru`: a long hull on two pairs of long two-segment legs.
 pub fn big_quadru() -> BodySpec {
     let mut spec = BodySpec::new("big_quadru", BodyKind::Walker, 300.0, 0.00035 / 2.0);
     let hull = spec.add_part(

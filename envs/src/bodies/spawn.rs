@@ -10,8 +10,11 @@ use crate::physics::{Physics, Vec2, groups};
 /// A spawned body: handles into one episode's world.
 #[derive(Clone, Debug)]
 pub struct Body {
+    /// Rigid bodies, in the spec's part order.
     pub parts: Vec<RigidBodyHandle>,
+    /// Each part's collider, in part order.
     pub colliders: Vec<ColliderHandle>,
+    /// The motorised joints, in the spec's motor order.
     pub joints: Vec<ImpulseJointHandle>,
     /// Relative angle (child - parent) of each motor's parts at spawn: the
     /// zero of its joint angle, as Box2D's reference angle.
@@ -192,6 +195,7 @@ impl Body {
         }
     }
 
+    /// The rigid body of the spec's head part.
     pub fn head(&self, spec: &BodySpec) -> RigidBodyHandle {
         self.parts[spec.head]
     }

@@ -20,10 +20,14 @@ pub enum Shape {
     Polygon(Vec<[f32; 2]>),
     /// A rectangle of full width `w` and height `h`, centred on the part.
     Rect {
+        /// Full width.
         w: f32,
+        /// Full height.
         h: f32,
     },
+    /// A disc centred on the part.
     Circle {
+        /// Radius.
         r: f32,
     },
 }
@@ -89,14 +93,21 @@ pub enum BodyKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One rigid part of a body.
 pub struct PartSpec {
+    /// Name (shown by the viewer, used in errors).
     pub name: String,
+    /// Collision shape, in the part's own frame.
     pub shape: Shape,
+    /// Density (mass per area), as the original's fixture.
     pub density: f32,
+    /// Friction coefficient (combined with the ground's by geometric mean, as Box2D).
     pub friction: f32,
     /// Centre of the part relative to the body's spawn point.
     pub pos: [f32; 2],
+    /// Angle as drawn (radians).
     pub angle: f32,
+    /// What touching the terrain means for this part.
     pub contact: Contact,
 }
 
@@ -104,7 +115,9 @@ pub struct PartSpec {
 /// velocity towards `±speed` with at most `|action| * torque`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MotorSpec {
+    /// Index of the parent part.
     pub parent: usize,
+    /// Index of the child part, which the motor turns.
     pub child: usize,
     /// Hinge point relative to the body's spawn point.
     pub anchor: [f32; 2],
@@ -125,9 +138,13 @@ pub struct MotorSpec {
 /// A hinge without a motor (a chimpanzee's neck, a millipede's segments).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HingeSpec {
+    /// Index of the parent part.
     pub parent: usize,
+    /// Index of the child part.
     pub child: usize,
+    /// Hinge point relative to the body's spawn point.
     pub anchor: [f32; 2],
+    /// Joint angle limits (radians, child relative to parent, 0 = drawn pose).
     pub limits: [f32; 2],
 }
 
@@ -135,6 +152,7 @@ pub struct HingeSpec {
 /// the ceiling or a creeper while its action is positive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GripperSpec {
+    /// The part the sensor sits on.
     pub part: usize,
     /// Centre of the sensor relative to the body's spawn point.
     pub pos: [f32; 2],
@@ -144,12 +162,20 @@ pub struct GripperSpec {
 pub const GRIPPER_RADIUS: f32 = 0.05;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A body: parts, motorised joints, passive hinges and grippers, with the
+/// original's torque, penalties and spawn geometry.
 pub struct BodySpec {
+    /// Registry name.
     pub name: String,
+    /// Walker, climber or swimmer: which worlds it fits and its lidar fan.
     pub kind: BodyKind,
+    /// The rigid parts; the head is `parts[head]`.
     pub parts: Vec<PartSpec>,
+    /// Motorised joints, in action and observation order.
     pub motors: Vec<MotorSpec>,
+    /// Passive hinges (no motor, not observed).
     pub hinges: Vec<HingeSpec>,
+    /// Grasping sensors (climbers), one action each after the motors'.
     pub grippers: Vec<GripperSpec>,
     /// Maximum motor torque at |action| = 1.
     pub torque: f32,
@@ -174,13 +200,21 @@ pub struct BodySpec {
 /// local +y) or -1 (local -y, a leg hanging down at angle 0).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Segment {
+    /// Width.
     pub w: f32,
+    /// Length along its axis.
     pub h: f32,
+    /// Angle as drawn, from the hanging (or pointing) pose.
     pub angle: f32,
+    /// +1: extends along local +y from the joint; −1: along −y (hanging).
     pub outward: f32,
+    /// Joint limits (radians, 0 = drawn pose).
     pub limits: [f32; 2],
+    /// Motor speed at full action.
     pub speed: f32,
+    /// Added to the observed joint angle.
     pub angle_offset: f32,
+    /// What touching the terrain means for this segment.
     pub contact: Contact,
     /// The motor's observation includes this segment's contact.
     pub observe_contact: bool,
@@ -191,6 +225,7 @@ pub struct Segment {
 
 /// Motor speeds of the original bodies' hips and knees.
 pub const SPEED_HIP: f32 = 4.0;
+/// Motor speed of the original bodies' knees.
 pub const SPEED_KNEE: f32 = 6.0;
 
 impl Segment {
@@ -237,16 +272,19 @@ impl Segment {
         self
     }
 
+    /// Sets the joint limits (radians).
     pub fn limits(mut self, lo: f32, hi: f32) -> Self {
         self.limits = [lo, hi];
         self
     }
 
+    /// Sets the motor speed at full action.
     pub fn speed(mut self, speed: f32) -> Self {
         self.speed = speed;
         self
     }
 
+    /// Sets the contact rule, and whether the motor's observation includes the contact.
     pub fn contact(mut self, contact: Contact, observed: bool) -> Self {
         self.contact = contact;
         self.observe_contact = observed;
@@ -352,6 +390,7 @@ impl BodySpec {
             .fold(f32::INFINITY, f32::min)
     }
 
+    /// Action entries: one per motor, one per gripper.
     pub fn action_size(&self) -> usize {
         self.motors.len() + self.grippers.len()
     }

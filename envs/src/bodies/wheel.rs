@@ -9,6 +9,7 @@ const HULL: f32 = 20.0;
 const LEG_W: f32 = 4.0;
 const LEG_H: f32 = 10.0;
 
+/// TeachMyAgent's `wheel`: a square hull with a two-segment leg on each side, rolling.
 pub fn wheel() -> BodySpec {
     let mut spec = BodySpec::new("wheel", BodyKind::Walker, 500.0, 0.00035 / 2.0);
     let size = px(HULL);

@@ -19,6 +19,7 @@ fn wants_to_hold(spec: &BodySpec, action: &[f32], g: usize) -> bool {
 }
 
 impl Grips {
+    /// Grippers of `spec`, all open.
     pub fn new(spec: &BodySpec) -> Self {
         Self {
             joints: vec![None; spec.grippers.len()],

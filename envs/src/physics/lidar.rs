@@ -9,10 +9,12 @@ use super::{Physics, Vec2, groups};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lidar {
     dirs: Vec<Vec2>,
+    /// Ray length (world units).
     pub range: f32,
 }
 
 impl Lidar {
+    /// `n` rays spread evenly over `spread` radians, pointing down and ahead.
     pub fn fan(n: usize, spread: f32, range: f32) -> Self {
         Self::fan_from(n, spread, 0.0, range)
     }
@@ -29,14 +31,17 @@ impl Lidar {
         Self { dirs, range }
     }
 
+    /// Number of rays.
     pub fn len(&self) -> usize {
         self.dirs.len()
     }
 
+    /// Whether there are no rays.
     pub fn is_empty(&self) -> bool {
         self.dirs.is_empty()
     }
 
+    /// Each ray's direction, in the head's frame.
     pub fn directions(&self) -> &[Vec2] {
         &self.dirs
     }

@@ -23,11 +23,13 @@ pub const GRAVITY: f32 = -10.0;
 /// world (mask 0x0F), so limbs of one body pass through each other.
 pub mod groups {
     use rapier2d::prelude::*;
+    /// The ground and obstacles: solid for everything.
     pub const TERRAIN: Group = Group::GROUP_1;
     /// The ceiling: solid like the ground, and graspable.
     pub const CEILING: Group = Group::GROUP_2;
     /// Creepers: graspable, seen by lidars, but no obstacle to the body.
     pub const CREEPER: Group = Group::GROUP_3;
+    /// Body parts.
     pub const BODY: Group = Group::GROUP_6;
     /// Grasping sensors at a climber's hands.
     pub const GRIPPER: Group = Group::GROUP_7;
@@ -36,18 +38,23 @@ pub mod groups {
     /// What lidars see.
     pub const VISIBLE: Group = TERRAIN.union(CEILING).union(CREEPER);
 
+    /// Ground and obstacles collide with everything.
     pub fn terrain() -> InteractionGroups {
         InteractionGroups::new(TERRAIN, Group::ALL, InteractionTestMode::And)
     }
+    /// The ceiling collides with everything.
     pub fn ceiling() -> InteractionGroups {
         InteractionGroups::new(CEILING, Group::ALL, InteractionTestMode::And)
     }
+    /// Creepers touch only grippers (and are seen by lidars).
     pub fn creeper() -> InteractionGroups {
         InteractionGroups::new(CREEPER, GRIPPER, InteractionTestMode::And)
     }
+    /// Body parts collide with the world, not with each other.
     pub fn body() -> InteractionGroups {
         InteractionGroups::new(BODY, WORLD, InteractionTestMode::And)
     }
+    /// Gripper sensors detect the ceiling and creepers.
     pub fn gripper() -> InteractionGroups {
         InteractionGroups::new(GRIPPER, CEILING.union(CREEPER), InteractionTestMode::And)
     }
@@ -58,7 +65,9 @@ pub mod groups {
 /// stable with far fewer, and the count is the main speed/accuracy knob.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PhysicsConfig {
+    /// Steps per simulated second (the original's 50).
     pub fps: f32,
+    /// rapier solver iterations per step.
     pub solver_iterations: usize,
 }
 
@@ -73,11 +82,14 @@ impl Default for PhysicsConfig {
 
 /// One episode's rapier world plus the fixed body that holds all terrain.
 pub struct Physics {
+    /// The rapier world.
     pub world: PhysicsWorld,
+    /// The static body holding the terrain's colliders.
     pub ground: RigidBodyHandle,
 }
 
 impl Physics {
+    /// An empty world with gravity −10 and a static ground body.
     pub fn new(cfg: PhysicsConfig) -> Self {
         let mut world = PhysicsWorld::default();
         world.gravity = Vec2::new(0.0, GRAVITY);
@@ -87,6 +99,7 @@ impl Physics {
         Self { world, ground }
     }
 
+    /// Advances the world by one env step (1 / fps).
     pub fn step(&mut self) {
         self.world.step();
     }
@@ -100,6 +113,7 @@ impl Physics {
             .any(|p| p.has_any_active_contact())
     }
 
+    /// The rigid body behind `h`.
     pub fn body(&self, h: RigidBodyHandle) -> &RigidBody {
         &self.world.bodies[h]
     }

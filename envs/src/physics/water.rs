@@ -22,6 +22,7 @@ use rapier2d::prelude::JointAxis;
 
 use crate::bodies::{Body, BodySpec};
 
+/// Density of water (the original's).
 pub const DENSITY: f32 = 1.0;
 const DRAG_MOD: f32 = 0.25;
 const LIFT_MOD: f32 = 0.25;

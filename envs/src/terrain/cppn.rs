@@ -20,14 +20,26 @@ const HIDDEN: usize = 64;
 const WEIGHT_STD: f64 = 2.0;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+/// Why CPPN weights could not be used.
 pub enum CppnError {
     #[error("cannot read CPPN weights {path}: {msg}")]
-    Read { path: String, msg: String },
-    #[error("CPPN weights {path}: layer `{layer}` is {got}, expected {want}")]
-    Shape {
+    /// The file could not be read or parsed.
+    Read {
+        /// The weights file.
         path: String,
+        /// What went wrong.
+        msg: String,
+    },
+    #[error("CPPN weights {path}: layer `{layer}` is {got}, expected {want}")]
+    /// A layer has the wrong shape.
+    Shape {
+        /// The weights file.
+        path: String,
+        /// The layer's name.
         layer: String,
+        /// Its shape in the file.
         got: String,
+        /// The shape the generator needs.
         want: String,
     },
 }
@@ -63,6 +75,8 @@ impl Layer {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// The CPPN that draws Parkour's ground and ceiling: fixed weights, evaluated
+/// at every x of the track for the task's 3-D input vector.
 pub struct Cppn {
     layers: Vec<Layer>,
 }
@@ -150,6 +164,7 @@ impl Cppn {
         self.layers[0].rows - 1
     }
 
+    /// Values produced per x (ground, ceiling).
     pub fn outputs(&self) -> usize {
         self.layers.last().map_or(0, |l| l.cols)
     }

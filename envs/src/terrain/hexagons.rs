@@ -38,6 +38,7 @@ const SPACING: f32 = 8.0;
 /// The original advances one world unit past each hexagon's anchor.
 const AFTER_OBSTACLE: f32 = 1.0;
 
+/// Hexagon Tracks: obstacles whose hexagon vertices the 12 task dimensions displace (see the module docs).
 pub struct HexagonTracks {
     space: TaskSpace,
 }

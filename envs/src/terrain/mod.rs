@@ -25,13 +25,17 @@ use crate::space::TaskSpace;
 /// The original's track geometry, in world units (pixels / 30).
 pub mod track {
     use crate::bodies::bipedal::SCALE;
+    /// Width of one track step.
     pub const STEP: f32 = 14.0 / SCALE;
+    /// Track length, in steps.
     pub const LENGTH: usize = 200;
     /// Ground level of a flat track: a quarter of the 400 px viewport.
     pub const HEIGHT: f32 = 400.0 / SCALE / 4.0;
     /// The last steps of the track, past which the walker has finished.
     pub const END: usize = 10;
+    /// Steps of flat start pad before the first obstacle (standard bodies).
     pub const STARTPAD: usize = 20;
+    /// Ground friction (the original's 2.5).
     pub const FRICTION: f32 = 2.5;
 
     /// Start pad length in steps: at least 20, more for wide bodies.
@@ -72,6 +76,7 @@ pub struct TerrainLayout {
     pub spawn: Vec2,
     /// Reaching this x finishes the episode.
     pub finish_x: f32,
+    /// Ground friction.
     pub friction: f32,
     /// A graspable ceiling profile, left to right (Parkour); empty if none.
     pub ceiling: Vec<Vec2>,
@@ -84,7 +89,9 @@ pub struct TerrainLayout {
 /// Colliders of a built layout that the episode logic tells apart.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TerrainHandles {
+    /// The ceiling's collider, if any.
     pub ceiling: Option<ColliderHandle>,
+    /// The creepers' collider, if any.
     pub creepers: Option<ColliderHandle>,
 }
 
@@ -168,7 +175,9 @@ fn compound<'a>(polys: impl Iterator<Item = &'a [Vec2]>) -> Option<ColliderBuild
 
 /// Something that makes a terrain from a task vector.
 pub trait TerrainGenerator: Send + Sync {
+    /// The world's registry name.
     fn name(&self) -> &str;
+    /// The task dimensions it reads, with their bounds.
     fn task_space(&self) -> &TaskSpace;
     /// Every task the generator handles, which may be wider than the
     /// training bounds of [`Self::task_space`] (Parkour's test sets set

@@ -124,6 +124,7 @@ impl Parkour {
         }
     }
 
+    /// Its settings.
     pub fn config(&self) -> &ParkourConfig {
         &self.cfg
     }

@@ -32,6 +32,7 @@ const PIT_DEPTH: f32 = 4.0;
 /// Width of one stair, in track steps.
 const STAIR_WIDTH: f32 = 4.0;
 
+/// POET's tracks: rough ground, pits, stumps and staircases (see the module docs).
 pub struct PoetTracks {
     space: TaskSpace,
 }

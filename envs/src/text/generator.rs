@@ -57,17 +57,23 @@ const KEY_METALS: [&str; 8] = [
 /// The difficulty knobs, rounded from the continuous task vector.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Knobs {
+    /// Rooms on the map.
     pub rooms: usize,
+    /// Objects that are not part of the quest.
     pub distractors: usize,
+    /// Sub-goals chained by the quest.
     pub quest_length: usize,
     /// Share of distractor containers that are closed (and, squared, locked).
     pub closed_fraction: f64,
     /// 0: vague goal text (nouns only), 1: full names, the room and hints.
     pub goal_detail: f64,
+    /// Objects the player can carry at once.
     pub inventory_limit: usize,
 }
 
 impl Knobs {
+    /// Knobs from a task vector (rooms, distractors, quest length, closed
+    /// fraction, goal detail, inventory limit), rounded and clamped to what can be built.
     pub fn from_task(t: &[f64]) -> Self {
         let r = |v: f64| v.round().max(0.0) as usize;
         Self {
@@ -82,11 +88,15 @@ impl Knobs {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A generated game: its world, quest, goal text and a winning command sequence.
 pub struct Game {
+    /// The initial state.
     pub world: World,
     /// Sub-goals in the order the gold path achieves them; the last one wins.
     pub quest: Vec<SubGoal>,
+    /// What the player is told to do.
     pub goal_text: String,
+    /// A shortest known command sequence that wins (the generator checks it).
     pub gold: Vec<Command>,
 }
 
@@ -151,6 +161,7 @@ fn rooms(n: usize, rng: &mut ChaCha8Rng) -> Vec<Room> {
     rooms
 }
 
+/// Builds a game for `k`, drawing names, layout and quest from `rng`.
 pub fn generate(k: &Knobs, rng: &mut ChaCha8Rng) -> Game {
     let rooms = rooms(k.rooms, rng);
     let mut names = Names::new(rng);

@@ -30,6 +30,7 @@ pub const WORLD: WorldDescriptor = WorldDescriptor {
     family: Family::Text,
 };
 
+/// The procedural text-adventure world (see the module docs).
 pub struct TextWorldEnv {
     space: TaskSpace,
     task: Vec<f64>,
@@ -57,6 +58,7 @@ impl Clone for TextWorldEnv {
 }
 
 impl TextWorldEnv {
+    /// A world over the default 6-D knob space; call `reset` for a game.
     pub fn new() -> Self {
         let space = TaskSpace::from_bounds(&[
             ("rooms", 1.0, 10.0),
@@ -90,6 +92,7 @@ impl TextWorldEnv {
         }
     }
 
+    /// The current game, once reset.
     pub fn game(&self) -> Option<&Game> {
         self.game.as_ref()
     }

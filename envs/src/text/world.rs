@@ -7,19 +7,27 @@
 
 use std::fmt::Write;
 
+/// Index of an entity in `World::entities`.
 pub type Id = usize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A compass direction between rooms.
 pub enum Dir {
+    /// North.
     North,
+    /// South.
     South,
+    /// East.
     East,
+    /// West.
     West,
 }
 
 impl Dir {
+    /// The four directions, in command order.
     pub const ALL: [Dir; 4] = [Dir::North, Dir::South, Dir::East, Dir::West];
 
+    /// The word the parser reads.
     pub fn name(self) -> &'static str {
         match self {
             Dir::North => "north",
@@ -29,6 +37,7 @@ impl Dir {
         }
     }
 
+    /// The way back.
     pub fn opposite(self) -> Dir {
         match self {
             Dir::North => Dir::South,
@@ -38,6 +47,7 @@ impl Dir {
         }
     }
 
+    /// Grid step (x, y) of the map.
     pub fn delta(self) -> (i32, i32) {
         match self {
             Dir::North => (0, 1),
@@ -49,70 +59,108 @@ impl Dir {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A room.
 pub struct Room {
+    /// Its name.
     pub name: String,
+    /// Exits: direction and the room it leads to.
     pub exits: Vec<(Dir, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where an entity is.
 pub enum Place {
+    /// On the floor of a room.
     Room(usize),
+    /// Inside a container.
     In(Id),
+    /// In the player's inventory.
     Carried,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What an entity is.
 pub enum Kind {
+    /// A plain object.
     Item,
     /// A key opens exactly one container.
     Key {
+        /// The container it unlocks.
         opens: Id,
     },
+    /// Something that holds entities.
     Container {
+        /// Open now.
         open: bool,
+        /// Locked (opens only after unlocking with its key).
         locked: bool,
     },
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// An object of the world.
 pub struct Entity {
+    /// Its name (unique in a game).
     pub name: String,
+    /// What it is.
     pub kind: Kind,
+    /// Where it is.
     pub place: Place,
 }
 
 /// A fact whose first achievement is worth +1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SubGoal {
+    /// The player holds the entity.
     Take(Id),
+    /// The container is open.
     Open(Id),
+    /// The container is unlocked.
     Unlock(Id),
+    /// The entity is in the container.
     PutIn(Id, Id),
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A parsed command.
 pub enum Command {
+    /// Describe the room.
     Look,
+    /// List what is carried.
     Inventory,
+    /// Move through an exit.
     Go(Dir),
+    /// Pick an entity up.
     Take(Id),
+    /// Put a carried entity down.
     Drop(Id),
+    /// Open a container.
     Open(Id),
+    /// Close a container.
     Close(Id),
+    /// Unlock a container with a key.
     Unlock(Id, Id),
+    /// Put a carried entity into a container.
     PutIn(Id, Id),
+    /// Describe an entity.
     Examine(Id),
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// The state of a game.
 pub struct World {
+    /// The map.
     pub rooms: Vec<Room>,
+    /// Every object.
     pub entities: Vec<Entity>,
+    /// The room the player is in.
     pub player: usize,
+    /// Objects the player can carry at once.
     pub inventory_limit: usize,
 }
 
 impl World {
+    /// The entities the player carries.
     pub fn carried(&self) -> impl Iterator<Item = Id> + '_ {
         (0..self.entities.len()).filter(|&i| self.entities[i].place == Place::Carried)
     }
@@ -282,6 +330,7 @@ impl World {
         }
     }
 
+    /// What `look` prints.
     pub fn describe_room(&self) -> String {
         let room = &self.rooms[self.player];
         let mut s = format!("-= {} =-\n", capitalise(&room.name));
@@ -301,6 +350,7 @@ impl World {
         s
     }
 
+    /// What `inventory` prints.
     pub fn describe_inventory(&self) -> String {
         let items: Vec<&str> = self
             .carried()
@@ -313,6 +363,7 @@ impl World {
         }
     }
 
+    /// Whether the fact `g` holds now.
     pub fn achieved(&self, g: &SubGoal) -> bool {
         match *g {
             SubGoal::Take(e) => self.entities[e].place == Place::Carried,
@@ -364,6 +415,7 @@ impl World {
         out
     }
 
+    /// The command as a player would type it.
     pub fn render(&self, c: &Command) -> String {
         let n = |e: Id| self.entities[e].name.as_str();
         match *c {
@@ -450,6 +502,7 @@ impl World {
     }
 }
 
+/// `s` with its first letter upper-case.
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or_else(String::new, |f| {
