@@ -344,8 +344,7 @@ impl BodySpec {
     ) -> (usize, [f32; 2]) {
         let (mut prev, mut joint) = (parent, anchor);
         for (i, s) in segments.iter().enumerate() {
-            let angle = s.angle;
-            let axis = [-angle.sin() * s.outward, angle.cos() * s.outward];
+            let axis = [-s.angle.sin() * s.outward, s.angle.cos() * s.outward];
             let at = |d: f32| [joint[0] + axis[0] * d, joint[1] + axis[1] * d];
             self.parts.push(PartSpec {
                 name: format!("{name}_{i}"),
@@ -353,7 +352,7 @@ impl BodySpec {
                 density: 1.0,
                 friction: 0.2,
                 pos: at(s.h / 2.0),
-                angle,
+                angle: s.angle,
                 contact: s.contact,
             });
             let child = self.parts.len() - 1;
@@ -422,11 +421,9 @@ impl BodySpec {
         for m in &self.motors {
             // Turn the child by its start angle about the (drawn) anchor,
             // then move it with its parent.
-            let (s, c) = m.start_angle.sin_cos();
-            let a = m.anchor;
-            let about = [a[0] - (c * a[0] - s * a[1]), a[1] - (s * a[0] + c * a[1])];
+            let (a, turned) = (m.anchor, apply((m.start_angle, [0.0; 2]), m.anchor));
             let parent = moved[m.parent];
-            let shift = apply((parent.0, parent.1), about);
+            let shift = apply(parent, [a[0] - turned[0], a[1] - turned[1]]);
             moved[m.child] = (parent.0 + m.start_angle, shift);
         }
         for (p, &t) in self.parts.iter_mut().zip(&moved) {
