@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use trellis_nn::blob::Blob;
 use trellis_nn::{
-    Mlp, NnError, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes,
+    Activation, Init, Mlp, NnError, clip_global_norm, gaussian_noise, load_module, load_optim, matrix, module_bytes, optim_bytes,
     values,
 };
 
@@ -87,6 +87,19 @@ pub struct PpoConfig {
     pub normalize_obs: bool,
     /// Scale rewards by the running std of the discounted return (VecNormalize).
     pub normalize_reward: bool,
+    /// The trunk's nonlinearity. `tanh` is Baselines' `custom_mlp`, which
+    /// TeachMyAgent's PPO runs used; trellis keeps `relu`: on flat Stump
+    /// Tracks it learned at least as fast in the learning-parity runs, and
+    /// burn's tanh costs twice the steps/s (docs/learning-parity.md).
+    pub activation: Activation,
+    /// Initial weights: `uniform` is PyTorch's default; `orthogonal` is
+    /// Baselines' (gain √2 in the trunk, 0.01 for the mean head, 1 for the
+    /// value head, zero biases: a fresh policy acts near zero torque).
+    pub init: Init,
+    /// Clip the norm of all gradients together (Baselines,
+    /// `clip_by_global_norm`); false (the default) clips each tensor on its
+    /// own with `max_grad_norm` (burn's clipping), a looser bound.
+    pub global_grad_clip: bool,
 }
 
 impl Default for PpoConfig {
@@ -105,6 +118,9 @@ impl Default for PpoConfig {
             max_grad_norm: 0.5,
             normalize_obs: true,
             normalize_reward: true,
+            activation: Activation::Relu,
+            init: Init::Uniform,
+            global_grad_clip: false,
         }
     }
 }
@@ -118,9 +134,9 @@ struct ActorCritic {
 
 impl ActorCritic {
     /// (mean, log_std broadcast to the batch, value).
-    fn forward(&self, obs: Tensor<2>, act_dim: usize) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    fn forward(&self, obs: Tensor<2>, act_dim: usize, act: Activation) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
         let [n, _] = obs.dims();
-        let out = self.net.forward(obs);
+        let out = self.net.forward_with(obs, act);
         let mean = out.clone().narrow(1, 0, act_dim);
         let value = out.narrow(1, act_dim, 1);
         let log_std = self
@@ -203,13 +219,16 @@ impl Ppo {
         let device = trellis_nn::device();
         let mut rng = trellis_core::rng::seeded(seed, 0);
         let sizes = trellis_nn::layer_sizes(obs_dim, &cfg.hidden, act_dim + 1);
+        // Output columns: the action mean (gain 0.01), then the value (1).
+        let gains: Vec<f32> = (0..act_dim).map(|_| 0.01).chain([1.0]).collect();
         let model = ActorCritic {
-            net: Mlp::new(&sizes, &device, &mut rng),
+            net: Mlp::with_init(&sizes, cfg.init, &gains, &device, &mut rng),
             log_std: Param::from_tensor(Tensor::zeros([act_dim], &device)),
         };
+        let per_tensor = (!cfg.global_grad_clip).then(|| GradientClippingConfig::Norm(cfg.max_grad_norm));
         let optim = AdamConfig::new()
             .with_epsilon(1e-5)
-            .with_grad_clipping(Some(GradientClippingConfig::Norm(cfg.max_grad_norm)))
+            .with_grad_clipping(per_tensor)
             .init();
         Self {
             rewards: RewardScaler::new(cfg.gamma as f64),
@@ -247,6 +266,7 @@ impl Ppo {
         let (_, _, v) = self.model.valid().forward(
             matrix(flat, rows.len(), self.obs_dim, &self.device).inner(),
             self.act_dim,
+            self.cfg.activation,
         );
         values(v)
     }
@@ -307,7 +327,8 @@ impl Ppo {
                 a_mb.iter_mut()
                     .for_each(|x| *x = (*x - mean) / (std + 1e-8));
                 let dev = &self.device;
-                let (mean_t, log_std, v) = self.model.forward(matrix(pick(&obs, o), m, o, dev), d);
+                let (mean_t, log_std, v) =
+                    self.model.forward(matrix(pick(&obs, o), m, o, dev), d, self.cfg.activation);
                 let new_logp = log_prob(mean_t, log_std.clone(), matrix(pick(&act, d), m, d, dev));
                 let ratio = (new_logp - matrix(pick(&logp, 1), m, 1, dev)).exp();
                 let a_t = matrix(a_mb, m, 1, dev);
@@ -329,7 +350,10 @@ impl Ppo {
                 // Entropy of a diagonal Gaussian: Σ log σ + d/2·log(2πe).
                 let entropy = log_std.mean() * d as f32;
                 let loss = pg + vf * self.cfg.vf_coef - entropy * self.cfg.ent_coef;
-                let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+                let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
+                if self.cfg.global_grad_clip {
+                    clip_global_norm(&mut grads, &self.model, self.cfg.max_grad_norm);
+                }
                 self.model = self.optim.step(self.cfg.lr, self.model.clone(), grads);
                 self.updates += 1;
             }
@@ -362,7 +386,7 @@ impl Student for Ppo {
         let (n, d) = (obs.len(), self.act_dim);
         let normed: Vec<Vec<f32>> = obs.iter().map(|o| self.normalise(o)).collect();
         let x = matrix(normed.concat(), n, self.obs_dim, &self.device).inner();
-        let (mean, log_std, v) = self.model.valid().forward(x, d);
+        let (mean, log_std, v) = self.model.valid().forward(x, d, self.cfg.activation);
         if deterministic {
             return values(mean)
                 .chunks(d)

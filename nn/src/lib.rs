@@ -12,13 +12,16 @@ use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
-use burn::tensor::activation::relu;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// The named-section container checkpoints are written in.
 pub mod blob;
+/// Baselines-style network pieces: activation choice, orthogonal init, global-norm clipping.
+pub mod ppo2_style;
+
+pub use ppo2_style::{Activation, Init, clip_global_norm};
 
 /// A network or optimiser state that could not be saved or restored.
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +129,41 @@ impl Mlp {
     /// `sizes` = [input, hidden..., output]; weights and biases uniform in
     /// ±1/√fan_in (PyTorch's default for linear layers).
     pub fn new(sizes: &[usize], device: &Device, rng: &mut ChaCha8Rng) -> Self {
+        Self::with_init(sizes, Init::Uniform, &[], device, rng)
+    }
+
+    /// `sizes` as in [`Mlp::new`], initialised by `init`; with
+    /// [`Init::Orthogonal`], hidden layers get gain √2 and output column `c`
+    /// gets `out_gains[c]` (1 where `out_gains` is shorter).
+    pub fn with_init(
+        sizes: &[usize],
+        init: Init,
+        out_gains: &[f32],
+        device: &Device,
+        rng: &mut ChaCha8Rng,
+    ) -> Self {
+        if init == Init::Orthogonal {
+            let last = sizes.len() - 2;
+            let layers = sizes
+                .windows(2)
+                .enumerate()
+                .map(|(i, w)| {
+                    let (fan_in, fan_out) = (w[0], w[1]);
+                    let gains: Vec<f32> = (0..fan_out)
+                        .map(|c| if i < last { 2f32.sqrt() } else { out_gains.get(c).copied().unwrap_or(1.0) })
+                        .collect();
+                    let mut layer = LinearConfig::new(fan_in, fan_out).init(device);
+                    let weights = ppo2_style::orthogonal_weight(fan_in, &gains, rng);
+                    layer.weight = Param::from_tensor(Tensor::from_data(
+                        TensorData::new(weights, [fan_in, fan_out]),
+                        device,
+                    ));
+                    layer.bias = Some(Param::from_tensor(Tensor::zeros([fan_out], device)));
+                    layer
+                })
+                .collect();
+            return Self { layers };
+        }
         let layers = sizes
             .windows(2)
             .map(|w| {
@@ -167,13 +205,18 @@ impl Mlp {
         }
     }
 
-    /// Applies every layer (activation between hidden layers).
-    pub fn forward(&self, mut x: Tensor<2>) -> Tensor<2> {
+    /// Applies every layer (ReLU between hidden layers).
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.forward_with(x, Activation::Relu)
+    }
+
+    /// Applies every layer with `act` between hidden layers.
+    pub fn forward_with(&self, mut x: Tensor<2>, act: Activation) -> Tensor<2> {
         let last = self.layers.len() - 1;
         for (i, l) in self.layers.iter().enumerate() {
             x = l.forward(x);
             if i < last {
-                x = relu(x);
+                x = act.apply(x);
             }
         }
         x

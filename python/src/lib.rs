@@ -10,6 +10,8 @@
 
 use std::path::PathBuf;
 
+mod student;
+
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -392,6 +394,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<VecWalkerEnv>()?;
     m.add_class::<TextEnv>()?;
     m.add_class::<Teacher>()?;
+    m.add_class::<student::Student>()?;
     m.add_function(wrap_pyfunction!(worlds, m)?)?;
     m.add_function(wrap_pyfunction!(bodies, m)?)?;
     Ok(())

@@ -161,3 +161,38 @@ def test_random_search_with_a_trellis_teacher():
             gains.append(new - base)
     assert accepted >= 1 and min(gains) > 0, "hill climbing never moved"
     assert teacher.dump()["gmm"] is not None, "ALP-GMM fitted no mixture in 40 episodes"
+
+
+def test_student_learns_a_one_step_task_from_a_python_loop():
+    """trellis's native PPO, stepped by Python, learns a one-step task (reward
+    -|a - 0.5| per dimension): the reward of its own stochastic actions rises
+    well above where it started (it cannot without learning)."""
+    s = trellis.Student("ppo", obs_dim=3, act_dim=2, seed=0,
+                        settings={"hidden": [16], "rollout": 256, "minibatch": 64, "epochs": 4, "lr": 3e-3})
+    obs = np.ones((4, 3), np.float32)
+    rewards = []
+    for _ in range(500):
+        a = s.act(obs)
+        r = -np.abs(a - 0.5).sum(1)
+        s.observe(obs, a, r, obs, np.ones(4, bool), np.zeros(4, bool))
+        rewards.append(r.mean())
+    assert s.updates > 0
+    first, last = np.mean(rewards[:64]), np.mean(rewards[-100:])
+    assert last > first + 0.4, (first, last)
+
+
+def test_student_checkpoints_refuses_bad_settings_and_text_students():
+    a = trellis.Student("sac", 5, 2, settings={"hidden": [8, 8], "batch_size": 4, "start_steps": 0}, seed=3)
+    obs = np.random.default_rng(0).normal(size=(2, 5)).astype(np.float32)
+    b = trellis.Student("sac", 5, 2, settings={"hidden": [8, 8], "batch_size": 4, "start_steps": 0}, seed=9)
+    assert not np.allclose(a.act(obs, True), b.act(obs, True))
+    b.load(a.save())
+    np.testing.assert_array_equal(a.act(obs, True), b.act(obs, True))
+    with pytest.raises(ValueError, match="lr"):
+        trellis.Student("ppo", 5, 2, settings={"lr": 5.0})
+    with pytest.raises(ValueError, match="unknown"):
+        trellis.Student("ppo", 5, 2, settings={"no_such_field": 1})
+    with pytest.raises(ValueError, match="reads text"):
+        trellis.Student("text-ac", 5, 2)
+    with pytest.raises(ValueError, match="columns"):
+        a.act(np.zeros((1, 4), np.float32))

@@ -16,8 +16,9 @@ from . import _core
 from .envs import WalkerEnv, TextEnv, TaskSpace, WORLD_IDS
 from .vector import VecWalkerEnv, make_vec
 from .teacher import Teacher
+from .student import Student
 
-__all__ = ["WalkerEnv", "TextEnv", "TaskSpace", "VecWalkerEnv", "make_vec", "Teacher", "WORLD_IDS",
+__all__ = ["WalkerEnv", "TextEnv", "TaskSpace", "VecWalkerEnv", "make_vec", "Teacher", "Student", "WORLD_IDS",
            "worlds", "bodies", "teachers"]
 
 

@@ -212,9 +212,10 @@ impl RunConfig {
             return bad("shuffle.cells", s.cells.to_string(), "[2, 64]");
         }
         for (name, [lo, hi]) in &self.bounds {
-            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            // low == high fixes a dimension for training (teachers do not see it).
+            if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
                 return Err(TrainError::Config(format!(
-                    "`bounds.{name}` = [{lo}, {hi}] must be finite with low < high"
+                    "`bounds.{name}` = [{lo}, {hi}] must be finite with low <= high (equal fixes the dimension)"
                 )));
             }
         }

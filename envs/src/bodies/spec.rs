@@ -193,6 +193,11 @@ pub struct BodySpec {
     pub spawn_height: f32,
     /// Horizontal extent, used to size the flat start pad.
     pub width: f32,
+    /// Already turned into its start pose: posing again must not turn it
+    /// twice (a world rebuilt from another world's body, as a run with
+    /// `bounds` overrides does, would otherwise spawn it folded up).
+    #[serde(default)]
+    pub posed: bool,
 }
 
 /// One segment of a limb chain: a rectangle that starts at the previous
@@ -309,6 +314,7 @@ impl BodySpec {
             head: 0,
             spawn_height: 0.0,
             width: 0.0,
+            posed: false,
         }
     }
 
@@ -411,7 +417,12 @@ impl BodySpec {
     /// spawning with its lowest point on the ground; joint angles still
     /// read 0 at the drawn pose. Motors must come after their parent's
     /// (as limbs are built).
+    /// Idempotent: a posed body is returned as it is.
     pub fn in_start_pose(mut self) -> Self {
+        if self.posed {
+            return self;
+        }
+        self.posed = true;
         // Per part, the rigid motion from the drawn pose: rotation, then translation.
         let mut moved = vec![(0.0f32, [0.0f32; 2]); self.parts.len()];
         let apply = |(turn, shift): (f32, [f32; 2]), p: [f32; 2]| {
@@ -443,8 +454,12 @@ impl BodySpec {
         self
     }
 
-    /// The body spawning as drawn: its start pose forgotten.
+    /// The body spawning as drawn: its start pose forgotten. A body already
+    /// posed keeps its pose (its parts have moved).
     pub fn as_drawn(mut self) -> Self {
+        if self.posed {
+            return self;
+        }
         for m in &mut self.motors {
             m.start_angle = 0.0;
         }

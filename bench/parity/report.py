@@ -1,0 +1,142 @@
+"""The learning-parity table and figure: for each cell (learner × engine),
+the curves of its seeds, then Welch's t-test of every cell against the
+reference cell (the PyTorch learner on TeachMyAgent's Box2D) on the final
+evaluation and on the area under the curve, with the effect size (Hedges' g).
+
+    python3 bench/parity/report.py OUT/STAGE   # reads OUT/STAGE/<cell>/s<seed>/eval.csv
+
+Writes STAGE/parity.md (the table) and STAGE/parity.png (mean ± standard error
+of % mastered and of the mean test return, one line per cell). A trellis run
+dir (native `trellis train`) is read the same way: its eval.csv has the same
+step and the columns `mean_return`/`test_return` and `mastered_pct`/`mastered`.
+"""
+import csv
+import glob
+import os
+import sys
+
+import numpy as np
+from scipy import stats
+
+REFERENCE = "torch-box2d"
+LABELS = {
+    "trellis-trellis": "trellis learner, trellis engine",
+    "torch-trellis": "reference learner, trellis engine",
+    "trellis-box2d": "trellis learner, Box2D engine",
+    "torch-box2d": "reference learner, Box2D engine",
+}
+
+
+def read_curve(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    pick = lambda r, *names: float(next(r[n] for n in names if n in r))
+    return np.array([[pick(r, "step"), pick(r, "mean_return", "test_return"),
+                      pick(r, "mastered_pct", "mastered")] for r in rows
+                     # Step 0 (before any learning) only where every cell has it: not at all.
+                     if float(r["step"]) > 0])
+
+
+def cells(stage):
+    out = {}
+    for cell in sorted(os.listdir(stage)):
+        curves = {}
+        for d in sorted(glob.glob(os.path.join(stage, cell, "s*"))):
+            path = os.path.join(d, "eval.csv")
+            if os.path.exists(path):
+                curves[os.path.basename(d)] = read_curve(path)
+        if curves:
+            out[cell] = curves
+    return out
+
+
+def complete(curves, budget):
+    """Seeds whose last evaluation reached the budget, on the common step grid."""
+    return {s: c for s, c in curves.items() if len(c) and c[-1, 0] >= budget}
+
+
+def auc(c, col):
+    """Mean of the curve over the run (trapezoids over steps / steps)."""
+    x, y = c[:, 0], c[:, col]
+    return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
+
+
+def hedges_g(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    n1, n2 = len(a), len(b)
+    sp = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+    if sp == 0:
+        return 0.0
+    return float((a.mean() - b.mean()) / sp * (1 - 3 / (4 * (n1 + n2) - 9)))
+
+
+def welch(a, b):
+    if len(a) < 2 or len(b) < 2 or (np.var(a) == 0 and np.var(b) == 0):
+        return float("nan")
+    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def main(stage):
+    data = cells(stage)
+    if not data:
+        raise SystemExit(f"{stage}: no cell with an eval.csv yet")
+    budget = max(c[-1, 0] for curves in data.values() for c in curves.values())
+    done = {k: complete(v, budget) for k, v in data.items()}
+    metrics = {k: {"final %": [c[-1, 2] for c in v.values()], "final return": [c[-1, 1] for c in v.values()],
+                   "AUC %": [auc(c, 2) for c in v.values()], "AUC return": [auc(c, 1) for c in v.values()]}
+               for k, v in done.items()}
+    lines = [f"# Learning parity: {os.path.basename(os.path.abspath(stage))}", "",
+             f"Budget {budget:,.0f} steps; seeds that reached it per cell; mean ± std; Welch's t-test of each cell "
+             f"against `{REFERENCE}` ({LABELS[REFERENCE]}): p and Hedges' g (positive: the cell is ahead).", "",
+             "| cell | seeds | final % mastered | final test return | AUC % mastered | AUC return | p (final %) | g | p (AUC %) | g | p (AUC return) | g |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    ref = metrics.get(REFERENCE)
+    for k in sorted(metrics, key=lambda k: list(LABELS).index(k) if k in LABELS else 99):
+        m = metrics[k]
+        ms = lambda v: f"{np.mean(v):.1f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.1f}"
+        row = [f"{k}", str(len(m["final %"])), ms(m["final %"]), ms(m["final return"]), ms(m["AUC %"]), ms(m["AUC return"])]
+        for key in ("final %", "AUC %", "AUC return"):
+            if ref is None or k == REFERENCE:
+                row += ["–", "–"]
+            else:
+                row += [f"{welch(m[key], ref[key]):.3g}", f"{hedges_g(m[key], ref[key]):+.2f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    running = {k: len(v) - len(done[k]) for k, v in data.items() if len(v) > len(done[k])}
+    if running:
+        lines += ["", "Still short of the budget (not in the table): " +
+                  ", ".join(f"{k} {n} seed(s)" for k, n in running.items())]
+    text = "\n".join(lines) + "\n"
+    open(os.path.join(stage, "parity.md"), "w").write(text)
+    print(text)
+    plot(stage, done)
+
+
+def plot(stage, done):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for k, curves in done.items():
+        if not curves:
+            continue
+        n = min(len(c) for c in curves.values())
+        arr = np.stack([c[:n] for c in curves.values()])
+        x = arr[0, :, 0] / 1e6
+        for ax, col in zip(axes, (2, 1)):
+            mean = arr[:, :, col].mean(0)
+            se = arr[:, :, col].std(0, ddof=1) / np.sqrt(len(arr)) if len(arr) > 1 else 0 * mean
+            ax.plot(x, mean, label=f"{LABELS.get(k, k)} (n={len(arr)})")
+            ax.fill_between(x, mean - se, mean + se, alpha=0.2)
+    axes[0].set_ylabel("% test tasks mastered")
+    axes[1].set_ylabel("mean test return")
+    for ax in axes:
+        ax.set_xlabel("env steps (M)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(f"PPO learning parity: {os.path.basename(os.path.abspath(stage))} (mean ± SE over seeds)")
+    fig.tight_layout()
+    fig.savefig(os.path.join(stage, "parity.png"), dpi=110)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: report.py STAGE_DIR"))

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Learning parity (not a CI test): PPO with TeachMyAgent's settings, learner ×
+# engine, 2 × 2, under the Random teacher on Stump Tracks, with seeds:
+#
+#   trellis-trellis  trellis's PPO on trellis's world (`trellis train`, native)
+#   torch-trellis    the PyTorch reference PPO (bench/parity/ppo_torch.py) on
+#                    trellis's world through the Python package
+#   trellis-box2d    trellis's PPO (trellis.Student) on TeachMyAgent's Box2D
+#   torch-box2d      the reference PPO on TeachMyAgent's Box2D: the reference
+#
+# Every cell plays the same test set (the 10×10 grid over the bounds) with the
+# same protocol (deterministic policy, mastered above 230) every EVAL steps.
+# Runs go seed by seed across the cells (seed 0 of every cell, then seed 1, ...)
+# JOBS at a time, one core each; run the same command again to resume (finished
+# runs are skipped, cut ones continue from their last evaluation). Then
+# bench/parity/report.py writes OUT/STAGE/parity.{md,png}: Welch's t-tests
+# against the reference cell on the final evaluation and the area under the
+# curve, with Hedges' g.
+#
+#   TMA=/path/to/TeachMyAgent scripts/learning-parity.sh OUT [STAGE] [BUDGET] [SEEDS] [EVAL]
+#   STAGE: flat (stump height 0, spacing [0, 6]; default) or full ([0, 3] × [0, 6])
+#   defaults: flat 1500000 steps, 5 seeds, evaluation every 250000 steps
+#   CELLS="trellis-trellis torch-trellis" limits the cells; JOBS=2 by default.
+#
+# Needs python3 with venv, and TMA: a checkout of flowersteam/TeachMyAgent
+# (its Box2D worlds are imported from there, unmodified; nothing of it is
+# copied here). The venv (OUT/.venv: torch, numpy, scipy, matplotlib, gym 0.26,
+# box2d, gymnasium, maturin and trellis's own wheel) is made on the first call.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:?usage: TMA=PATH scripts/learning-parity.sh OUT [STAGE] [BUDGET] [SEEDS] [EVAL]}
+stage=${2:-flat}
+budget=${3:-1500000}
+seeds=${4:-5}
+every=${5:-250000}
+jobs=${JOBS:-2}
+cells=${CELLS:-trellis-trellis torch-trellis trellis-box2d torch-box2d}
+case $stage in
+  flat) bounds=0,0,0,6 ;;
+  full) bounds=0,3,0,6 ;;
+  *) echo "STAGE = $stage: expected flat or full" >&2; exit 2 ;;
+esac
+[[ $budget =~ ^[0-9]+$ && $seeds =~ ^[0-9]+$ && $every =~ ^[0-9]+$ ]] ||
+  { echo "BUDGET, SEEDS and EVAL must be whole numbers (got $budget, $seeds, $every)" >&2; exit 2; }
+(( every % 20000 == 0 )) || { echo "EVAL = $every must be a multiple of PPO's 20000-step rollout" >&2; exit 2; }
+if [[ $cells == *box2d* ]]; then
+  [[ -d ${TMA:-}/TeachMyAgent ]] ||
+    { echo "TMA = '${TMA:-}' is not a TeachMyAgent checkout (set TMA, or CELLS without the box2d cells)" >&2; exit 2; }
+fi
+mkdir -p "$out/$stage"
+out=$(cd "$out" && pwd)
+dir=$out/$stage
+log=$dir/logs
+mkdir -p "$log"
+
+# The tools: trellis's binary, a venv with the reference's dependencies and trellis's wheel.
+trellis=${TRELLIS:-$root/target/release/trellis}
+[ -x "$trellis" ] || (cd "$root" && cargo build --release -p trellis)
+venv=${PARITY_VENV:-$out/.venv}
+py=$venv/bin/python
+if [ ! -x "$py" ] || ! "$py" -c "import torch, scipy, matplotlib, Box2D, gym, trellis" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q torch numpy scipy matplotlib "gym==0.26.2" box2d "gymnasium>=1.0" "maturin>=1.5,<2"
+  (cd "$root/python" && "$venv/bin/maturin" build --release -q -o "$out/wheels")
+  "$venv/bin/pip" install -q --force-reinstall --no-deps "$out"/wheels/*.whl
+fi
+
+# The test set: the 10×10 grid over the bounds, as trellis and TeachMyAgent build it.
+"$py" - "$bounds" "$dir/test_set.json" <<'PY'
+import json, sys
+hl, hh, sl, sh = (float(x) for x in sys.argv[1].split(","))
+json.dump([[hl + (hh - hl) * (i // 10) / 9, sl + (sh - sl) * (i % 10) / 9] for i in range(100)], open(sys.argv[2], "w"))
+PY
+
+run() { # cell seed
+  local cell=$1 s=$2 d=$dir/$1/s$2
+  local learner=${cell%-*} engine=${cell#*-}
+  if [ "$cell" = trellis-trellis ]; then
+    if [ -f "$d/summary.json" ]; then return 0; fi
+    if [ -f "$d/checkpoint.bin" ]; then
+      "$trellis" train --resume "$d" --steps "$budget" --quiet
+    else
+      rm -rf "$d"
+      "$trellis" train --env stump-tracks --teacher random --student ppo --envs 1 --threads 1 \
+        --seed "$s" --steps "$budget" --set eval_every="$every" --set checkpoint_every="$every" \
+        --set "bounds.stump_height=[${bounds%%,*},$(cut -d, -f2 <<<"$bounds")]" \
+        --set test_set=\""$dir/test_set.json"\" --out "$d" --quiet
+    fi
+  else
+    OMP_NUM_THREADS=1 "$py" "$root/bench/parity/run.py" --learner "$learner" --engine "$engine" \
+      --tma "${TMA:-}" --bounds "$bounds" --test-set "$dir/test_set.json" --steps "$budget" \
+      --eval-every "$every" --seed "$s" --out "$d"
+  fi
+}
+
+status=0
+for ((s = 0; s < seeds; s++)); do
+  for cell in $cells; do
+    while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || status=1; done
+    echo "[parity] $stage $cell seed $s"
+    run "$cell" "$s" > "$log/$cell-s$s.log" 2>&1 || { echo "[parity] $cell seed $s failed: $log/$cell-s$s.log" >&2; status=1; } &
+  done
+done
+while (( $(jobs -rp | wc -l) > 0 )); do wait -n || status=1; done
+"$py" "$root/bench/parity/report.py" "$dir" || status=1
+exit $status
