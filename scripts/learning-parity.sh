@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Learning parity (not a CI test): PPO with TeachMyAgent's settings, learner ×
-# engine, 2 × 2, under the Random teacher on Stump Tracks, with seeds:
+# Learning parity (not a CI test): a learner family (PPO or SAC) with
+# TeachMyAgent's settings, learner × engine, 2 × 2, under the Random teacher on
+# Stump Tracks, with seeds:
 #
-#   trellis-trellis  trellis's PPO on trellis's world (`trellis train`, native)
-#   torch-trellis    the PyTorch reference PPO (bench/parity/ppo_torch.py) on
-#                    trellis's world through the Python package
-#   trellis-box2d    trellis's PPO (trellis.Student) on TeachMyAgent's Box2D
-#   torch-box2d      the reference PPO on TeachMyAgent's Box2D: the reference
+#   trellis-trellis  trellis's student on trellis's world (`trellis train`, native)
+#   torch-trellis    the reference on trellis's world through the Python package
+#   trellis-box2d    trellis's student (trellis.Student) on TeachMyAgent's Box2D
+#   torch-box2d      the reference on TeachMyAgent's Box2D
+#
+# The PPO reference is bench/parity/ppo_torch.py (a PyTorch PPO configured as
+# TeachMyAgent's ppo2 runs); the SAC reference is TeachMyAgent's own PyTorch
+# SAC, run from the checkout by bench/parity/sac_tma.py (not resumable: a cut
+# seed starts again).
 #
 # Every cell plays the same test set (the 10×10 grid over the bounds) with the
 # same protocol (deterministic policy, mastered above 230) every EVAL steps.
@@ -21,6 +26,8 @@
 #   STAGE: flat (stump height 0, spacing [0, 6]; default) or full ([0, 3] × [0, 6])
 #   defaults: flat 1500000 steps, 5 seeds, evaluation every 250000 steps
 #   CELLS="trellis-trellis torch-trellis" limits the cells; JOBS=2 by default.
+#   FAMILY=sac runs SAC instead (results in OUT/STAGE-sac; EVAL need not be a
+#   multiple of 20000 there).
 #
 # Needs python3 with venv, and TMA: a checkout of flowersteam/TeachMyAgent
 # (its Box2D worlds are imported from there, unmodified; nothing of it is
@@ -34,6 +41,7 @@ budget=${3:-1500000}
 seeds=${4:-5}
 every=${5:-250000}
 jobs=${JOBS:-2}
+family=${FAMILY:-ppo}
 cells=${CELLS:-trellis-trellis torch-trellis trellis-box2d torch-box2d}
 case $stage in
   flat) bounds=0,0,0,6 ;;
@@ -42,14 +50,19 @@ case $stage in
 esac
 [[ $budget =~ ^[0-9]+$ && $seeds =~ ^[0-9]+$ && $every =~ ^[0-9]+$ ]] ||
   { echo "BUDGET, SEEDS and EVAL must be whole numbers (got $budget, $seeds, $every)" >&2; exit 2; }
-(( every % 20000 == 0 )) || { echo "EVAL = $every must be a multiple of PPO's 20000-step rollout" >&2; exit 2; }
-if [[ $cells == *box2d* ]]; then
+case $family in
+  ppo) (( every % 20000 == 0 )) || { echo "EVAL = $every must be a multiple of PPO's 20000-step rollout" >&2; exit 2; } ;;
+  sac) (( budget % every == 0 )) || { echo "BUDGET = $budget must be a multiple of EVAL = $every for SAC" >&2; exit 2; } ;;
+  *) echo "FAMILY = $family: expected ppo or sac" >&2; exit 2 ;;
+esac
+if [[ $cells == *box2d* || $family == sac ]]; then
   [[ -d ${TMA:-}/TeachMyAgent ]] ||
     { echo "TMA = '${TMA:-}' is not a TeachMyAgent checkout (set TMA, or CELLS without the box2d cells)" >&2; exit 2; }
 fi
 mkdir -p "$out/$stage"
 out=$(cd "$out" && pwd)
 dir=$out/$stage
+[ "$family" = ppo ] || dir=$out/$stage-$family
 log=$dir/logs
 mkdir -p "$log"
 
@@ -81,13 +94,17 @@ run() { # cell seed
       "$trellis" train --resume "$d" --steps "$budget" --quiet
     else
       rm -rf "$d"
-      "$trellis" train --env stump-tracks --teacher random --student ppo --envs 1 --threads 1 \
+      "$trellis" train --env stump-tracks --teacher random --student "$family" --envs 1 --threads 1 \
         --seed "$s" --steps "$budget" --set eval_every="$every" --set checkpoint_every="$every" \
         --set "bounds.stump_height=[${bounds%%,*},$(cut -d, -f2 <<<"$bounds")]" \
         --set test_set=\""$dir/test_set.json"\" --out "$d" --quiet
     fi
+  elif [ "$family" = sac ] && [ "$learner" = torch ]; then
+    OMP_NUM_THREADS=1 "$py" "$root/bench/parity/sac_tma.py" --engine "$engine" --tma "${TMA:-}" \
+      --bounds "$bounds" --test-set "$dir/test_set.json" --steps "$budget" --eval-every "$every" \
+      --seed "$s" --out "$d"
   else
-    OMP_NUM_THREADS=1 "$py" "$root/bench/parity/run.py" --learner "$learner" --engine "$engine" \
+    OMP_NUM_THREADS=1 "$py" "$root/bench/parity/run.py" --learner "$learner" --engine "$engine" --family "$family" \
       --tma "${TMA:-}" --bounds "$bounds" --test-set "$dir/test_set.json" --steps "$budget" \
       --eval-every "$every" --seed "$s" --out "$d"
   fi

@@ -93,6 +93,7 @@ class TorchPpo:
         self.ret = 0.0
         self.buf = []  # (normalised obs, raw action, logp, value, scaled reward, done)
         self.pending = None
+        self.last_next = None  # the raw observation after the last stored step
         self.updates = 0
 
     def _norm(self, obs):
@@ -134,7 +135,8 @@ class TorchPpo:
     def update(self):
         o, a, lp, v, r, d = (np.array(x) for x in zip(*self.buf))
         with torch.no_grad():
-            last_v = 0.0 if d[-1] else float(self.net(torch.as_tensor(self._norm(self.last_next.reshape(1, -1))))[2][0])
+            # (No last observation: a checkpoint from before it was saved.)
+            last_v = 0.0 if d[-1] or self.last_next is None else float(self.net(torch.as_tensor(self._norm(self.last_next.reshape(1, -1))))[2][0])
         n = len(r)
         adv = np.zeros(n, np.float32)
         gae, next_v = 0.0, last_v
@@ -170,6 +172,7 @@ class TorchPpo:
     def state(self):
         return {"net": self.net.state_dict(), "opt": self.opt.state_dict(), "obs_rms": self.obs_rms.state(),
                 "ret_rms": self.ret_rms.state(), "ret": self.ret, "buf": self.buf, "updates": self.updates,
+                "last_next": self.last_next,
                 "rng": self.rng.bit_generator.state, "torch_rng": torch.get_rng_state()}
 
     def load(self, s):
@@ -178,5 +181,6 @@ class TorchPpo:
         self.obs_rms.load(s["obs_rms"])
         self.ret_rms.load(s["ret_rms"])
         self.ret, self.buf, self.updates = s["ret"], s["buf"], s["updates"]
+        self.last_next = s.get("last_next")
         self.rng.bit_generator.state = s["rng"]
         torch.set_rng_state(s["torch_rng"])

@@ -29,7 +29,7 @@ SUCCESS = 230.0
 p = argparse.ArgumentParser()
 p.add_argument("--learner", required=True, choices=["trellis", "torch"])
 p.add_argument("--engine", required=True, choices=["trellis", "box2d"])
-p.add_argument("--family", default="ppo", choices=["ppo"])
+p.add_argument("--family", default="ppo", choices=["ppo", "sac"], help="the trellis learner (the PyTorch one is PPO; TeachMyAgent's SAC runs through sac_tma.py)")
 p.add_argument("--tma", help="TeachMyAgent checkout (the box2d engine)")
 p.add_argument("--bounds", default="0,0,0,6", help="height_lo,height_hi,spacing_lo,spacing_hi")
 p.add_argument("--test-set", required=True, help="JSON list of task vectors")
@@ -43,7 +43,9 @@ args = p.parse_args()
 b = [float(x) for x in args.bounds.split(",")]
 if len(b) != 4 or b[0] > b[1] or b[2] > b[3]:
     raise SystemExit(f"--bounds {args.bounds!r}: expected height_lo,height_hi,spacing_lo,spacing_hi with lo <= hi")
-if args.eval_every % 20_000:
+if args.learner == "torch" and args.family != "ppo":
+    raise SystemExit("--learner torch is the reference PPO; the SAC reference is bench/parity/sac_tma.py")
+if args.family == "ppo" and args.eval_every % 20_000:
     raise SystemExit(f"--eval-every {args.eval_every}: must be a multiple of PPO's 20,000-step rollout "
                      "(evaluations and checkpoints fall on rollout boundaries)")
 lo, hi = np.array([b[0], b[2]]), np.array([b[1], b[3]])
