@@ -7,6 +7,10 @@
 #   torch-trellis    the reference on trellis's world through the Python package
 #   trellis-box2d    trellis's student (trellis.Student) on TeachMyAgent's Box2D
 #   torch-box2d      the reference on TeachMyAgent's Box2D
+#   ppo2-trellis     (PPO only) trellis's PPO configured as ppo2 (tanh trunk,
+#                    orthogonal init, global-norm clipping) on trellis's world:
+#                    the same network choices as the reference, so a gap
+#                    between it and torch-trellis is the implementation's
 #
 # The PPO reference is bench/parity/ppo_torch.py (a PyTorch PPO configured as
 # TeachMyAgent's ppo2 runs); the SAC reference is TeachMyAgent's own PyTorch
@@ -43,6 +47,7 @@ every=${5:-250000}
 jobs=${JOBS:-2}
 family=${FAMILY:-ppo}
 cells=${CELLS:-trellis-trellis torch-trellis trellis-box2d torch-box2d}
+[ "${FAMILY:-ppo}" = ppo ] && [ -z "${CELLS:-}" ] && cells="$cells ppo2-trellis"
 case $stage in
   flat) bounds=0,0,0,6 ;;
   full) bounds=0,3,0,6 ;;
@@ -88,7 +93,9 @@ PY
 run() { # cell seed
   local cell=$1 s=$2 d=$dir/$1/s$2
   local learner=${cell%-*} engine=${cell#*-}
-  if [ "$cell" = trellis-trellis ]; then
+  local extra=()
+  [ "$cell" = ppo2-trellis ] && extra=(--set 'ppo.activation="tanh"' --set 'ppo.init="orthogonal"' --set ppo.global_grad_clip=true)
+  if [ "$cell" = trellis-trellis ] || [ "$cell" = ppo2-trellis ]; then
     if [ -f "$d/summary.json" ]; then return 0; fi
     if [ -f "$d/checkpoint.bin" ]; then
       "$trellis" train --resume "$d" --steps "$budget" --quiet
@@ -97,7 +104,7 @@ run() { # cell seed
       "$trellis" train --env stump-tracks --teacher random --student "$family" --envs 1 --threads 1 \
         --seed "$s" --steps "$budget" --set eval_every="$every" --set checkpoint_every="$every" \
         --set "bounds.stump_height=[${bounds%%,*},$(cut -d, -f2 <<<"$bounds")]" \
-        --set test_set=\""$dir/test_set.json"\" --out "$d" --quiet
+        --set test_set=\""$dir/test_set.json"\" "${extra[@]}" --out "$d" --quiet
     fi
   elif [ "$family" = sac ] && [ "$learner" = torch ]; then
     OMP_NUM_THREADS=1 "$py" "$root/bench/parity/sac_tma.py" --engine "$engine" --tma "${TMA:-}" \

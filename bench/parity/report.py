@@ -24,7 +24,18 @@ LABELS = {
     "torch-trellis": "reference learner, trellis engine",
     "trellis-box2d": "trellis learner, Box2D engine",
     "torch-box2d": "reference learner, Box2D engine",
+    "ppo2-trellis": "trellis learner as ppo2 (tanh, orthogonal), trellis engine",
 }
+
+# The comparisons that isolate one factor.
+PAIRS = [
+    ("learner, on trellis's engine", "trellis-trellis", "torch-trellis"),
+    ("learner, on Box2D", "trellis-box2d", "torch-box2d"),
+    ("engine, for trellis's learner", "trellis-trellis", "trellis-box2d"),
+    ("engine, for the reference learner", "torch-trellis", "torch-box2d"),
+    ("implementation (same network choices)", "ppo2-trellis", "torch-trellis"),
+    ("network choices (trellis's PPO)", "trellis-trellis", "ppo2-trellis"),
+]
 
 
 def read_curve(path):
@@ -84,7 +95,7 @@ def main(stage):
     done = {k: complete(v, budget) for k, v in data.items()}
     metrics = {k: {"final %": [c[-1, 2] for c in v.values()], "final return": [c[-1, 1] for c in v.values()],
                    "AUC %": [auc(c, 2) for c in v.values()], "AUC return": [auc(c, 1) for c in v.values()]}
-               for k, v in done.items()}
+               for k, v in done.items() if v}
     lines = [f"# Learning parity: {os.path.basename(os.path.abspath(stage))}", "",
              f"Budget {budget:,.0f} steps; seeds that reached it per cell; mean ± std; Welch's t-test of each cell "
              f"against `{REFERENCE}` ({LABELS[REFERENCE]}): p and Hedges' g (positive: the cell is ahead).", "",
@@ -101,6 +112,14 @@ def main(stage):
             else:
                 row += [f"{welch(m[key], ref[key]):.3g}", f"{hedges_g(m[key], ref[key]):+.2f}"]
         lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Each factor on its own (Welch's t-test of the first cell against the second; g > 0: the first is ahead):", "",
+              "| question | cells | p (final %) | g | p (AUC %) | g | p (AUC return) | g |", "|---|---|---|---|---|---|---|---|"]
+    for question, a, b in PAIRS:
+        if a in metrics and b in metrics:
+            row = [question, f"{a} vs {b}"]
+            for key in ("final %", "AUC %", "AUC return"):
+                row += [f"{welch(metrics[a][key], metrics[b][key]):.3g}", f"{hedges_g(metrics[a][key], metrics[b][key]):+.2f}"]
+            lines.append("| " + " | ".join(row) + " |")
     running = {k: len(v) - len(done[k]) for k, v in data.items() if len(v) > len(done[k])}
     if running:
         lines += ["", "Still short of the budget (not in the table): " +

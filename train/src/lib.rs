@@ -368,17 +368,64 @@ fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
     let ckpt = dir.join(CHECKPOINT);
     if !ckpt.exists() {
         return Err(TrainError::Io(format!(
-            "{} has no checkpoint yet: nothing to resume or evaluate",
+            "{} has no checkpoint yet: nothing to evaluate (`trellis train --resume {}` starts it again from its config)",
+            dir.display(),
             dir.display()
         )));
     }
     Ok((cfg, Blob::from_bytes(&read(&ckpt)?)?))
 }
 
+/// Whether the run in `dir` has checkpointed yet (`resume` without one
+/// starts it again from its config).
+pub fn has_checkpoint(dir: &Path) -> bool {
+    dir.join(CHECKPOINT).exists()
+}
+
+/// Starts again, from its saved config, a run stopped before its first
+/// checkpoint (a preemption in its first minutes): everything it wrote is
+/// removed under its lock, then it starts as new, so it ends with the
+/// results an uninterrupted run would have (same config, same seed).
+fn restart(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
+    let mut cfg = read_config(dir)?;
+    if let Some(s) = steps {
+        cfg.steps = s;
+    }
+    cfg.validate()?;
+    {
+        let _lock = RunLock::acquire(dir)?;
+        if has_checkpoint(dir) {
+            return Err(TrainError::Config(format!(
+                "{} checkpointed while this resume started: run `trellis train --resume {}` again",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        for e in std::fs::read_dir(dir).map_err(|e| run_dir::io(dir, e))? {
+            let e = e.map_err(|e| run_dir::io(dir, e))?;
+            if e.file_name() == run_dir::LOCK {
+                continue;
+            }
+            let path = e.path();
+            let gone = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            gone.map_err(|e| run_dir::io(&path, e))?;
+        }
+    }
+    start(cfg, dir, show_progress)
+}
+
 /// Continues the run in `dir` from its last checkpoint (optionally with a
-/// new step budget); log rows written after that checkpoint are dropped.
+/// new step budget); log rows written after that checkpoint are dropped. A
+/// run with no checkpoint yet is started again from its config.
 pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
     read_config(dir)?;
+    if !has_checkpoint(dir) {
+        return restart(dir, steps, show_progress);
+    }
     // Held from before the checkpoint is read until the run ends: no other
     // process writes the run meanwhile.
     let lock = RunLock::acquire(dir)?;

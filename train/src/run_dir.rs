@@ -130,7 +130,8 @@ impl RunDir {
             .any(|e| e.file_name() != LOCK);
         if others {
             return Err(TrainError::Config(format!(
-                "run dir {} already exists and is not empty; pass --resume to continue it or choose another --out",
+                "run dir {} already exists and is not empty: `trellis train --resume {}` continues it (or starts it again if it never checkpointed), or choose another --out",
+                path.display(),
                 path.display()
             )));
         }

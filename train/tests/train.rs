@@ -307,3 +307,29 @@ fn replay_teachers_get_student_scores_and_robust_plr_learns_from_replays_only() 
     // Robust PLR stores no transition of a new task, so fewer updates fall due.
     assert!(updates[1] < updates[0], "updates plr {} vs robust-plr {}", updates[0], updates[1]);
 }
+
+/// A run cut before its first checkpoint (a preemption in its first minutes)
+/// is no dead end: `resume` starts it again from its saved config and it ends
+/// exactly as an uninterrupted run.
+#[test]
+fn a_run_cut_before_its_first_checkpoint_resumes_from_its_config() {
+    let cfg = small(3_000);
+    let (whole, cut) = (tmp("whole"), tmp("cut"));
+    trellis_train::start(cfg.clone(), &whole, false).unwrap();
+    trellis_train::start(cfg, &cut, false).unwrap();
+    // What a kill before the first checkpoint leaves: config, test set and
+    // some rows, no checkpoint and no summary.
+    std::fs::remove_file(cut.join("checkpoint.bin")).unwrap();
+    std::fs::remove_file(cut.join("summary.json")).unwrap();
+    let eps = read(&cut.join("episodes.csv"));
+    let half: String = eps.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(cut.join("episodes.csv"), half).unwrap();
+    assert!(trellis_train::evaluate_run(&cut)
+        .unwrap_err()
+        .to_string()
+        .contains("--resume"));
+    let out = trellis_train::resume(&cut, None, false).unwrap();
+    assert_eq!(out.progress.step, 3_000);
+    assert_eq!(read(&whole.join("episodes.csv")), read(&cut.join("episodes.csv")));
+    assert_eq!(read(&whole.join("eval.csv")).lines().count(), read(&cut.join("eval.csv")).lines().count());
+}
