@@ -27,6 +27,9 @@ pub enum Code {
     Corrupt = 5,
     /// A bug in trellis (a panic).
     Internal = 70,
+    /// Stopped on request (SIGTERM, SIGINT, SIGUSR1) after checkpointing:
+    /// `--resume` continues it (sysexits' EX_TEMPFAIL: try again later).
+    Stopped = 75,
 }
 
 /// Bad input found by the command line itself (not by a library).
@@ -82,6 +85,7 @@ pub fn classify(e: &anyhow::Error) -> Code {
                 TrainError::Io(_) => Code::Io,
                 TrainError::Busy(_) => Code::Busy,
                 TrainError::Nn(_) => Code::Corrupt,
+                TrainError::Stopped(_) => Code::Stopped,
             };
         }
         if cause.is::<Input>()
@@ -107,7 +111,10 @@ pub fn classify(e: &anyhow::Error) -> Code {
 
 /// Prints `e` (one line, or everything when debugging) and returns its code.
 pub fn report(e: &anyhow::Error, debug: bool) -> ExitCode {
-    if debug {
+    if classify(e) == Code::Stopped {
+        // Not an error: the run did what it was asked.
+        eprintln!("{}", fold(&format!("{e:#}")));
+    } else if debug {
         eprintln!("error: {e:?}");
     } else {
         eprintln!("error: {}", fold(&format!("{e:#}")));

@@ -53,7 +53,8 @@ enum Cmd {
 }
 
 /// Exit codes: 0 done, 1 failed, 2 bad input, 3 run dir busy, 4 I/O error,
-/// 5 damaged data, 70 a bug (see [`exit::Code`]).
+/// 5 damaged data, 70 a bug, 75 stopped on request and resumable (see
+/// [`exit::Code`]).
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let debug = exit::debug_requested(cli.debug);

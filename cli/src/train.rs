@@ -163,7 +163,21 @@ fn set_math_threads(threads: usize) {
     }
 }
 
+/// SIGTERM, SIGINT and SIGUSR1 ask the run to checkpoint at its next
+/// consistent point and exit 75 (resumable); a second signal ends the
+/// process at once (exit 128 + the signal), as an impatient user expects.
+fn stop_on_signals() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+    for sig in [SIGTERM, SIGINT, SIGUSR1] {
+        // Registered first, so it sees the flag as the previous signal left it.
+        signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, trellis_train::stop::flag())?;
+        signal_hook::flag::register(sig, trellis_train::stop::flag())?;
+    }
+    Ok(())
+}
+
 pub fn train(t: &Train) -> Result<()> {
+    stop_on_signals()?;
     let outcome = if let Some(dir) = &t.resume {
         if dir.join("config.toml").exists() && !trellis_train::has_checkpoint(dir) {
             eprintln!("{} has no checkpoint yet: starting it again from its config (same seed, same results)", dir.display());

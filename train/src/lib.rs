@@ -19,6 +19,8 @@ pub mod eval;
 pub mod rollout;
 /// Run directories: atomic files and log truncation.
 pub mod run_dir;
+/// Graceful stop on request (signals, from the CLI).
+pub mod stop;
 /// Test sets: generated or loaded.
 pub mod test_set;
 /// The teacher-in-the-loop.
@@ -63,6 +65,9 @@ pub enum TrainError {
     #[error(transparent)]
     /// A checkpoint section could not be read.
     Nn(#[from] trellis_nn::NnError),
+    #[error("{0}")]
+    /// A stop was asked for ([`stop`]): the run checkpointed and can resume.
+    Stopped(String),
 }
 
 /// What a world's observations are, for matching it with a student.

@@ -219,10 +219,19 @@ where
                 checkpoint_due = true;
             }
             let boundary = ended == n;
-            if checkpoint_due && (boundary || n > 1) && self.progress.step < self.cfg.steps {
+            let stop = crate::stop::requested();
+            if (checkpoint_due || stop) && (boundary || n > 1) && self.progress.step < self.cfg.steps {
                 checkpoint_due = false;
                 self.progress.seeds = boundary.then(|| vec.seed_state());
                 self.checkpoint(t0)?;
+                if stop {
+                    bar.abandon();
+                    return Err(TrainError::Stopped(format!(
+                        "stopped at step {} on request, checkpointed: `trellis train --resume {}` continues it",
+                        self.progress.step,
+                        self.dir.path.display()
+                    )));
+                }
             }
         }
         if last_eval.is_none()
