@@ -230,13 +230,15 @@ pub fn run(s: &Sweep) -> Result<()> {
                 exe: std::env::current_exe()?,
                 progress: !r.quiet,
             };
+            crate::train::stop_on_signals()?;
             let t = execute(&m, &opts)?;
             println!(
-                "shard {}: {} finished now, {} already finished, {} failed",
+                "shard {}: {} finished now, {} already finished, {} failed, {} stopped",
                 r.shard,
                 t.finished,
                 t.skipped,
-                t.failed.len()
+                t.failed.len(),
+                t.stopped.len()
             );
             if !t.failed.is_empty() {
                 bail!(
@@ -245,6 +247,13 @@ pub fn run(s: &Sweep) -> Result<()> {
                     r.out.display(),
                     t.failed.join(", ")
                 );
+            }
+            if trellis_train::stop::requested() {
+                return Err(trellis_train::TrainError::Stopped(format!(
+                    "sweep stopped on request: {} runs checkpointed, the rest not started; the same `trellis sweep run` continues it",
+                    t.stopped.len()
+                ))
+                .into());
             }
         }
         Sweep::Slurm(s) => {

@@ -166,7 +166,7 @@ fn set_math_threads(threads: usize) {
 /// SIGTERM, SIGINT and SIGUSR1 ask the run to checkpoint at its next
 /// consistent point and exit 75 (resumable); a second signal ends the
 /// process at once (exit 128 + the signal), as an impatient user expects.
-fn stop_on_signals() -> Result<()> {
+pub fn stop_on_signals() -> Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
     for sig in [SIGTERM, SIGINT, SIGUSR1] {
         // Registered first, so it sees the flag as the previous signal left it.

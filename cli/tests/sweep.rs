@@ -246,3 +246,62 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         .count();
     assert!(curves >= 2 * 8, "one PNG and one SVG per cell: {curves}");
 }
+
+/// SIGTERM to `sweep run` (as SLURM sends before a time limit) is forwarded
+/// once to the run in progress, which checkpoints and stops; no new run
+/// starts; the sweep exits 75 (stopped, resumable) and the same command then
+/// finishes it with the results of an uninterrupted sweep.
+#[test]
+fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
+    let dir = tmp("sweep-signal");
+    let manifest = dir.join("manifest.json");
+    ok(trellis()
+        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
+        .args(["--teachers", "random", "--expert", "low", "--seeds", "2", "--out"])
+        .arg(&manifest));
+    // Longer runs of one env instance (exact resume), checkpointed only when stopped.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replace("steps = 3000\\n", "steps = 30000\\n")
+        .replace("checkpoint_every = 1500", "checkpoint_every = 10000000")
+        .replace("envs = 2\\n", "envs = 1\\n");
+    assert!(text.contains("steps = 30000"), "the smoke manifest changed shape: {text}");
+    std::fs::write(&manifest, text).unwrap();
+    let run = |out: &Path| {
+        let mut c = trellis();
+        c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"]).arg(&manifest).arg("--out").arg(out);
+        c
+    };
+    let whole = dir.join("whole");
+    ok(&mut run(&whole));
+    let cut = dir.join("cut");
+    let mut child = run(&cut).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let t0 = Instant::now();
+    loop {
+        let started = run_dirs(&cut).iter().any(|r| {
+            std::fs::read_to_string(r.join("episodes.csv")).is_ok_and(|s| s.lines().count() > 20)
+        });
+        if started {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the sweep ended before it could be signalled");
+        assert!(t0.elapsed() < Duration::from_secs(300), "no run started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{err}");
+    assert!(err.contains("sweep stopped on request: 1 runs checkpointed"), "{err}");
+    let dirs = run_dirs(&cut);
+    assert_eq!(dirs.len(), 1, "no second run started after the signal");
+    assert!(dirs[0].join("checkpoint.bin").exists() && !dirs[0].join("summary.json").exists());
+    ok(&mut run(&cut));
+    let (a, b) = (run_dirs(&whole), run_dirs(&cut));
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
+        assert_eq!(episodes(ra), episodes(rb), "{}", rb.display());
+        assert_eq!(eval_rows(ra), eval_rows(rb));
+    }
+}

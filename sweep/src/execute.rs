@@ -55,7 +55,12 @@ pub struct Tally {
     pub finished: usize,
     /// Runs that failed now.
     pub failed: Vec<String>,
+    /// Runs stopped on request (a signal), checkpointed: the same command resumes them.
+    pub stopped: Vec<String>,
 }
+
+/// The exit code of a `trellis train` stopped on request after checkpointing.
+pub const STOPPED_EXIT: i32 = 75;
 
 /// A run id as one file name.
 fn flat(id: &str) -> String {
@@ -149,6 +154,10 @@ pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
             let cpus: Vec<usize> = (0..per).map(|c| (slot * per + c) % cores).collect();
             s.spawn(move || {
                 loop {
+                    // Once a stop is asked for, no new run starts.
+                    if trellis_train::stop::requested() {
+                        break;
+                    }
                     let Some(run) = queue.lock().expect("queue").pop_front() else {
                         break;
                     };
@@ -163,7 +172,8 @@ pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
     bar.finish_and_clear();
     for (id, r) in results.into_inner().expect("results") {
         match r {
-            Ok(()) => tally.finished += 1,
+            Ok(true) => tally.finished += 1,
+            Ok(false) => tally.stopped.push(id),
             Err(e) => {
                 eprintln!("run {id} failed: {e:#}");
                 tally.failed.push(id);
@@ -171,11 +181,13 @@ pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
         }
     }
     tally.failed.sort();
+    tally.stopped.sort();
     Ok(tally)
 }
 
-/// Trains (or resumes) one run in a child process pinned to `cpus`.
-fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<()> {
+/// Trains (or resumes) one run in a child process pinned to `cpus`: true
+/// when it finished, false when it stopped on request (checkpointed).
+fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<bool> {
     let out = &opts.out;
     let dir = run_dir(out, run);
     let log = log_file(out, run);
@@ -209,11 +221,29 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<()> {
         .stdout(File::create(&log)?)
         .stderr(File::create(log.with_extension("err"))?);
     pin(&mut cmd, cpus.to_vec());
-    let status = cmd
-        .status()
+    let mut child = cmd
+        .spawn()
         .with_context(|| format!("starting {}", opts.exe.display()))?;
+    // The child is in a process group of its own (`pin`), so a signal to the
+    // sweep's group (Ctrl-C, `kill -TERM -PGID`) reaches it once: forwarded
+    // from here, never twice (a second signal would end it at once).
+    let mut forwarded = false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if !forwarded && trellis_train::stop::requested() {
+            // SAFETY: kill(2) on our own child's pid.
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+            forwarded = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     if status.success() && dir.join(SUMMARY).exists() {
-        return Ok(());
+        return Ok(true);
+    }
+    if status.code() == Some(STOPPED_EXIT) {
+        return Ok(false);
     }
     let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
     let last = err
@@ -226,8 +256,9 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<()> {
     bail!("{status}: {last}")
 }
 
-/// Pins the child to `cpus` and makes it die with this process, so a killed
-/// sweep leaves no orphan training behind (Linux).
+/// Pins the child to `cpus`, makes it die with this process, so a killed
+/// sweep leaves no orphan training behind (Linux), and puts it in a process
+/// group of its own (signals reach it through the sweep, once).
 fn pin(cmd: &mut Command, cpus: Vec<usize>) {
     use std::os::unix::process::CommandExt;
     // SAFETY: between fork and exec the closure only calls async-signal-safe
@@ -241,6 +272,8 @@ fn pin(cmd: &mut Command, cpus: Vec<usize>) {
             // Pinning is a placement hint: a refusal (a restricted cpuset) is not an error.
             let _ = libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
             libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // A process group of its own: signals come through the sweep.
+            libc::setpgid(0, 0);
             Ok(())
         });
     }

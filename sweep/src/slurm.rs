@@ -7,6 +7,14 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+/// Seconds before the time limit at which SLURM signals a task: enough for
+/// a run to reach its next episode end and checkpoint (SAC with
+/// TeachMyAgent's settings: a 2000-step episode at ~150 steps/s is ~13 s, a
+/// checkpoint with a 2M-transition replay buffer a few seconds more).
+pub const STOP_LEAD_SECONDS: u32 = 120;
+/// How often a stopped array task is requeued before it is left to a resubmission.
+pub const MAX_REQUEUES: u32 = 20;
+
 /// What goes into the `#SBATCH` lines.
 #[derive(Clone, Debug)]
 pub struct SlurmOptions {
@@ -60,19 +68,41 @@ pub fn script(
     }
     writeln!(s, "#SBATCH --output={}/slurm/%A_%a.out", out.display())?;
     writeln!(s, "#SBATCH --error={}/slurm/%A_%a.err", out.display())?;
-    writeln!(s, "set -euo pipefail")?;
+    // SIGTERM to this batch shell STOP_LEAD_SECONDS before the time limit,
+    // requeue allowed (preemption), logs of a requeued task appended.
+    writeln!(s, "#SBATCH --signal=B:TERM@{STOP_LEAD_SECONDS}")?;
+    writeln!(s, "#SBATCH --requeue")?;
+    writeln!(s, "#SBATCH --open-mode=append")?;
+    writeln!(s, "set -uo pipefail")?;
     writeln!(
         s,
         "# Shard k of {tasks}: finished runs are skipped and interrupted ones resume, so a requeued task continues."
     )?;
     writeln!(
         s,
-        "exec {} sweep run --manifest {} --out {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{tasks}\" --jobs {} --quiet",
+        "{} sweep run --manifest {} --out {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{tasks}\" --jobs {} --quiet &",
         shell_quote(&exe.display().to_string()),
         shell_quote(&manifest.display().to_string()),
         shell_quote(&out.display().to_string()),
         o.jobs_per_task
     )?;
+    s.push_str(&format!(
+        r#"sweep=$!
+# The signal before the time limit (or a preemption's) is passed on to the
+# sweep: its runs checkpoint and it exits {stopped} (stopped, resumable).
+trap 'kill -TERM "$sweep" 2>/dev/null' TERM INT USR1
+code=0; wait "$sweep" || code=$?
+while kill -0 "$sweep" 2>/dev/null; do code=0; wait "$sweep" || code=$?; done
+# Exit codes: 0 done, 1 runs failed (logs in OUT/logs), 2 bad input, 3 busy,
+# 4 I/O (fix, resubmit), 5 damaged data, {stopped} stopped: requeued, at most {max} times.
+if [ "$code" -eq {stopped} ] && [ "${{SLURM_RESTART_COUNT:-0}}" -lt {max} ]; then
+  scontrol requeue "${{SLURM_ARRAY_JOB_ID}}_${{SLURM_ARRAY_TASK_ID}}"
+fi
+exit "$code"
+"#,
+        stopped = crate::execute::STOPPED_EXIT,
+        max = MAX_REQUEUES
+    ));
     Ok(s)
 }
 
@@ -108,5 +138,55 @@ mod tests {
         assert!(s.contains("--shard \"${SLURM_ARRAY_TASK_ID}/5\""), "{s}");
         assert!(s.contains("#SBATCH --partition=cpu") && s.contains("--cpus-per-task=4"));
         assert!(script(Path::new("/m"), Path::new("/o"), Path::new("/t"), 0, &o).is_err());
+        assert!(s.contains("#SBATCH --signal=B:TERM@120") && s.contains("#SBATCH --requeue"), "{s}");
+    }
+
+    /// The batch script itself, run by bash with stand-ins for trellis and
+    /// scontrol: the signal SLURM sends the batch shell reaches the sweep,
+    /// whose exit 75 (stopped) requeues the task; a finished sweep does not.
+    #[test]
+    fn a_signalled_task_passes_the_signal_on_and_requeues_itself() {
+        let dir = std::env::temp_dir().join(format!("trellis-slurm-script-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let stub = |name: &str, body: &str| {
+            let p = dir.join(name);
+            std::fs::write(&p, format!("#!/bin/bash\n{body}\n")).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+            p
+        };
+        // A sweep that stops (75) when signalled, or finishes after 20 s.
+        let exe = stub(
+            "trellis",
+            &format!("trap 'echo got-term >> {0}/log; exit 75' TERM\nfor i in $(seq 200); do sleep 0.1; done\nexit 0", dir.display()),
+        );
+        stub("scontrol", &format!("echo \"scontrol $*\" >> {}/log", dir.display()));
+        let o = SlurmOptions {
+            tasks: 1,
+            jobs_per_task: 1,
+            cpus_per_task: 1,
+            time: "1:00".into(),
+            partition: None,
+            max_concurrent: None,
+            mem_per_cpu_mb: None,
+        };
+        let text = script(Path::new("/m.json"), &dir, &exe, 1, &o).unwrap();
+        std::fs::write(dir.join("array.sh"), text).unwrap();
+        let mut task = std::process::Command::new("bash")
+            .arg(dir.join("array.sh"))
+            .env("PATH", format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default()))
+            .env("SLURM_ARRAY_TASK_ID", "0")
+            .env("SLURM_ARRAY_JOB_ID", "42")
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let killed = std::process::Command::new("kill").args(["-TERM", &task.id().to_string()]).status().unwrap();
+        assert!(killed.success());
+        let status = task.wait().unwrap();
+        let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+        assert_eq!(status.code(), Some(75), "{log}");
+        assert_eq!(log, "got-term\nscontrol requeue 42_0\n");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
