@@ -92,10 +92,12 @@ fn kill_9_then_resume() {
         );
         last = step;
     }
-    assert!(
-        last > 8_000 && last <= 9_000,
-        "the resumed run reached its new budget: {last}"
-    );
+    // The resumed run reached its new budget (its summary says so; the last
+    // episode row can be ~2000 steps earlier when both instances stand still
+    // until their time limit).
+    assert!(last <= 9_000, "no row past the budget: {last}");
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"step\":9000"), "the resumed run reached its new budget: {summary}");
     let eval = std::fs::read_to_string(out.join("eval.csv")).unwrap();
     assert_eq!(
         eval.lines().count(),
