@@ -75,6 +75,8 @@ def auc(c, col):
 def hedges_g(a, b):
     a, b = np.asarray(a), np.asarray(b)
     n1, n2 = len(a), len(b)
+    if n1 < 2 or n2 < 2:
+        return float("nan")
     sp = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
     if sp == 0:
         return 0.0
