@@ -136,3 +136,34 @@ fn a_second_signal_ends_at_once_and_the_run_still_resumes() {
     assert!(run.join("summary.json").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `checkpoint_minutes` checkpoints by wall time, whatever the step
+/// schedule: with no step checkpoint due, one appears within a fraction of a
+/// second; a `kill -9` after it loses at most that much, and the resumed run
+/// ends as an uninterrupted one.
+#[test]
+fn time_based_checkpoints_bound_what_a_kill_loses() {
+    let dir = scratch("minutes");
+    let whole = dir.join("whole");
+    let o = start(&dir, "whole").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let run = dir.join("run");
+    let mut c = start(&dir, "run");
+    c.args(["--set", "checkpoint_minutes=0.002"]);
+    let mut child = c.spawn().unwrap();
+    let t0 = Instant::now();
+    while !run.join("checkpoint.bin").exists() {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended without a time-based checkpoint");
+        assert!(t0.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    resume(&run);
+    assert_eq!(
+        std::fs::read_to_string(run.join("episodes.csv")).unwrap(),
+        std::fs::read_to_string(whole.join("episodes.csv")).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

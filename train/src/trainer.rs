@@ -135,6 +135,7 @@ where
         // episode), so that resuming is exact; with several instances it is
         // taken at once.
         let mut checkpoint_due = false;
+        let mut last_checkpoint = Instant::now();
         let bar = self.progress_bar();
         let (t0, step0) = (Instant::now(), self.progress.step);
         let mut recent: Vec<f64> = Vec::new();
@@ -218,12 +219,17 @@ where
                 self.progress.next_checkpoint += self.cfg.checkpoint_every;
                 checkpoint_due = true;
             }
+            let minutes = self.cfg.checkpoint_minutes;
+            if minutes > 0.0 && last_checkpoint.elapsed().as_secs_f64() >= 60.0 * minutes {
+                checkpoint_due = true;
+            }
             let boundary = ended == n;
             let stop = crate::stop::requested();
             if (checkpoint_due || stop) && (boundary || n > 1) && self.progress.step < self.cfg.steps {
                 checkpoint_due = false;
                 self.progress.seeds = boundary.then(|| vec.seed_state());
                 self.checkpoint(t0)?;
+                last_checkpoint = Instant::now();
                 if stop {
                     bar.abandon();
                     return Err(TrainError::Stopped(format!(
