@@ -143,16 +143,29 @@ proptest! {
     /// CPPN weight files: arbitrary text, and well-formed JSON with
     /// matrices of the wrong shape, are errors that name the file.
     #[test]
-    fn cppn_weight_files_never_panic(text in ".{0,200}", rows in 0usize..5, cols in 0usize..5, v in any::<f64>()) {
+    fn cppn_weight_files_never_panic(text in ".{0,200}", rows in 0usize..5, cols in 0usize..5, v in -1e6f64..1e6) {
         let dir = std::env::temp_dir().join(format!("trellis-cppn-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let m = serde_json::to_string(&vec![vec![if v.is_finite() { v } else { 0.0 }; cols]; rows]).unwrap();
-        let shaped = format!(r#"{{"h1": {m}, "h2": {m}, "h3": {m}, "h4": {m}, "output": {m}}}"#);
-        for (i, body) in [text, shaped].iter().enumerate() {
-            let p = dir.join(format!("w{i}.json"));
-            std::fs::write(&p, body).unwrap();
-            if let Err(e) = Cppn::load(&p) {
-                prop_assert!(e.to_string().contains("w"), "{e}");
+        // Garbage: refused (it is never a weights file) with the file named.
+        let garbage = dir.join("garbage.json");
+        std::fs::write(&garbage, &text).unwrap();
+        if let Err(e) = Cppn::load(&garbage) {
+            prop_assert!(e.to_string().contains(&garbage.display().to_string()), "{e}");
+        }
+        // Every layer `rows` × `cols`: a chain only when square and non-empty;
+        // otherwise refused naming the file and the first layer that breaks it.
+        let m = serde_json::to_string(&vec![vec![v; cols]; rows]).unwrap();
+        let shaped = dir.join("shaped.json");
+        std::fs::write(&shaped, format!(r#"{{"h1": {m}, "h2": {m}, "h3": {m}, "h4": {m}, "output": {m}}}"#)).unwrap();
+        match (Cppn::load(&shaped), rows, cols) {
+            (Ok(c), r, k) => {
+                prop_assert!(r == k && r > 0, "{r}x{k} layers cannot chain, yet they loaded");
+                prop_assert_eq!((c.input_dim(), c.outputs()), (r - 1, k));
+            }
+            (Err(e), r, k) => {
+                let (msg, layer) = (e.to_string(), if r == 0 || k == 0 { "h1" } else { "h2" });
+                prop_assert!(r != k || r == 0, "square {r}x{r} layers refused: {msg}");
+                prop_assert!(msg.contains(&shaped.display().to_string()) && msg.contains(&format!("layer `{layer}`")), "{msg}");
             }
         }
     }
