@@ -233,12 +233,13 @@ pub fn run(s: &Sweep) -> Result<()> {
             crate::train::stop_on_signals()?;
             let t = execute(&m, &opts)?;
             println!(
-                "shard {}: {} finished now, {} already finished, {} failed, {} stopped",
+                "shard {}: {} finished now, {} already finished, {} failed, {} stopped, {} left to other processes",
                 r.shard,
                 t.finished,
                 t.skipped,
                 t.failed.len(),
-                t.stopped.len()
+                t.stopped.len(),
+                t.busy.len()
             );
             if !t.failed.is_empty() {
                 bail!(

@@ -305,3 +305,48 @@ fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
         assert_eq!(eval_rows(ra), eval_rows(rb));
     }
 }
+
+/// Many array tasks on one results dir (a shared file system, tasks sharing
+/// a shard, a `sweep run` started twice by hand): 32 sweeps of one manifest
+/// at once. The run dirs' locks decide who trains what; nobody deletes or
+/// clobbers another's run, nothing is marked failed, and the results are
+/// those of one sweep alone.
+#[test]
+fn thirty_two_sweeps_on_one_dir_lose_nothing() {
+    let dir = tmp("sweep-many");
+    let manifest = dir.join("manifest.json");
+    ok(trellis()
+        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
+        .args(["--teachers", "random,alp-gmm", "--expert", "low", "--seeds", "3", "--out"])
+        .arg(&manifest));
+    let run = |out: &Path| {
+        let mut c = trellis();
+        c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"]).arg(&manifest).arg("--out").arg(out);
+        c
+    };
+    let alone = dir.join("alone");
+    ok(&mut run(&alone));
+    let shared = dir.join("shared");
+    let children: Vec<_> = (0..32)
+        .map(|_| run(&shared).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap())
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "{out}\n{err}");
+        assert!(out.contains("0 failed"), "{out}");
+    }
+    let logs = std::fs::read_dir(shared.join("logs")).unwrap();
+    for e in logs.flatten() {
+        assert!(!e.file_name().to_string_lossy().ends_with(".failed"), "{:?} marked failed", e.path());
+    }
+    let (a, b) = (run_dirs(&alone), run_dirs(&shared));
+    assert_eq!(a.len(), 6);
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        assert!(rb.join("summary.json").exists(), "{} unfinished", rb.display());
+        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
+        assert_eq!(episodes(ra), episodes(rb), "{}", rb.display());
+        assert_eq!(eval_rows(ra), eval_rows(rb));
+    }
+}

@@ -57,7 +57,19 @@ pub struct Tally {
     pub failed: Vec<String>,
     /// Runs stopped on request (a signal), checkpointed: the same command resumes them.
     pub stopped: Vec<String>,
+    /// Runs another process was training (its run-dir lock was held): left to it.
+    pub busy: Vec<String>,
 }
+
+/// How one run's child process ended.
+enum Ended {
+    Finished,
+    Stopped,
+    Busy,
+}
+
+/// The exit code of a `trellis train` refused because another process holds the run dir.
+const BUSY_EXIT: i32 = 3;
 
 /// The exit code of a `trellis train` stopped on request after checkpointing.
 pub const STOPPED_EXIT: i32 = 75;
@@ -172,8 +184,9 @@ pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
     bar.finish_and_clear();
     for (id, r) in results.into_inner().expect("results") {
         match r {
-            Ok(true) => tally.finished += 1,
-            Ok(false) => tally.stopped.push(id),
+            Ok(Ended::Finished) => tally.finished += 1,
+            Ok(Ended::Stopped) => tally.stopped.push(id),
+            Ok(Ended::Busy) => tally.busy.push(id),
             Err(e) => {
                 eprintln!("run {id} failed: {e:#}");
                 tally.failed.push(id);
@@ -182,25 +195,26 @@ pub fn execute(manifest: &Manifest, opts: &Options) -> Result<Tally> {
     }
     tally.failed.sort();
     tally.stopped.sort();
+    tally.busy.sort();
     Ok(tally)
 }
 
-/// Trains (or resumes) one run in a child process pinned to `cpus`: true
-/// when it finished, false when it stopped on request (checkpointed).
-fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<bool> {
+/// Trains (or resumes) one run in a child process pinned to `cpus`.
+///
+/// Several sweeps may work on one output dir at once (array tasks sharing a
+/// shard, a second `sweep run` started by hand): the run dir's lock decides
+/// who trains a run. This process never deletes a run dir (a run started
+/// but not checkpointed is started again by `train --resume`, under its
+/// lock), and a run whose lock another process holds is left to it.
+fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<Ended> {
     let out = &opts.out;
     let dir = run_dir(out, run);
     let log = log_file(out, run);
     let marker = failed_marker(out, run);
-    let _ = std::fs::remove_file(&marker);
     let mut cmd = Command::new(&opts.exe);
-    if dir.join(trellis_train::run_dir::CHECKPOINT).exists() {
+    if dir.join(trellis_train::run_dir::CONFIG).exists() {
         cmd.args(["train", "--quiet", "--resume"]).arg(&dir);
     } else {
-        // Started but never checkpointed: nothing worth keeping.
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
-        }
         if let Some(parent) = dir.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -218,8 +232,10 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<bool> {
     cmd.env("RAYON_NUM_THREADS", &threads)
         .env("MATMUL_NUM_THREADS", &threads)
         .stdin(Stdio::null())
-        .stdout(File::create(&log)?)
-        .stderr(File::create(log.with_extension("err"))?);
+        // Appended, not truncated: a sweep whose child finds the run busy
+        // must not clobber the log of the process training it.
+        .stdout(append(&log)?)
+        .stderr(append(&log.with_extension("err"))?);
     pin(&mut cmd, cpus.to_vec());
     let mut child = cmd
         .spawn()
@@ -240,10 +256,13 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<bool> {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     if status.success() && dir.join(SUMMARY).exists() {
-        return Ok(true);
+        let _ = std::fs::remove_file(&marker);
+        return Ok(Ended::Finished);
     }
-    if status.code() == Some(STOPPED_EXIT) {
-        return Ok(false);
+    match status.code() {
+        Some(STOPPED_EXIT) => return Ok(Ended::Stopped),
+        Some(BUSY_EXIT) => return Ok(Ended::Busy),
+        _ => {}
     }
     let err = std::fs::read_to_string(log.with_extension("err")).unwrap_or_default();
     let last = err
@@ -254,6 +273,14 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<bool> {
         .to_string();
     std::fs::write(&marker, format!("{status}\n{last}\n"))?;
     bail!("{status}: {last}")
+}
+
+fn append(path: &Path) -> Result<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))
 }
 
 /// Pins the child to `cpus`, makes it die with this process, so a killed
