@@ -7,6 +7,7 @@
 mod env;
 mod gemm;
 mod parkour;
+mod peak;
 mod proc;
 mod replay;
 mod students;

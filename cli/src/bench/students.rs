@@ -142,5 +142,18 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         100.0 * (1.0 - work.seconds / secs),
         trellis_nn::backend_name()
     );
+    // Against the machine's best, not only trellis's own kernel: the FMA
+    // peak and the best library GEMM found (PyTorch's, when installed).
+    let (isa, _) = super::peak::isa();
+    let peak = super::peak::fma_peak(threads);
+    let torch = super::peak::torch_gemm(1000, 400, 300, threads);
+    let best = torch.map_or(gemm, |t| t.max(gemm));
+    println!(
+        "  yardstick, {threads} thread{}: FMA peak {peak:.1} GFLOP/s ({isa}); GEMM 1000×400×300: gemm crate {gemm:.1}, PyTorch {}; the update reaches {:.0}% of the best GEMM ({best:.1}) and {:.0}% of the FMA peak",
+        if threads > 1 { "s" } else { "" },
+        torch.map_or("not installed".to_string(), |t| format!("{t:.1}")),
+        100.0 * update / best,
+        100.0 * update / peak,
+    );
     Ok(())
 }
