@@ -90,7 +90,7 @@ pub struct PpoConfig {
     /// The trunk's nonlinearity. `tanh` is Baselines' `custom_mlp`, which
     /// TeachMyAgent's PPO runs used; trellis keeps `relu`: on flat Stump
     /// Tracks it learned at least as fast in the learning-parity runs, and
-    /// burn's tanh costs twice the steps/s (docs/learning-parity.md).
+    /// burn's tanh costs twice the steps/s (docs/learning.md).
     pub activation: Activation,
     /// Initial weights: `uniform` is PyTorch's default; `orthogonal` is
     /// Baselines' (gain √2 in the trunk, 0.01 for the mean head, 1 for the
