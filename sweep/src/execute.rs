@@ -260,7 +260,11 @@ fn train_one(run: &Run, opts: &Options, cpus: &[usize]) -> Result<Ended> {
         return Ok(Ended::Finished);
     }
     match status.code() {
-        Some(STOPPED_EXIT) => return Ok(Ended::Stopped),
+        Some(STOPPED_EXIT) => {
+            // Checkpointed, not failed (whatever an earlier attempt left).
+            let _ = std::fs::remove_file(&marker);
+            return Ok(Ended::Stopped);
+        }
         Some(BUSY_EXIT) => return Ok(Ended::Busy),
         _ => {}
     }
