@@ -70,6 +70,26 @@ fn eval_rows(run: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `trellis sweep run` of `manifest` into `out`, one run at a time.
+fn sweep_run(manifest: &Path, out: &Path) -> Command {
+    let mut c = trellis();
+    c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"]).arg(manifest).arg("--out").arg(out);
+    c
+}
+
+/// Two sweeps of one manifest hold the same runs with the same episodes and
+/// evaluations (wall-clock columns aside).
+fn assert_same_results(a_dir: &Path, b_dir: &Path) {
+    let (a, b) = (run_dirs(a_dir), run_dirs(b_dir));
+    assert_eq!(a.len(), b.len());
+    for (ra, rb) in a.iter().zip(&b) {
+        assert_eq!(ra.strip_prefix(a_dir).unwrap(), rb.strip_prefix(b_dir).unwrap());
+        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
+        assert_eq!(episodes(ra), episodes(rb), "{}: episodes differ", rb.display());
+        assert_eq!(eval_rows(ra), eval_rows(rb), "{}: evaluations differ", rb.display());
+    }
+}
+
 #[test]
 fn a_killed_sweep_reruns_to_the_uninterrupted_results() {
     let dir = tmp("sweep-kill");
@@ -93,14 +113,7 @@ fn a_killed_sweep_reruns_to_the_uninterrupted_results() {
             "--out",
         ])
         .arg(&manifest));
-    let run = |out: &Path| {
-        let mut c = trellis();
-        c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"])
-            .arg(&manifest)
-            .arg("--out")
-            .arg(out);
-        c
-    };
+    let run = |out: &Path| sweep_run(&manifest, out);
     let whole = dir.join("whole");
     ok(&mut run(&whole));
     assert_eq!(run_dirs(&whole).len(), 4);
@@ -161,27 +174,7 @@ fn a_killed_sweep_reruns_to_the_uninterrupted_results() {
             r.display()
         );
     }
-    let (a, b) = (run_dirs(&whole), run_dirs(&broken));
-    assert_eq!(a.len(), b.len());
-    for (ra, rb) in a.iter().zip(&b) {
-        assert_eq!(
-            ra.strip_prefix(&whole).unwrap(),
-            rb.strip_prefix(&broken).unwrap()
-        );
-        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
-        assert_eq!(
-            episodes(ra),
-            episodes(rb),
-            "{}: episodes differ",
-            rb.display()
-        );
-        assert_eq!(
-            eval_rows(ra),
-            eval_rows(rb),
-            "{}: evaluations differ",
-            rb.display()
-        );
-    }
+    assert_same_results(&whole, &broken);
 }
 
 #[test]
@@ -267,11 +260,7 @@ fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
         .replace("envs = 2\\n", "envs = 1\\n");
     assert!(text.contains("steps = 30000"), "the smoke manifest changed shape: {text}");
     std::fs::write(&manifest, text).unwrap();
-    let run = |out: &Path| {
-        let mut c = trellis();
-        c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"]).arg(&manifest).arg("--out").arg(out);
-        c
-    };
+    let run = |out: &Path| sweep_run(&manifest, out);
     let whole = dir.join("whole");
     ok(&mut run(&whole));
     let cut = dir.join("cut");
@@ -297,13 +286,7 @@ fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
     assert_eq!(dirs.len(), 1, "no second run started after the signal");
     assert!(dirs[0].join("checkpoint.bin").exists() && !dirs[0].join("summary.json").exists());
     ok(&mut run(&cut));
-    let (a, b) = (run_dirs(&whole), run_dirs(&cut));
-    assert_eq!(a.len(), b.len());
-    for (ra, rb) in a.iter().zip(&b) {
-        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
-        assert_eq!(episodes(ra), episodes(rb), "{}", rb.display());
-        assert_eq!(eval_rows(ra), eval_rows(rb));
-    }
+    assert_same_results(&whole, &cut);
 }
 
 /// Many array tasks on one results dir (a shared file system, tasks sharing
@@ -319,11 +302,7 @@ fn thirty_two_sweeps_on_one_dir_lose_nothing() {
         .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
         .args(["--teachers", "random,alp-gmm", "--expert", "low", "--seeds", "3", "--out"])
         .arg(&manifest));
-    let run = |out: &Path| {
-        let mut c = trellis();
-        c.args(["sweep", "run", "--quiet", "--jobs", "1", "--manifest"]).arg(&manifest).arg("--out").arg(out);
-        c
-    };
+    let run = |out: &Path| sweep_run(&manifest, out);
     let alone = dir.join("alone");
     ok(&mut run(&alone));
     let shared = dir.join("shared");
@@ -340,13 +319,9 @@ fn thirty_two_sweeps_on_one_dir_lose_nothing() {
     for e in logs.flatten() {
         assert!(!e.file_name().to_string_lossy().ends_with(".failed"), "{:?} marked failed", e.path());
     }
-    let (a, b) = (run_dirs(&alone), run_dirs(&shared));
-    assert_eq!(a.len(), 6);
-    assert_eq!(a.len(), b.len());
-    for (ra, rb) in a.iter().zip(&b) {
+    assert_eq!(run_dirs(&alone).len(), 6);
+    for rb in run_dirs(&shared) {
         assert!(rb.join("summary.json").exists(), "{} unfinished", rb.display());
-        let episodes = |r: &Path| std::fs::read_to_string(r.join("episodes.csv")).unwrap();
-        assert_eq!(episodes(ra), episodes(rb), "{}", rb.display());
-        assert_eq!(eval_rows(ra), eval_rows(rb));
     }
+    assert_same_results(&alone, &shared);
 }
