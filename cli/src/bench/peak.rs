@@ -127,8 +127,14 @@ mod tests {
     /// crate's on the same thread (which a kernel-only yardstick would hide).
     #[test]
     fn the_fma_peak_is_above_any_gemm_rate() {
-        let peak = fma_peak(1);
-        let gemm = super::super::gemm::rate(256, 256, 256, 1);
+        // Best of five, alternating, so that other processes slowing one
+        // measurement and not the other (the tests run in parallel) do not
+        // decide the comparison.
+        let (mut peak, mut gemm) = (0.0f64, 0.0f64);
+        for _ in 0..5 {
+            peak = peak.max(fma_peak(1));
+            gemm = gemm.max(super::super::gemm::rate(256, 256, 256, 1));
+        }
         assert!(peak > 0.0 && gemm > 0.0);
         assert!(peak > 0.9 * gemm, "FMA peak {peak:.1} vs gemm {gemm:.1} GFLOP/s ({:?})", isa());
     }

@@ -1,0 +1,83 @@
+"""Where does a world gap come from? Play a policy trained on one engine on
+both engines, on the same test set, and compare how it moves.
+
+A learning-parity run leaves its learner in RUN/checkpoint.pkl. If a gait
+learned on TeachMyAgent's Box2D walks as far on trellis's world (and the other
+way round), the two worlds agree on the dynamics that gait uses; if it falls
+or stalls on one of them, the per-episode figures below say which: the
+distance covered, how long the walker stayed up, how the episode ended, and
+the reward's parts (forward progress, hull-angle penalty, torque cost are
+recovered from the distance and the return).
+
+    python3 bench/parity/crosseval.py --tma PATH --test-set tasks.json RUN [RUN ...]
+
+RUN is a run dir of bench/parity/run.py (a torch or trellis learner, any
+engine); its learner is inferred from the checkpoint's contents.
+"""
+import argparse
+import json
+import os
+import pickle
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import engines  # noqa: E402
+
+SUCCESS = 230.0
+
+p = argparse.ArgumentParser()
+p.add_argument("runs", nargs="+")
+p.add_argument("--tma", required=True)
+p.add_argument("--test-set", required=True)
+p.add_argument("--family", default="ppo", choices=["ppo", "sac"])
+p.add_argument("--engines", default="trellis,box2d")
+args = p.parse_args()
+tests = json.load(open(args.test_set))
+
+
+def load_policy(run, obs_dim, act_dim):
+    with open(os.path.join(run, "checkpoint.pkl"), "rb") as f:
+        state = pickle.load(f)["learner"]
+    if isinstance(state, dict) and "net" in state:
+        import torch
+        torch.set_num_threads(1)
+        from ppo_torch import TorchPpo
+        learner = TorchPpo(obs_dim, act_dim, 0)
+        learner.load(state)
+        return lambda obs: learner.act(obs, deterministic=True)[0]
+    import trellis
+    s = trellis.Student(args.family, obs_dim, act_dim, seed=0)
+    s.load(state)
+    return lambda obs: s.act(obs[None], True)[0]
+
+
+def play(env, policy):
+    rows = []
+    for i, task in enumerate(tests):
+        obs = env.reset(task, 10 ** 9 + i)
+        ret, n, dist, tilt, torque, done, term = 0.0, 0, 0.0, 0.0, 0.0, False, False
+        while not done:
+            a = np.clip(policy(obs), -1, 1)
+            obs, r, term, trunc = env.step(a)
+            # obs[0] is the hull angle, obs[2] the scaled forward speed on both
+            # engines (the BipedalWalker layout): their sums are the tilt and
+            # the distance in observation units.
+            ret, n, dist, tilt, torque = ret + r, n + 1, dist + obs[2], tilt + abs(obs[0]), torque + np.abs(a).sum()
+            done = term or trunc
+        rows.append((ret, n, dist, term, tilt / n, torque / n))
+    a = np.array(rows, dtype=float)
+    return {"return": a[:, 0].mean(), "mastered": 100 * (a[:, 0] > SUCCESS).mean(), "length": a[:, 1].mean(),
+            "distance": a[:, 2].mean(), "terminated": 100 * a[:, 3].mean(), "tilt": a[:, 4].mean(),
+            "effort": a[:, 5].mean()}
+
+
+envs = {name: engines.make(name, args.tma) for name in args.engines.split(",")}
+print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s} {'distance':>9s} {'ended':>6s} {'tilt':>6s} {'effort':>6s}")
+for run in args.runs:
+    for name, env in envs.items():
+        policy = load_policy(run, env.obs_dim, env.act_dim)
+        m = play(env, policy)
+        print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
+              f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)
