@@ -271,85 +271,23 @@ impl Ppo {
         values(v)
     }
 
-    /// GAE over every instance's trajectory, then minibatch epochs.
+    /// One PPO update: advantages for every stored step, then `epochs`
+    /// passes over them in shuffled minibatches.
     fn update(&mut self) {
-        let (g, lam) = (self.cfg.gamma, self.cfg.lambda);
-        let lasts: Vec<&[f32]> = self
-            .rollouts
-            .iter()
-            .map(|r| r.last_next.as_slice())
-            .collect();
-        let last_values = self.values_of(&lasts);
-        let (mut obs, mut act, mut logp, mut val, mut adv, mut ret) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
-        for (r, &last_v) in self.rollouts.iter().zip(&last_values) {
-            let mut next_value = last_v;
-            let mut gae = 0.0f32;
-            let mut advs = vec![0.0; r.steps.len()];
-            for (k, s) in r.steps.iter().enumerate().rev() {
-                let (nv, carry) = if s.ended {
-                    (0.0, 0.0)
-                } else {
-                    (next_value, gae)
-                };
-                let delta = s.reward + g * nv - s.p.value;
-                gae = delta + g * lam * carry;
-                advs[k] = gae;
-                next_value = s.p.value;
-            }
-            for (s, a) in r.steps.iter().zip(advs).filter(|(s, _)| s.learn) {
-                obs.extend_from_slice(&s.p.obs);
-                act.extend_from_slice(&s.p.action);
-                logp.push(s.p.logp);
-                val.push(s.p.value);
-                adv.push(a);
-                ret.push(a + s.p.value);
-            }
+        let lasts: Vec<&[f32]> = self.rollouts.iter().map(|r| r.last_next.as_slice()).collect();
+        let bootstrap_values = self.values_of(&lasts);
+        let mut batch = Batch::default();
+        for (rollout, &bootstrap) in self.rollouts.iter().zip(&bootstrap_values) {
+            let advantages = gae(&rollout.steps, bootstrap, self.cfg.gamma, self.cfg.lambda);
+            batch.extend(&rollout.steps, &advantages);
         }
-        let n = logp.len();
-        let (o, d) = (self.obs_dim, self.act_dim);
-        let mut order: Vec<usize> = (0..n).collect();
-        let epochs = if n == 0 { 0 } else { self.cfg.epochs };
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        let epochs = if batch.len() == 0 { 0 } else { self.cfg.epochs };
         for _ in 0..epochs {
             order.shuffle(&mut self.rng);
             for chunk in order.chunks(self.cfg.minibatch.max(1)) {
-                let m = chunk.len();
-                let pick = |src: &[f32], w: usize| -> Vec<f32> {
-                    chunk
-                        .iter()
-                        .flat_map(|&i| src[i * w..(i + 1) * w].iter().copied())
-                        .collect()
-                };
-                let mut a_mb = pick(&adv, 1);
-                // Per-minibatch advantage normalisation, as ppo2 does.
-                let mean = a_mb.iter().sum::<f32>() / m as f32;
-                let std = (a_mb.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / m as f32).sqrt();
-                a_mb.iter_mut()
-                    .for_each(|x| *x = (*x - mean) / (std + 1e-8));
-                let dev = &self.device;
-                let (mean_t, log_std, v) =
-                    self.model.forward(matrix(pick(&obs, o), m, o, dev), d, self.cfg.activation);
-                let new_logp = log_prob(mean_t, log_std.clone(), matrix(pick(&act, d), m, d, dev));
-                let ratio = (new_logp - matrix(pick(&logp, 1), m, 1, dev)).exp();
-                let a_t = matrix(a_mb, m, 1, dev);
-                let clip = self.cfg.clip;
-                let pg = (a_t.clone() * ratio.clone())
-                    .min_pair(a_t * ratio.clamp(1.0 - clip, 1.0 + clip))
-                    .mean()
-                    .neg();
-                let (v_old, r_t) = (
-                    matrix(pick(&val, 1), m, 1, dev),
-                    matrix(pick(&ret, 1), m, 1, dev),
-                );
-                let v_clipped = v_old.clone() + (v.clone() - v_old).clamp(-clip, clip);
-                let vf = (v - r_t.clone())
-                    .square()
-                    .max_pair((v_clipped - r_t).square())
-                    .mean()
-                    * 0.5;
-                // Entropy of a diagonal Gaussian: Σ log σ + d/2·log(2πe).
-                let entropy = log_std.mean() * d as f32;
-                let loss = pg + vf * self.cfg.vf_coef - entropy * self.cfg.ent_coef;
+                let minibatch = batch.select(chunk, self.obs_dim, self.act_dim);
+                let loss = self.loss(minibatch);
                 let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
                 if self.cfg.global_grad_clip {
                     clip_global_norm(&mut grads, &self.model, self.cfg.max_grad_norm);
@@ -362,6 +300,113 @@ impl Ppo {
             r.steps.clear();
         }
         self.stored = 0;
+    }
+
+    /// PPO's loss on one minibatch: the clipped surrogate, the clipped value
+    /// loss and the entropy bonus, as ppo2 combines them.
+    fn loss(&self, mb: Batch) -> Tensor<1> {
+        let (m, d, dev, clip) = (mb.len(), self.act_dim, &self.device, self.cfg.clip);
+        let column = |v: Vec<f32>| matrix(v, m, 1, dev);
+        let (mean, log_std, value) =
+            self.model.forward(matrix(mb.obs, m, self.obs_dim, dev), d, self.cfg.activation);
+
+        // Policy: the probability ratio against the policy that acted,
+        // clipped to [1 - clip, 1 + clip]; the pessimistic of the two terms.
+        let new_logp = log_prob(mean, log_std.clone(), matrix(mb.actions, m, d, dev));
+        let ratio = (new_logp - column(mb.logp)).exp();
+        let advantage = column(normalised(mb.advantages));
+        let policy_loss = (advantage.clone() * ratio.clone())
+            .min_pair(advantage * ratio.clamp(1.0 - clip, 1.0 + clip))
+            .mean()
+            .neg();
+
+        // Value: the new value may move at most `clip` from the old one
+        // unless that does worse (ppo2's clipped value loss).
+        let (old_value, target) = (column(mb.values), column(mb.returns));
+        let value_clipped = old_value.clone() + (value.clone() - old_value).clamp(-clip, clip);
+        let value_loss = (value - target.clone())
+            .square()
+            .max_pair((value_clipped - target).square())
+            .mean()
+            * 0.5;
+
+        // Entropy of a diagonal Gaussian: Σ log σ + d/2·log(2πe); the
+        // constant does not move the gradient.
+        let entropy = log_std.mean() * d as f32;
+        policy_loss + value_loss * self.cfg.vf_coef - entropy * self.cfg.ent_coef
+    }
+}
+
+/// Generalised advantage estimation (Schulman et al., 2016) over one
+/// instance's stored steps, oldest first: δ_t = r_t + γ·V(s_t+1) − V(s_t),
+/// A_t = δ_t + γλ·A_t+1, restarting where an episode ended (a time-limit end
+/// was already bootstrapped into its reward). `bootstrap` is the value of
+/// the observation after the last step.
+fn gae(steps: &[Stored], bootstrap: f32, gamma: f32, lambda: f32) -> Vec<f32> {
+    let mut advantages = vec![0.0; steps.len()];
+    let (mut next_value, mut next_advantage) = (bootstrap, 0.0f32);
+    for (t, step) in steps.iter().enumerate().rev() {
+        if step.ended {
+            (next_value, next_advantage) = (0.0, 0.0);
+        }
+        let delta = step.reward + gamma * next_value - step.p.value;
+        advantages[t] = delta + gamma * lambda * next_advantage;
+        (next_value, next_advantage) = (step.p.value, advantages[t]);
+    }
+    advantages
+}
+
+/// Advantages normalised to zero mean and unit spread within a minibatch, as ppo2 does.
+fn normalised(mut a: Vec<f32>) -> Vec<f32> {
+    let n = a.len() as f32;
+    let mean = a.iter().sum::<f32>() / n;
+    let std = (a.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / n).sqrt();
+    a.iter_mut().for_each(|x| *x = (*x - mean) / (std + 1e-8));
+    a
+}
+
+/// Learning steps of an update (all of them, or a minibatch), flattened row by row.
+#[derive(Default)]
+struct Batch {
+    obs: Vec<f32>,
+    actions: Vec<f32>,
+    logp: Vec<f32>,
+    values: Vec<f32>,
+    advantages: Vec<f32>,
+    /// Value targets: advantage + the value the step was played with.
+    returns: Vec<f32>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.logp.len()
+    }
+
+    /// Adds a rollout's steps that learn (steps played only to be scored do not).
+    fn extend(&mut self, steps: &[Stored], advantages: &[f32]) {
+        for (s, &a) in steps.iter().zip(advantages).filter(|(s, _)| s.learn) {
+            self.obs.extend_from_slice(&s.p.obs);
+            self.actions.extend_from_slice(&s.p.action);
+            self.logp.push(s.p.logp);
+            self.values.push(s.p.value);
+            self.advantages.push(a);
+            self.returns.push(a + s.p.value);
+        }
+    }
+
+    /// The rows one gradient step uses.
+    fn select(&self, rows: &[usize], obs_dim: usize, act_dim: usize) -> Batch {
+        let pick = |src: &[f32], w: usize| -> Vec<f32> {
+            rows.iter().flat_map(|&i| src[i * w..(i + 1) * w].iter().copied()).collect()
+        };
+        Batch {
+            obs: pick(&self.obs, obs_dim),
+            actions: pick(&self.actions, act_dim),
+            logp: pick(&self.logp, 1),
+            values: pick(&self.values, 1),
+            advantages: pick(&self.advantages, 1),
+            returns: pick(&self.returns, 1),
+        }
     }
 }
 
@@ -502,5 +547,32 @@ impl Student for Ppo {
         self.model = load_module(self.model.clone(), blob.get("ppo.model")?)?;
         self.optim = load_optim(self.optim.clone(), blob.get("ppo.optim")?)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(reward: f32, value: f32, ended: bool) -> Stored {
+        let p = Pending { obs: vec![], action: vec![], logp: 0.0, value };
+        Stored { p, reward, ended, learn: true }
+    }
+
+    /// GAE by hand: an episode's end cuts both the value and the advantage
+    /// carried back from the next episode; the last step bootstraps.
+    #[test]
+    fn gae_restarts_at_an_episode_end_and_bootstraps_the_open_one() {
+        let (g, l) = (0.9f32, 0.5f32);
+        let steps = [step(1.0, 0.5, false), step(2.0, 1.0, true), step(0.0, 2.0, false)];
+        let a = gae(&steps, 4.0, g, l);
+        let a2 = 0.0 + g * 4.0 - 2.0; // open episode: bootstrapped from V = 4
+        let a1 = 2.0 - 1.0; // ended: nothing after it counts
+        let a0 = (1.0 + g * 1.0 - 0.5) + g * l * a1;
+        for (got, want) in a.iter().zip([a0, a1, a2]) {
+            assert!((got - want).abs() < 1e-6, "{a:?} vs {:?}", [a0, a1, a2]);
+        }
+        let n = normalised(vec![1.0, 3.0]);
+        assert!((n[0] + 1.0).abs() < 1e-6 && (n[1] - 1.0).abs() < 1e-6, "{n:?}");
     }
 }

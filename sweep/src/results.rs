@@ -1,24 +1,14 @@
-//! Reading what runs left on disk (with the csv crate): evaluation curves,
+//! Reading what runs left on disk (the row types of `trellis_train::rows`): evaluation curves,
 //! final scores, and the tasks teachers sampled.
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
-use serde::Deserialize;
+use anyhow::Result;
+pub use trellis_train::rows::EvalRow;
+use trellis_train::rows::{self, EpisodeRow};
 
 use crate::execute::{State, run_dir, state};
 use crate::manifest::{Manifest, Run};
-
-/// One row of `eval.csv`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct EvalRow {
-    /// Env steps at the evaluation.
-    pub step: u64,
-    /// Mean test return.
-    pub mean_return: f64,
-    /// % of the test set mastered.
-    pub mastered_pct: f64,
-}
 
 /// What one run has produced so far.
 #[derive(Clone, Debug)]
@@ -42,16 +32,7 @@ impl RunResult<'_> {
 
 /// Reads `eval.csv` of a run dir (missing file: no rows yet).
 pub fn read_curve(dir: &Path) -> Result<Vec<EvalRow>> {
-    let path = dir.join(trellis_train::run_dir::EVAL);
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let mut rd =
-        csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
-    rd.deserialize()
-        .enumerate()
-        .map(|(i, r)| r.with_context(|| format!("{}: row {}", path.display(), i + 2)))
-        .collect()
+    Ok(rows::read(&dir.join(trellis_train::run_dir::EVAL))?)
 }
 
 /// Every run of the manifest as it stands in `out`.
@@ -70,30 +51,14 @@ pub fn collect<'a>(manifest: &'a Manifest, out: &Path) -> Result<Vec<RunResult<'
         .collect()
 }
 
-/// Training tasks of a run: (step, task vector) per episode, from
-/// `episodes.csv` (columns after `success` are the task's dimensions).
+/// Training tasks of a run: the task dimensions' names and (step, task
+/// vector) per episode, from `episodes.csv`.
 pub fn read_tasks(dir: &Path) -> Result<(Vec<String>, Vec<(u64, Vec<f64>)>)> {
     let path = dir.join(trellis_train::run_dir::EPISODES);
-    let mut rd =
-        csv::Reader::from_path(&path).with_context(|| format!("reading {}", path.display()))?;
-    let headers = rd.headers()?.clone();
-    let first = headers
-        .iter()
-        .position(|h| h == "success")
-        .map(|i| i + 1)
-        .with_context(|| format!("{}: no `success` column", path.display()))?;
-    let names = headers.iter().skip(first).map(str::to_string).collect();
-    let mut rows = Vec::new();
-    for (i, rec) in rd.records().enumerate() {
-        let rec = rec.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
-        let num = |k: usize| -> Result<f64> {
-            rec.get(k)
-                .and_then(|v| v.parse().ok())
-                .with_context(|| format!("{}: row {}, column {}", path.display(), i + 2, k + 1))
-        };
-        let step = num(0)? as u64;
-        let task = (first..rec.len()).map(num).collect::<Result<Vec<f64>>>()?;
-        rows.push((step, task));
-    }
-    Ok((names, rows))
+    let names = rows::task_names(&path)?;
+    let episodes: Vec<EpisodeRow> = rows::read(&path)?;
+    Ok((
+        names,
+        episodes.into_iter().map(|e| (e.step, e.task)).collect(),
+    ))
 }

@@ -17,6 +17,8 @@ pub mod config;
 pub mod eval;
 /// The act → step → observe loop.
 pub mod rollout;
+/// The rows of episodes.csv and eval.csv, written and read as one type each.
+pub mod rows;
 /// Run directories: atomic files and log truncation.
 pub mod run_dir;
 /// Graceful stop on request (signals, from the CLI).
@@ -176,7 +178,12 @@ fn parts<E: Env>(
     let map = TaskMap::new(proto.task_space(), cfg.shuffle);
     let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
     let mut ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
-    ctx.learner = format!("{}-{}-{}", cfg.env, cfg.student, cfg.body.as_deref().unwrap_or("default"));
+    ctx.learner = format!(
+        "{}-{}-{}",
+        cfg.env,
+        cfg.student,
+        cfg.body.as_deref().unwrap_or("default")
+    );
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     // A new run reads its test set in `start`; a resumed or evaluated one
     // reads the copy in its run dir (`restore`), never the original file.
@@ -284,7 +291,7 @@ where
         self.test_set = test_set(&cfg, &self.proto)?;
         let dir = RunDir::create(
             out,
-            &trainer::episodes_header(&self.proto.task_space().names()),
+            &rows::EpisodeRow::header(&self.proto.task_space().names()),
         )?;
         write_atomic(&dir.file(CONFIG), cfg.to_toml().as_bytes())?;
         write_atomic(
@@ -323,7 +330,10 @@ where
         let parts = self.restore(dir, blob)?;
         let run_dir = RunDir::resume(dir, &progress.logs, lock)?;
         progress.resumes += 1;
-        resumable(dir, parts.trainer(cfg, run_dir, progress, show_progress).run())
+        resumable(
+            dir,
+            parts.trainer(cfg, run_dir, progress, show_progress).run(),
+        )
     }
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
+use crate::rows::{self, EpisodeRow, EvalRow};
 
 /// The resolved config.
 pub const CONFIG: &str = "config.toml";
@@ -37,9 +38,6 @@ pub const TEACHER: &str = "teacher.jsonl";
 pub const SUMMARY: &str = "summary.json";
 /// Held (locked) by the process writing the run.
 pub const LOCK: &str = "lock";
-/// Columns of eval.csv.
-pub const EVAL_HEADER: &str =
-    "step,episodes,updates,mean_return,mastered_pct,wall_seconds,steps_per_second";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
 
 /// An I/O error with the file it happened on.
@@ -73,7 +71,9 @@ impl RunLock {
             .read(true)
             .write(true)
             .open(&p)
-            .map_err(|e| TrainError::Io(format!("run dir {} is not writable: {e}", dir.display())))?;
+            .map_err(|e| {
+                TrainError::Io(format!("run dir {} is not writable: {e}", dir.display()))
+            })?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -88,7 +88,10 @@ impl RunLock {
         }
         // Temporary files of a writer killed mid-write: nobody else can be
         // writing here now.
-        for e in fs::read_dir(dir).map_err(|e| io(dir, e))?.filter_map(Result::ok) {
+        for e in fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(Result::ok)
+        {
             if trellis_core::fs::is_stale_temporary(&e.file_name().to_string_lossy()) {
                 let _ = fs::remove_file(e.path());
             }
@@ -136,8 +139,8 @@ impl RunDir {
             )));
         }
         let mut dir = Self::open_logs(path, None, lock)?;
-        dir.episode(episodes_header)?;
-        dir.eval(EVAL_HEADER)?;
+        dir.log(EPISODES, episodes_header)?;
+        dir.log(EVAL, EvalRow::HEADER)?;
         Ok(dir)
     }
 
@@ -147,7 +150,11 @@ impl RunDir {
         Self::open_logs(path, Some(lengths), lock)
     }
 
-    fn open_logs(path: &Path, lengths: Option<&LogLengths>, lock: RunLock) -> Result<Self, TrainError> {
+    fn open_logs(
+        path: &Path,
+        lengths: Option<&LogLengths>,
+        lock: RunLock,
+    ) -> Result<Self, TrainError> {
         let mut logs = Vec::new();
         for (i, name) in LOGS.iter().enumerate() {
             let p = path.join(name);
@@ -180,13 +187,13 @@ impl RunDir {
     }
 
     /// Appends a row to episodes.csv.
-    pub fn episode(&mut self, line: &str) -> Result<(), TrainError> {
-        self.log(EPISODES, line)
+    pub fn episode(&mut self, row: &EpisodeRow) -> Result<(), TrainError> {
+        self.log(EPISODES, &rows::line(row)?)
     }
 
     /// Appends a row to eval.csv.
-    pub fn eval(&mut self, line: &str) -> Result<(), TrainError> {
-        self.log(EVAL, line)
+    pub fn eval(&mut self, row: &EvalRow) -> Result<(), TrainError> {
+        self.log(EVAL, &rows::line(row)?)
     }
 
     /// Appends a line to teacher.jsonl.
@@ -231,8 +238,15 @@ mod tests {
             }
         });
         let got = fs::read(&path).unwrap();
-        assert!((0..8).any(|t| got == payload(t)), "torn file of {} bytes", got.len());
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(
+            (0..8).any(|t| got == payload(t)),
+            "torn file of {} bytes",
+            got.len()
+        );
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -243,19 +257,41 @@ mod tests {
     fn rows_are_readable_at_once_and_cut_back_on_resume() {
         let dir = std::env::temp_dir().join(format!("trellis-rows-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        let mut run = RunDir::create(&dir, "step,return").unwrap();
-        run.episode("10,1.5").unwrap();
+        let header = EpisodeRow::header(&["h"]);
+        let mut run = RunDir::create(&dir, &header).unwrap();
+        let (a, b) = (
+            EpisodeRow::new(10, 0, 1.5, 4, false, &[0.5]),
+            EpisodeRow::new(20, 1, 2.5, 9, true, &[1.0]),
+        );
+        run.episode(&a).unwrap();
         let lens = run.sync().unwrap();
-        run.episode("20,2.5").unwrap();
-        run.eval("20,0,0,2.5,0,1,1").unwrap();
+        run.episode(&b).unwrap();
+        run.eval(&EvalRow::new(20, 2, 0, 2.5, 0.0, 1.0, 1.0))
+            .unwrap();
         let read = |n| fs::read_to_string(dir.join(n)).unwrap();
-        assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");
-        assert!(read(EVAL).ends_with("20,0,0,2.5,0,1,1\n"), "{}", read(EVAL));
+        assert_eq!(
+            read(EPISODES),
+            format!("{header}\n10,0,1.5,4,0,0.5\n20,1,2.5,9,1,1.0\n")
+        );
+        assert_eq!(
+            read(EVAL),
+            format!("{}\n20,2,0,2.5,0.0,1.0,1.0\n", EvalRow::HEADER)
+        );
+        assert_eq!(
+            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
+            [a.clone(), b.clone()]
+        );
         drop(run);
         let mut run = RunDir::resume(&dir, &lens, RunLock::acquire(&dir).unwrap()).unwrap();
-        assert_eq!(read(EPISODES), "step,return\n10,1.5\n");
-        run.episode("20,2.5").unwrap();
-        assert_eq!(read(EPISODES), "step,return\n10,1.5\n20,2.5\n");
+        assert_eq!(
+            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
+            [a.clone()]
+        );
+        run.episode(&b).unwrap();
+        assert_eq!(
+            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
+            [a, b]
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

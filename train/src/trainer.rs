@@ -16,6 +16,7 @@ use trellis_teachers::{Episode, Teacher, TeacherContext};
 
 use crate::eval::{EvalResult, evaluate};
 use crate::rollout;
+use crate::rows::{EpisodeRow, EvalRow};
 use crate::run_dir::{CHECKPOINT, LogLengths, RunDir, SUMMARY, write_atomic};
 use crate::{RunConfig, TrainError};
 
@@ -151,37 +152,46 @@ where
                     &self.map,
                 );
                 let learn = p.learn.clone();
-                rollout::step(&mut vec, self.student.as_mut(), &mut obs, &learn, |i, stats, student| {
-                    let scores = if teacher.wants_scores() { student.episode_scores(i) } else { None };
-                    teacher.update(&Episode {
-                        task: &map.to_teacher(&stats.task),
-                        ret: stats.ret,
-                        len: stats.len,
-                        success: stats.success,
-                        value: None,
-                        scores,
-                    });
-                    p.episodes += 1;
-                    ended += 1;
-                    recent.push(stats.ret);
-                    let task: Vec<String> = stats.task.iter().map(|x| format!("{x:.6}")).collect();
-                    let line = format!(
-                        "{},{i},{:.4},{},{},{}",
-                        p.step + n as u64,
-                        stats.ret,
-                        stats.len,
-                        stats.success as u8,
-                        task.join(",")
-                    );
-                    if let Err(e) = dir.episode(&line) {
-                        failure.get_or_insert(e);
-                    }
-                    let proposal = teacher.propose();
-                    let next = map.to_world(&proposal.task);
-                    p.tasks[i] = next.clone();
-                    p.learn[i] = proposal.learn;
-                    Some(next)
-                })?;
+                rollout::step(
+                    &mut vec,
+                    self.student.as_mut(),
+                    &mut obs,
+                    &learn,
+                    |i, stats, student| {
+                        let scores = if teacher.wants_scores() {
+                            student.episode_scores(i)
+                        } else {
+                            None
+                        };
+                        teacher.update(&Episode {
+                            task: &map.to_teacher(&stats.task),
+                            ret: stats.ret,
+                            len: stats.len,
+                            success: stats.success,
+                            value: None,
+                            scores,
+                        });
+                        p.episodes += 1;
+                        ended += 1;
+                        recent.push(stats.ret);
+                        let row = EpisodeRow::new(
+                            p.step + n as u64,
+                            i,
+                            stats.ret,
+                            stats.len as u32,
+                            stats.success,
+                            &stats.task,
+                        );
+                        if let Err(e) = dir.episode(&row) {
+                            failure.get_or_insert(e);
+                        }
+                        let proposal = teacher.propose();
+                        let next = map.to_world(&proposal.task);
+                        p.tasks[i] = next.clone();
+                        p.learn[i] = proposal.learn;
+                        Some(next)
+                    },
+                )?;
             }
             if let Some(e) = failure {
                 return Err(e);
@@ -208,9 +218,11 @@ where
             }
             if !recent.is_empty() && self.progress.episodes % 10 == 0 {
                 let mean = mean(&recent);
-                let test = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| {
-                    format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
-                });
+                let test = last_eval
+                    .as_ref()
+                    .map_or("-".to_string(), |e: &EvalResult| {
+                        format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
+                    });
                 bar.set_message(format!(
                     "train return {mean:.1} (last 50 episodes) · test {test}"
                 ));
@@ -225,7 +237,10 @@ where
             }
             let boundary = ended == n;
             let stop = crate::stop::requested();
-            if (checkpoint_due || stop) && (boundary || n > 1) && self.progress.step < self.cfg.steps {
+            if (checkpoint_due || stop)
+                && (boundary || n > 1)
+                && self.progress.step < self.cfg.steps
+            {
                 checkpoint_due = false;
                 self.progress.seeds = boundary.then(|| vec.seed_state());
                 self.checkpoint(t0)?;
@@ -320,15 +335,14 @@ where
         self.teacher.on_evaluation(&r.returns);
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
-        self.dir.eval(&format!(
-            "{},{},{},{:.4},{:.2},{:.1},{:.1}",
+        self.dir.eval(&EvalRow::new(
             self.progress.step,
             self.progress.episodes,
             self.student.updates(),
             r.mean_return,
             r.mastered_pct,
             secs,
-            sps
+            sps,
         ))?;
         self.announce(bar, &r, recent);
         Ok(r)
@@ -359,9 +373,4 @@ where
 /// The mean of the recent training returns (not empty).
 fn mean(returns: &[f64]) -> f64 {
     returns.iter().sum::<f64>() / returns.len() as f64
-}
-
-/// Header of episodes.csv for a task space with these dimension names.
-pub fn episodes_header(names: &[&str]) -> String {
-    format!("step,env,return,length,success,{}", names.join(","))
 }

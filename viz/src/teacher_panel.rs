@@ -10,6 +10,8 @@ use bevy::prelude::*;
 use serde_json::Value;
 use trellis_envs::space::Dim;
 use trellis_envs::{TaskSpace, WalkerEnv};
+use trellis_train::rows::{self, EpisodeRow};
+use trellis_train::run_dir::EPISODES;
 
 /// Training episodes shown (the most recent).
 const SAMPLES: usize = 1500;
@@ -28,18 +30,11 @@ pub struct TeacherPanel {
 impl TeacherPanel {
     pub fn load(dir: &Path, space: &TaskSpace) -> Result<Self> {
         let n = space.len();
-        let episodes = std::fs::read_to_string(dir.join("episodes.csv")).context("episodes.csv")?;
-        // Columns: step, env, return, length, success, then the task.
+        let episodes: Vec<EpisodeRow> = rows::read(&dir.join(EPISODES)).context("episodes.csv")?;
         let rows: Vec<(Vec<f64>, f64)> = episodes
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let v: Vec<f64> = l
-                    .split(',')
-                    .map(|x| x.parse().unwrap_or(f64::NAN))
-                    .collect();
-                (v.len() == 5 + n).then(|| (v[5..].to_vec(), v[2]))
-            })
+            .into_iter()
+            .filter(|e| e.task.len() == n)
+            .map(|e| (e.task, e.ret))
             .collect();
         let samples = rows[rows.len().saturating_sub(SAMPLES)..].to_vec();
         let dumps = std::fs::read_to_string(dir.join("teacher.jsonl")).unwrap_or_default();
