@@ -75,9 +75,10 @@ def play(env, policy):
 
 envs = {name: engines.make(name, args.tma) for name in args.engines.split(",")}
 print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s} {'distance':>9s} {'ended':>6s} {'tilt':>6s} {'effort':>6s}")
+first = next(iter(envs.values()))  # both engines observe and act alike
 for run in args.runs:
+    policy = load_policy(run, first.obs_dim, first.act_dim)
     for name, env in envs.items():
-        policy = load_policy(run, env.obs_dim, env.act_dim)
         m = play(env, policy)
         print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
               f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)

@@ -20,7 +20,7 @@ pub enum Code {
     /// Bad input: flags, config fields, task vectors, input files (clap's usage errors are 2 too).
     BadInput = 2,
     /// The run dir is held by another trellis process: try again later.
-    Busy = 3,
+    Busy = trellis_train::EXIT_BUSY as isize,
     /// A file could not be read or written (disk full, read-only, permissions): fix and `--resume`.
     Io = 4,
     /// A checkpoint or data file is damaged (checksum, truncation).
@@ -29,7 +29,7 @@ pub enum Code {
     Internal = 70,
     /// Stopped on request (SIGTERM, SIGINT, SIGUSR1) after checkpointing:
     /// `--resume` continues it (sysexits' EX_TEMPFAIL: try again later).
-    Stopped = 75,
+    Stopped = trellis_train::EXIT_STOPPED as isize,
 }
 
 /// Bad input found by the command line itself (not by a library).

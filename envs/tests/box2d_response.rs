@@ -12,17 +12,31 @@
 //! 24 × 8 steps; each engine draws its own small start push, so 0 is out of
 //! reach): with rapier's default solver (4 substeps of 1 iteration) the
 //! motors reached only half their target speed in a step and the joint speeds
-//! differed by 0.20, the angles by 0.08; with contact reported whenever a
+//! differed by 0.20, the angles by 0.11; with contact reported whenever a
 //! predictive contact existed (up to 2 cm off the ground) the contact flags
 //! disagreed on 12% of the steps (up to half of them late in a sequence).
 //! Box2D-trained PPO gaits covered 34–79 units of their ~430 on that world.
 //! Now (8 substeps × 4 iterations, contact when the shapes meet): 0.078,
 //! 0.033, hull 0.008, contacts 2.6%; see `physics::PhysicsConfig`.
 
-use serde_json::Value;
+use serde::Deserialize;
 use trellis_envs::registry::make_walker;
 use trellis_envs::walker::WalkerConfig;
 use trellis_envs::Env;
+
+/// The recording: one task, and per held action the observations it led to.
+#[derive(Deserialize)]
+struct Fixture {
+    task: Vec<f64>,
+    sequences: Vec<Sequence>,
+}
+
+#[derive(Deserialize)]
+struct Sequence {
+    action: Vec<f32>,
+    /// The first 14 observation entries at each step.
+    obs: Vec<Vec<f64>>,
+}
 
 /// Observation entries compared, by kind.
 const JOINT_SPEEDS: [usize; 4] = [5, 7, 10, 12];
@@ -35,19 +49,15 @@ const CONTACTS: [usize; 2] = [8, 13];
 fn response_gap() -> (f64, f64, f64, f64) {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/box2d_response.json"))
         .expect("fixture");
-    let fixture: Value = serde_json::from_str(&text).expect("fixture is JSON");
-    let task: Vec<f64> = fixture["task"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let fixture: Fixture = serde_json::from_str(&text).expect("fixture: a task and sequences of actions and observations");
     let mut env = make_walker("stump-tracks", None, WalkerConfig::default()).unwrap();
     let mut sums = [0.0f64; 4];
     let mut counts = [0.0f64; 4];
-    for (k, seq) in fixture["sequences"].as_array().unwrap().iter().enumerate() {
-        let action: Vec<f32> =
-            seq["action"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
-        env.reset(Some(k as u64), Some(&task)).unwrap();
-        for reference in seq["obs"].as_array().unwrap() {
-            let step = env.step(&action);
+    for (k, seq) in fixture.sequences.iter().enumerate() {
+        env.reset(Some(k as u64), Some(&fixture.task)).unwrap();
+        for reference in &seq.obs {
+            let step = env.step(&seq.action);
             assert!(!step.done(), "sequence {k}: the episode ended within the fixture's steps");
-            let reference: Vec<f64> = reference.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
             for (kind, idx) in [&JOINT_SPEEDS[..], &JOINT_ANGLES, &HULL, &CONTACTS].into_iter().enumerate() {
                 for &i in idx {
                     sums[kind] += (f64::from(step.obs[i]) - reference[i]).abs();

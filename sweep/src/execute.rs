@@ -69,10 +69,10 @@ enum Ended {
 }
 
 /// The exit code of a `trellis train` refused because another process holds the run dir.
-const BUSY_EXIT: i32 = 3;
+const BUSY_EXIT: i32 = trellis_train::EXIT_BUSY as i32;
 
 /// The exit code of a `trellis train` stopped on request after checkpointing.
-pub const STOPPED_EXIT: i32 = 75;
+pub const STOPPED_EXIT: i32 = trellis_train::EXIT_STOPPED as i32;
 
 /// A run id as one file name.
 fn flat(id: &str) -> String {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 pub use trellis_train::rows::EvalRow;
-use trellis_train::rows::{self, EpisodeRow};
+use trellis_train::rows;
 
 use crate::execute::{State, run_dir, state};
 use crate::manifest::{Manifest, Run};
@@ -54,11 +54,6 @@ pub fn collect<'a>(manifest: &'a Manifest, out: &Path) -> Result<Vec<RunResult<'
 /// Training tasks of a run: the task dimensions' names and (step, task
 /// vector) per episode, from `episodes.csv`.
 pub fn read_tasks(dir: &Path) -> Result<(Vec<String>, Vec<(u64, Vec<f64>)>)> {
-    let path = dir.join(trellis_train::run_dir::EPISODES);
-    let names = rows::task_names(&path)?;
-    let episodes: Vec<EpisodeRow> = rows::read(&path)?;
-    Ok((
-        names,
-        episodes.into_iter().map(|e| (e.step, e.task)).collect(),
-    ))
+    let (names, episodes) = rows::read_episodes(&dir.join(trellis_train::run_dir::EPISODES))?;
+    Ok((names, episodes.into_iter().map(|e| (e.step, e.task)).collect()))
 }

@@ -46,6 +46,14 @@ use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerEnv;
 use trellis_nn::blob::Blob;
 
+/// The exit code of a `trellis train` refused because another process holds
+/// the run dir ([`TrainError::Busy`]): try again later. The CLI exits with it
+/// and a sweep reads it back, so both take it from here.
+pub const EXIT_BUSY: u8 = 3;
+/// The exit code of a `trellis train` stopped on request after checkpointing
+/// ([`TrainError::Stopped`]; sysexits' EX_TEMPFAIL): `--resume` continues it.
+pub const EXIT_STOPPED: u8 = 75;
+
 #[derive(Debug, thiserror::Error)]
 /// Why a run could not start, continue or be evaluated.
 pub enum TrainError {
@@ -178,12 +186,7 @@ fn parts<E: Env>(
     let map = TaskMap::new(proto.task_space(), cfg.shuffle);
     let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
     let mut ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
-    ctx.learner = format!(
-        "{}-{}-{}",
-        cfg.env,
-        cfg.student,
-        cfg.body.as_deref().unwrap_or("default")
-    );
+    ctx.learner = format!("{}-{}-{}", cfg.env, cfg.student, cfg.body.as_deref().unwrap_or("default"));
     let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     // A new run reads its test set in `start`; a resumed or evaluated one
     // reads the copy in its run dir (`restore`), never the original file.
@@ -330,10 +333,7 @@ where
         let parts = self.restore(dir, blob)?;
         let run_dir = RunDir::resume(dir, &progress.logs, lock)?;
         progress.resumes += 1;
-        resumable(
-            dir,
-            parts.trainer(cfg, run_dir, progress, show_progress).run(),
-        )
+        resumable(dir, parts.trainer(cfg, run_dir, progress, show_progress).run())
     }
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {

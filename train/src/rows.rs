@@ -1,6 +1,7 @@
 //! The rows of a run dir's two CSV logs, defined once: the trainer writes
-//! them, and resume, the sweep's results and report, the viewer and the
-//! Python package read them back with the same types (serde + the csv crate).
+//! them, and the sweep's results and report and the viewer read them back
+//! with the same types (serde + the csv crate). (The Python package reads
+//! the files with its own CSV reader.)
 //!
 //! Values are rounded where they are made (returns to 4 decimals, tasks to 6,
 //! % mastered to 2, seconds and rates to 1), so a row's text is short, and
@@ -106,16 +107,13 @@ impl EvalRow {
 
 /// A row as one CSV line (no newline).
 pub fn line<T: Serialize>(row: &T) -> Result<String, TrainError> {
+    let bad = |e: &dyn std::fmt::Display| TrainError::Io(format!("writing a log row: {e}"));
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    w.serialize(row)
-        .map_err(|e| TrainError::Io(format!("writing a log row: {e}")))?;
-    let bytes = w
-        .into_inner()
-        .map_err(|e| TrainError::Io(format!("writing a log row: {e}")))?;
-    let mut s = String::from_utf8(bytes).expect("csv writes UTF-8");
+    w.serialize(row).map_err(|e| bad(&e))?;
+    let mut s = String::from_utf8(w.into_inner().map_err(|e| bad(&e))?).expect("csv writes UTF-8");
     s.pop();
     Ok(s)
 }
@@ -124,37 +122,41 @@ pub fn line<T: Serialize>(row: &T) -> Result<String, TrainError> {
 /// names its task columns after the dimensions). A missing file has no rows
 /// yet; a malformed row is an error naming the file and row.
 pub fn read<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, TrainError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(path, e)),
-    };
-    let mut rd = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(file);
-    rd.records()
-        .enumerate()
-        .map(|(i, rec)| {
-            let bad =
-                |e: csv::Error| TrainError::Io(format!("{}: row {}: {e}", path.display(), i + 2));
-            rec.map_err(bad)?.deserialize(None).map_err(bad)
-        })
-        .collect()
+    Ok(read_with_header(path)?.map_or_else(Vec::new, |(_, rows)| rows))
 }
 
-/// The task dimensions' names of an episodes.csv (its columns after `success`).
-pub fn task_names(path: &Path) -> Result<Vec<String>, TrainError> {
-    let mut rd = csv::Reader::from_path(path)
-        .map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))?;
-    let headers = rd
-        .headers()
-        .map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))?;
-    let first = headers
+/// An episodes.csv: its task dimensions' names (the columns after
+/// `success`) and its rows.
+pub fn read_episodes(path: &Path) -> Result<(Vec<String>, Vec<EpisodeRow>), TrainError> {
+    let (header, rows) = read_with_header(path)?
+        .ok_or_else(|| TrainError::Io(format!("{}: no such file", path.display())))?;
+    let first = header
         .iter()
         .position(|h| h == "success")
         .ok_or_else(|| TrainError::Io(format!("{}: no `success` column", path.display())))?;
-    Ok(headers.iter().skip(first + 1).map(str::to_string).collect())
+    Ok((header.iter().skip(first + 1).map(str::to_string).collect(), rows))
+}
+
+/// The header and rows of a log, or `None` if the file does not exist.
+fn read_with_header<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+) -> Result<Option<(csv::StringRecord, Vec<T>)>, TrainError> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path, e)),
+    };
+    let mut rd = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(file);
+    let header = rd.headers().map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))?.clone();
+    let rows = rd
+        .records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let bad = |e: csv::Error| TrainError::Io(format!("{}: row {}: {e}", path.display(), i + 2));
+            rec.map_err(bad)?.deserialize(None).map_err(bad)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Some((header, rows)))
 }
 
 #[cfg(test)]
@@ -183,7 +185,8 @@ mod tests {
             rows[1],
             EpisodeRow::new(10, 0, -100.0, 5, false, &[1.0, 2.0])
         );
-        assert_eq!(task_names(&p).unwrap(), ["h", "s"]);
+        let (names, again) = read_episodes(&p).unwrap();
+        assert_eq!((names, again), (vec!["h".to_string(), "s".to_string()], rows));
         // A broken row is refused with the file and row named.
         std::fs::write(&p, "step,env,return,length,success,h\n1,0,x,5,0,1\n").unwrap();
         let err = read::<EpisodeRow>(&p).unwrap_err().to_string();

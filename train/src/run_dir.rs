@@ -71,9 +71,7 @@ impl RunLock {
             .read(true)
             .write(true)
             .open(&p)
-            .map_err(|e| {
-                TrainError::Io(format!("run dir {} is not writable: {e}", dir.display()))
-            })?;
+            .map_err(|e| TrainError::Io(format!("run dir {} is not writable: {e}", dir.display())))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -88,10 +86,7 @@ impl RunLock {
         }
         // Temporary files of a writer killed mid-write: nobody else can be
         // writing here now.
-        for e in fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(Result::ok)
-        {
+        for e in fs::read_dir(dir).map_err(|e| io(dir, e))?.filter_map(Result::ok) {
             if trellis_core::fs::is_stale_temporary(&e.file_name().to_string_lossy()) {
                 let _ = fs::remove_file(e.path());
             }
@@ -150,11 +145,7 @@ impl RunDir {
         Self::open_logs(path, Some(lengths), lock)
     }
 
-    fn open_logs(
-        path: &Path,
-        lengths: Option<&LogLengths>,
-        lock: RunLock,
-    ) -> Result<Self, TrainError> {
+    fn open_logs(path: &Path, lengths: Option<&LogLengths>, lock: RunLock) -> Result<Self, TrainError> {
         let mut logs = Vec::new();
         for (i, name) in LOGS.iter().enumerate() {
             let p = path.join(name);
@@ -238,15 +229,8 @@ mod tests {
             }
         });
         let got = fs::read(&path).unwrap();
-        assert!(
-            (0..8).any(|t| got == payload(t)),
-            "torn file of {} bytes",
-            got.len()
-        );
-        let names: Vec<_> = fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        assert!((0..8).any(|t| got == payload(t)), "torn file of {} bytes", got.len());
+        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("manifest.json")]);
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -259,39 +243,20 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         let header = EpisodeRow::header(&["h"]);
         let mut run = RunDir::create(&dir, &header).unwrap();
-        let (a, b) = (
-            EpisodeRow::new(10, 0, 1.5, 4, false, &[0.5]),
-            EpisodeRow::new(20, 1, 2.5, 9, true, &[1.0]),
-        );
+        let (a, b) = (EpisodeRow::new(10, 0, 1.5, 4, false, &[0.5]), EpisodeRow::new(20, 1, 2.5, 9, true, &[1.0]));
         run.episode(&a).unwrap();
         let lens = run.sync().unwrap();
         run.episode(&b).unwrap();
-        run.eval(&EvalRow::new(20, 2, 0, 2.5, 0.0, 1.0, 1.0))
-            .unwrap();
+        run.eval(&EvalRow::new(20, 2, 0, 2.5, 0.0, 1.0, 1.0)).unwrap();
         let read = |n| fs::read_to_string(dir.join(n)).unwrap();
-        assert_eq!(
-            read(EPISODES),
-            format!("{header}\n10,0,1.5,4,0,0.5\n20,1,2.5,9,1,1.0\n")
-        );
-        assert_eq!(
-            read(EVAL),
-            format!("{}\n20,2,0,2.5,0.0,1.0,1.0\n", EvalRow::HEADER)
-        );
-        assert_eq!(
-            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
-            [a.clone(), b.clone()]
-        );
+        assert_eq!(read(EPISODES), format!("{header}\n10,0,1.5,4,0,0.5\n20,1,2.5,9,1,1.0\n"));
+        assert_eq!(read(EVAL), format!("{}\n20,2,0,2.5,0.0,1.0,1.0\n", EvalRow::HEADER));
+        assert_eq!(rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(), [a.clone(), b.clone()]);
         drop(run);
         let mut run = RunDir::resume(&dir, &lens, RunLock::acquire(&dir).unwrap()).unwrap();
-        assert_eq!(
-            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
-            [a.clone()]
-        );
+        assert_eq!(rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(), [a.clone()]);
         run.episode(&b).unwrap();
-        assert_eq!(
-            rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(),
-            [a, b]
-        );
+        assert_eq!(rows::read::<EpisodeRow>(&dir.join(EPISODES)).unwrap(), [a, b]);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -152,46 +152,29 @@ where
                     &self.map,
                 );
                 let learn = p.learn.clone();
-                rollout::step(
-                    &mut vec,
-                    self.student.as_mut(),
-                    &mut obs,
-                    &learn,
-                    |i, stats, student| {
-                        let scores = if teacher.wants_scores() {
-                            student.episode_scores(i)
-                        } else {
-                            None
-                        };
-                        teacher.update(&Episode {
-                            task: &map.to_teacher(&stats.task),
-                            ret: stats.ret,
-                            len: stats.len,
-                            success: stats.success,
-                            value: None,
-                            scores,
-                        });
-                        p.episodes += 1;
-                        ended += 1;
-                        recent.push(stats.ret);
-                        let row = EpisodeRow::new(
-                            p.step + n as u64,
-                            i,
-                            stats.ret,
-                            stats.len as u32,
-                            stats.success,
-                            &stats.task,
-                        );
-                        if let Err(e) = dir.episode(&row) {
-                            failure.get_or_insert(e);
-                        }
-                        let proposal = teacher.propose();
-                        let next = map.to_world(&proposal.task);
-                        p.tasks[i] = next.clone();
-                        p.learn[i] = proposal.learn;
-                        Some(next)
-                    },
-                )?;
+                rollout::step(&mut vec, self.student.as_mut(), &mut obs, &learn, |i, stats, student| {
+                    let scores = if teacher.wants_scores() { student.episode_scores(i) } else { None };
+                    teacher.update(&Episode {
+                        task: &map.to_teacher(&stats.task),
+                        ret: stats.ret,
+                        len: stats.len,
+                        success: stats.success,
+                        value: None,
+                        scores,
+                    });
+                    p.episodes += 1;
+                    ended += 1;
+                    recent.push(stats.ret);
+                    let row = EpisodeRow::new(p.step + n as u64, i, stats.ret, stats.len as u32, stats.success, &stats.task);
+                    if let Err(e) = dir.episode(&row) {
+                        failure.get_or_insert(e);
+                    }
+                    let proposal = teacher.propose();
+                    let next = map.to_world(&proposal.task);
+                    p.tasks[i] = next.clone();
+                    p.learn[i] = proposal.learn;
+                    Some(next)
+                })?;
             }
             if let Some(e) = failure {
                 return Err(e);
@@ -218,11 +201,9 @@ where
             }
             if !recent.is_empty() && self.progress.episodes % 10 == 0 {
                 let mean = mean(&recent);
-                let test = last_eval
-                    .as_ref()
-                    .map_or("-".to_string(), |e: &EvalResult| {
-                        format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
-                    });
+                let test = last_eval.as_ref().map_or("-".to_string(), |e: &EvalResult| {
+                    format!("{:.1}, {:.0}% mastered", e.mean_return, e.mastered_pct)
+                });
                 bar.set_message(format!(
                     "train return {mean:.1} (last 50 episodes) · test {test}"
                 ));
@@ -237,10 +218,7 @@ where
             }
             let boundary = ended == n;
             let stop = crate::stop::requested();
-            if (checkpoint_due || stop)
-                && (boundary || n > 1)
-                && self.progress.step < self.cfg.steps
-            {
+            if (checkpoint_due || stop) && (boundary || n > 1) && self.progress.step < self.cfg.steps {
                 checkpoint_due = false;
                 self.progress.seeds = boundary.then(|| vec.seed_state());
                 self.checkpoint(t0)?;
@@ -374,3 +352,4 @@ where
 fn mean(returns: &[f64]) -> f64 {
     returns.iter().sum::<f64>() / returns.len() as f64
 }
+
