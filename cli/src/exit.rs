@@ -81,7 +81,9 @@ pub fn classify(e: &anyhow::Error) -> Code {
     for cause in e.chain() {
         if let Some(t) = cause.downcast_ref::<TrainError>() {
             return match t {
-                TrainError::Config(_) | TrainError::Task(_) | TrainError::Teacher(_) => Code::BadInput,
+                TrainError::Config(_) | TrainError::Task(_) | TrainError::Teacher(_) | TrainError::NeedsPython(_) => {
+                    Code::BadInput
+                }
                 TrainError::Io(_) => Code::Io,
                 TrainError::Busy(_) => Code::Busy,
                 TrainError::Nn(_) => Code::Corrupt,

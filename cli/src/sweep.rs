@@ -17,6 +17,12 @@ pub struct Assets {
     /// beside this binary's source tree, else $TRELLIS_ASSETS).
     #[arg(long, global = true)]
     pub assets: Option<PathBuf>,
+    /// A teachers file of your own, in the format of
+    /// assets/benchmark/teachers.toml (a section with `python =
+    /// "module:Class"` is a teacher written in Python): its teachers are
+    /// compared after the benchmark's.
+    #[arg(long, global = true)]
+    pub teachers_file: Option<PathBuf>,
 }
 
 impl Assets {
@@ -26,8 +32,12 @@ impl Assets {
             Some(d) => d.clone(),
             None => find_assets()?,
         };
-        Benchmark::load(&dir)
-            .with_context(|| format!("loading the benchmark from {}", dir.display()))
+        let mut b = Benchmark::load(&dir)
+            .with_context(|| format!("loading the benchmark from {}", dir.display()))?;
+        if let Some(f) = &self.teachers_file {
+            b.add_teachers(f)?;
+        }
+        Ok(b)
     }
 }
 
@@ -230,6 +240,9 @@ pub fn run(s: &Sweep) -> Result<()> {
                 exe: std::env::current_exe()?,
                 progress: !r.quiet,
             };
+            if let Some(r) = m.runs.iter().find(|r| r.config().is_ok_and(|c| c.teacher_python.is_some())) {
+                crate::train::check_python_package(&r.teacher)?;
+            }
             crate::train::stop_on_signals()?;
             let t = execute(&m, &opts)?;
             println!(

@@ -176,7 +176,68 @@ pub fn stop_on_signals() -> Result<()> {
     Ok(())
 }
 
+/// The Python that runs teachers written in Python: `$TRELLIS_PYTHON`, else `python3`.
+pub fn python() -> String {
+    std::env::var("TRELLIS_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Checks that `python()` can import the trellis package, which runs teachers
+/// written in Python; the error says what to install.
+pub fn check_python_package(teacher: &str) -> Result<()> {
+    let python = python();
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import trellis"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Ok(());
+    }
+    Err(crate::exit::Input(format!(
+        "teacher `{teacher}` is written in Python (`teacher_python`): its runs need the trellis Python package, \
+         which `{python} -c \"import trellis\"` did not find; install it (`pip install` the wheel python/ci.sh \
+         builds, see the README's Python section) or point TRELLIS_PYTHON at a Python that has it"
+    ))
+    .into())
+}
+
+/// A run whose teacher is written in Python is trained by the Python
+/// package (`python -m trellis train`), which runs this same trainer with
+/// the teacher's calls in Python: this process becomes that one, so exit
+/// codes and signals (a sweep's SIGTERM) reach it unchanged.
+fn hand_to_python(teacher: &str, args: &[&std::ffi::OsStr]) -> Result<()> {
+    check_python_package(teacher)?;
+    let mut cmd = std::process::Command::new(python());
+    cmd.args(["-m", "trellis", "train"]).args(args);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        Err(e).with_context(|| format!("starting {}", python()))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = cmd.status().with_context(|| format!("starting {}", python()))?;
+        std::process::exit(status.code().unwrap_or(1));
+    }
+}
+
 pub fn train(t: &Train) -> Result<()> {
+    if let Some(dir) = &t.resume
+        && let Ok(cfg) = trellis_train::read_config(dir)
+        && cfg.teacher_python.is_some()
+    {
+        let steps = t.steps.map(|s| s.to_string());
+        let mut args = vec![std::ffi::OsStr::new("--resume"), dir.as_os_str()];
+        if let Some(s) = &steps {
+            args.extend([std::ffi::OsStr::new("--steps"), std::ffi::OsStr::new(s)]);
+        }
+        if t.quiet {
+            args.push(std::ffi::OsStr::new("--quiet"));
+        }
+        return hand_to_python(&cfg.teacher, &args);
+    }
     stop_on_signals()?;
     let outcome = if let Some(dir) = &t.resume {
         if dir.join("config.toml").exists() && !trellis_train::has_checkpoint(dir) {
@@ -203,6 +264,19 @@ pub fn train(t: &Train) -> Result<()> {
             cfg.student,
             cfg.steps
         );
+        if cfg.teacher_python.is_some() {
+            let toml = cfg.to_toml();
+            let mut args = vec![
+                std::ffi::OsStr::new("--config-toml"),
+                std::ffi::OsStr::new(&toml),
+                std::ffi::OsStr::new("--out"),
+                out.as_os_str(),
+            ];
+            if t.quiet {
+                args.push(std::ffi::OsStr::new("--quiet"));
+            }
+            return hand_to_python(&cfg.teacher, &args);
+        }
         trellis_train::start(cfg, &out, !t.quiet)?
     };
     let p = &outcome.progress;

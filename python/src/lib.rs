@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 mod student;
+mod train;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
@@ -397,5 +398,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<student::Student>()?;
     m.add_function(wrap_pyfunction!(worlds, m)?)?;
     m.add_function(wrap_pyfunction!(bodies, m)?)?;
+    m.add_function(wrap_pyfunction!(train::train, m)?)?;
+    m.add_function(wrap_pyfunction!(train::request_stop, m)?)?;
+    m.add_function(wrap_pyfunction!(train::toml_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(train::json_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(train::sweep_summary, m)?)?;
+    m.add("Stopped", m.py().get_type::<train::Stopped>())?;
+    m.add("Busy", m.py().get_type::<train::Busy>())?;
     Ok(())
 }

@@ -8,6 +8,10 @@ at native speed, behind Gymnasium's API.
     teacher = trellis.Teacher("alp-gmm", env.unwrapped.task_space, seed=0)
     task = teacher.sample_task(); ...; teacher.update(task, episode_return)
 
+A teacher written in Python trains trellis's native students:
+``trellis.train(out="runs/mine", teacher=MyTeacher)`` (see
+:class:`BaseTeacher`).
+
 Every world is registered as ``trellis/<Name>-v0`` (``body=`` picks a walker
 body); :func:`make_vec` builds a vector env stepped on trellis's own threads.
 """
@@ -17,8 +21,12 @@ from .envs import WalkerEnv, TextEnv, TaskSpace, WORLD_IDS
 from .vector import VecWalkerEnv, make_vec
 from .teacher import Teacher
 from .student import Student
+from .custom_teacher import BaseTeacher, Context, Episode, Scores
+from .training import train, Stopped, Busy
+from .results import load_run, load_sweep
 
 __all__ = ["WalkerEnv", "TextEnv", "TaskSpace", "VecWalkerEnv", "make_vec", "Teacher", "Student", "WORLD_IDS",
+           "BaseTeacher", "Context", "Episode", "Scores", "train", "Stopped", "Busy", "load_run", "load_sweep",
            "worlds", "bodies", "teachers"]
 
 

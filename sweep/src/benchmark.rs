@@ -172,11 +172,7 @@ impl Benchmark {
             s.name = name.clone();
             scales.insert(name, s);
         }
-        let teachers_file = std::fs::read_to_string(dir.join("teachers.toml"))?;
-        let teachers = ordered_sections(&teachers_file)?;
-        for (name, _) in &teachers {
-            trellis_teachers::descriptor(name).with_context(|| "teachers.toml")?;
-        }
+        let teachers = read_teachers(&dir.join("teachers.toml"))?;
         let mut reference = BTreeMap::new();
         let ref_path = dir.join("reference.toml");
         if ref_path.exists() {
@@ -205,6 +201,29 @@ impl Benchmark {
             }
         }
         Ok(b)
+    }
+
+    /// Adds the teachers of a file in `teachers.toml`'s format (a user's
+    /// own, often written in Python) after the benchmark's; a section of the
+    /// same name replaces the benchmark's settings for that teacher.
+    pub fn add_teachers(&mut self, path: &Path) -> Result<()> {
+        for (name, t) in read_teachers(path)? {
+            match self.teachers.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = t,
+                None => self.teachers.push((name, t)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the teacher called `name` lives if it is written in Python
+    /// (its `python` setting, file paths made absolute).
+    pub fn python_teacher(&self, name: &str) -> Option<&str> {
+        self.teachers
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, t)| t.get(PYTHON))
+            .and_then(toml::Value::as_str)
     }
 
     /// The teachers an experiment compares.
@@ -276,7 +295,11 @@ impl Benchmark {
             .find(|(n, _)| n == teacher)
             .map(|(_, t)| t.clone())
             .unwrap_or_default();
-        if scale.quick_teachers {
+        cfg.teacher_python = settings
+            .remove(PYTHON)
+            .and_then(|v| v.as_str().map(String::from));
+        // A Python teacher has no quick settings: its file sets what it takes.
+        if scale.quick_teachers && cfg.teacher_python.is_none() {
             settings.extend(trellis_teachers::descriptor(teacher)?.quick_config()?);
         }
         // Settings may name the experiment (AGAIN's classroom is shared by
@@ -315,10 +338,46 @@ fn value_text(v: &toml::Value) -> String {
     }
 }
 
+/// The setting of a teachers-file section that makes it a teacher written
+/// in Python: `package.module:Class` or `path/to/file.py:Class` (relative
+/// to the teachers file); the section's other settings are the class's
+/// keyword arguments.
+pub const PYTHON: &str = "python";
+
+/// A teachers file: its sections in order, each a trellis teacher (checked
+/// against the registry) or a Python one (its spec checked, a `.py` path
+/// made absolute and required to exist).
+fn read_teachers(path: &Path) -> Result<Vec<(String, toml::Table)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut teachers =
+        ordered_sections(&text).with_context(|| format!("in {}", path.display()))?;
+    let here = path.parent().unwrap_or(Path::new("."));
+    for (name, t) in &mut teachers {
+        let Some(spec) = t.get_mut(PYTHON) else {
+            trellis_teachers::descriptor(name).with_context(|| format!("in {}", path.display()))?;
+            continue;
+        };
+        let toml::Value::String(spec) = spec else {
+            bail!("{}: `{name}.{PYTHON}` must be a string, `package.module:Class` or `path/to/file.py:Class`", path.display());
+        };
+        let (module, class) = trellis_train::config::python_class(spec)
+            .with_context(|| format!("in {}, teacher `{name}`", path.display()))?;
+        if module.ends_with(".py") {
+            let file = here.join(module);
+            let file = file.canonicalize().with_context(|| {
+                format!("{}: teacher `{name}`: no Python file {}", path.display(), file.display())
+            })?;
+            *spec = format!("{}:{class}", file.display());
+        }
+    }
+    Ok(teachers)
+}
+
 /// The sections of a TOML file in the order they are written (reports
 /// follow it), each as a table.
 fn ordered_sections(text: &str) -> Result<Vec<(String, toml::Table)>> {
-    let table: toml::Table = text.parse().context("teachers.toml: not valid TOML")?;
+    let table: toml::Table = text.parse().context("not valid TOML")?;
     let mut order: Vec<(usize, String)> = table
         .keys()
         .map(|k| {
@@ -333,7 +392,7 @@ fn ordered_sections(text: &str) -> Result<Vec<(String, toml::Table)>> {
         .into_iter()
         .map(|(_, k)| match &table[&k] {
             toml::Value::Table(t) => Ok((k, t.clone())),
-            _ => bail!("teachers.toml: `{k}` must be a section"),
+            _ => bail!("`{k}` must be a section"),
         })
         .collect()
 }

@@ -117,8 +117,15 @@ impl Manifest {
                         variant: variant.name.clone(),
                         expert,
                     };
+                    let mut cell_teachers = Vec::new();
                     for teacher in b.teachers_of(e) {
                         if !sel.teachers.is_empty() && !sel.teachers.iter().any(|t| t == teacher) {
+                            continue;
+                        }
+                        if b.python_teacher(teacher).is_some() {
+                            // Written in Python: told the easy tasks when
+                            // the cell gives them, never inapplicable.
+                            cell_teachers.push(teacher);
                             continue;
                         }
                         let d = trellis_teachers::descriptor(teacher)?;
@@ -131,7 +138,16 @@ impl Manifest {
                             });
                             continue;
                         }
-                        for seed in 0..sel.seeds.unwrap_or(scale.seeds) {
+                        cell_teachers.push(teacher);
+                    }
+                    // Seed-major within a cell (seed 0 of every teacher, then
+                    // seed 1, ...): a sweep stopped part-way, or a shard that
+                    // finished first, leaves every teacher with the same number
+                    // of seeds, so the partial report still compares like with
+                    // like instead of holding eight seeds of one teacher and
+                    // none of the other.
+                    for seed in 0..sel.seeds.unwrap_or(scale.seeds) {
+                        for &teacher in &cell_teachers {
                             let cfg = b.run_config(e, &variant, expert, teacher, seed, scale)?;
                             runs.push(Run {
                                 id: format!("{}/{teacher}/s{seed}", cell.label()),

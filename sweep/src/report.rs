@@ -20,6 +20,9 @@ use crate::plots::{self, Curve, Curves, Density, DensityGrid, Measure, Profile, 
 use crate::results::{RunResult, collect, read_tasks};
 use crate::stats::{ALPHA, mean, sem, std, welch};
 
+/// The report's table as CSV, beside `report.md`.
+pub const SUMMARY_CSV: &str = "summary.csv";
+
 /// The baseline every teacher is compared with.
 pub const BASELINE: &str = "random";
 
@@ -49,23 +52,18 @@ pub struct Report {
     pub unfinished: Vec<(String, State)>,
 }
 
-fn flat(s: &str) -> String {
-    s.replace('/', "__")
+/// The cells, teachers and final scores of a sweep's runs.
+struct Tally {
+    cells: Vec<Cell>,
+    teachers: Vec<String>,
+    scores: BTreeMap<(Cell, String), Scores>,
 }
 
-/// Writes the report of the sweep in `sweep` into `out` (default
-/// `sweep/report`). `bench` adds the published reference numbers.
-pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Result<Report> {
-    let manifest = Manifest::load(&sweep.join("manifest.json"))
-        .with_context(|| format!("{} is not a sweep dir (no manifest.json)", sweep.display()))?;
-    let out = out.map_or_else(|| sweep.join("report"), Path::to_path_buf);
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    let results = collect(&manifest, sweep)?;
-
+fn tally(manifest: &Manifest, results: &[RunResult]) -> Tally {
     let mut cells: Vec<Cell> = Vec::new();
     let mut teachers: Vec<String> = manifest.teachers.clone();
     let mut scores: BTreeMap<(Cell, String), Scores> = BTreeMap::new();
-    for r in &results {
+    for r in results {
         if !cells.contains(&r.run.cell) {
             cells.push(r.run.cell.clone());
         }
@@ -85,6 +83,108 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
             teachers.push(na.teacher.clone());
         }
     }
+    Tally {
+        cells,
+        teachers,
+        scores,
+    }
+}
+
+/// One teacher in one cell: the numbers of the report's table, as data
+/// (`summary.csv` beside `report.md`; `trellis.load_sweep` in Python).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SummaryRow {
+    /// The cell's experiment.
+    pub experiment: String,
+    /// Its variant.
+    pub variant: String,
+    /// Its expert level.
+    pub expert: String,
+    /// The teacher.
+    pub teacher: String,
+    /// Runs planned.
+    pub planned: usize,
+    /// Runs finished (their final scores below).
+    pub finished: usize,
+    /// Mean % mastered at the last evaluation over finished seeds.
+    pub mean: Option<f64>,
+    /// Their standard deviation (n − 1).
+    pub std: Option<f64>,
+    /// Their standard error.
+    pub sem: Option<f64>,
+    /// Welch's t against Random in the same cell (positive: ahead).
+    pub welch_t: Option<f64>,
+    /// Its two-sided p-value.
+    pub welch_p: Option<f64>,
+    /// The teacher cannot run in this cell (needs expert knowledge).
+    pub not_applicable: bool,
+}
+
+/// The report's table of the sweep in `sweep` as rows (cells in report
+/// order, teachers in benchmark order), computed as the report computes it.
+pub fn summary(sweep: &Path) -> Result<Vec<SummaryRow>> {
+    let manifest = Manifest::load(&sweep.join("manifest.json"))
+        .with_context(|| format!("{} is not a sweep dir (no manifest.json)", sweep.display()))?;
+    let results = collect(&manifest, sweep)?;
+    Ok(summary_rows(&manifest, &tally(&manifest, &results)))
+}
+
+fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
+    let mut rows = Vec::new();
+    for c in &t.cells {
+        let base = t.scores.get(&(c.clone(), BASELINE.to_string()));
+        for teacher in &t.teachers {
+            let na = manifest
+                .not_applicable
+                .iter()
+                .any(|n| &n.cell == c && &n.teacher == teacher);
+            let s = t.scores.get(&(c.clone(), teacher.clone()));
+            if s.is_none() && !na {
+                continue;
+            }
+            let finals = s.map(|s| s.finals.as_slice()).unwrap_or_default();
+            let some = |v: f64| (!finals.is_empty()).then_some(v);
+            let test = (teacher != BASELINE)
+                .then(|| base.and_then(|b| welch(finals, &b.finals)))
+                .flatten();
+            rows.push(SummaryRow {
+                experiment: c.experiment.clone(),
+                variant: c.variant.clone(),
+                expert: c.expert.name().into(),
+                teacher: teacher.clone(),
+                planned: s.map_or(0, |s| s.planned),
+                finished: finals.len(),
+                mean: some(mean(finals)),
+                std: (finals.len() > 1).then(|| std(finals)),
+                sem: (finals.len() > 1).then(|| sem(finals)),
+                welch_t: test.map(|(tv, _)| tv),
+                welch_p: test.map(|(_, p)| p),
+                not_applicable: na,
+            });
+        }
+    }
+    rows
+}
+
+fn flat(s: &str) -> String {
+    s.replace('/', "__")
+}
+
+/// Writes the report of the sweep in `sweep` into `out` (default
+/// `sweep/report`). `bench` adds the published reference numbers.
+pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Result<Report> {
+    let manifest = Manifest::load(&sweep.join("manifest.json"))
+        .with_context(|| format!("{} is not a sweep dir (no manifest.json)", sweep.display()))?;
+    let out = out.map_or_else(|| sweep.join("report"), Path::to_path_buf);
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let results = collect(&manifest, sweep)?;
+    let tallied = tally(&manifest, &results);
+    let summary = summary_rows(&manifest, &tallied);
+    let Tally {
+        cells,
+        teachers,
+        scores,
+    } = tallied;
     let colour_of = |t: &str| teachers.iter().position(|x| x == t).unwrap_or(0);
     let na = |c: &Cell, t: &str| {
         manifest
@@ -364,6 +464,13 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
     }
     let markdown = out.join("report.md");
     std::fs::write(&markdown, md).with_context(|| format!("writing {}", markdown.display()))?;
+    let csv_path = out.join(SUMMARY_CSV);
+    let mut w = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    for row in summary {
+        w.serialize(row)?;
+    }
+    w.flush()?;
     Ok(Report {
         markdown,
         cells,

@@ -125,3 +125,26 @@ fn bad_selections_name_what_exists() {
     assert!(trellis_sweep::manifest::parse_shard("3/3").is_err());
     assert_eq!(trellis_sweep::manifest::parse_shard("2/3").unwrap(), (2, 3));
 }
+
+#[test]
+fn a_sweep_cut_short_leaves_every_teacher_with_the_same_seeds() {
+    let b = bench();
+    let m = Manifest::plan(&b, "full", &Selection::default()).unwrap();
+    // Within a cell, any prefix of the run list holds seed counts that differ
+    // by at most one between teachers, and seed k of every teacher comes
+    // before seed k + 1 of any.
+    let mut seen: std::collections::BTreeMap<String, Vec<(String, u64)>> = Default::default();
+    for r in &m.runs {
+        seen.entry(r.cell.label()).or_default().push((r.teacher.clone(), r.seed));
+    }
+    for (cell, runs) in seen {
+        let teachers: std::collections::BTreeSet<&str> = runs.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(teachers.len() > 1, "{cell}");
+        for w in runs.windows(2) {
+            assert!(w[0].1 <= w[1].1, "{cell}: seed {} after {}", w[1].1, w[0].1);
+        }
+        for (i, chunk) in runs.chunks(teachers.len()).enumerate() {
+            assert!(chunk.iter().all(|(_, s)| *s as usize == i), "{cell}: {chunk:?}");
+        }
+    }
+}

@@ -182,4 +182,13 @@ pub trait Teacher: Send {
     /// What the teacher currently believes (GMM components, ADR box,
     /// regions...), for plots and the viewer.
     fn dump(&self) -> serde_json::Value;
+    /// The error raised by the last call, for teachers backed by code that
+    /// can fail (a teacher written in Python raises exceptions and may
+    /// return a task outside the space). Such a teacher answers a failed
+    /// call with a harmless placeholder and reports the failure here; the
+    /// trainer asks after every call and stops before anything that depends
+    /// on the call is written. trellis's own teachers never fail.
+    fn failure(&mut self) -> Option<TeacherError> {
+        None
+    }
 }

@@ -59,6 +59,15 @@ pub enum TeacherError {
     /// A checkpoint does not describe a valid teacher state.
     #[error("bad teacher checkpoint: {0}")]
     BadState(String),
+    /// A teacher written outside trellis (Python) raised, or broke its
+    /// contract (a task of the wrong length or outside the space).
+    #[error("teacher `{name}` failed: {message}")]
+    Failed {
+        /// The teacher's name in the run config.
+        name: String,
+        /// What went wrong (the exception with its traceback, or the contract broken).
+        message: String,
+    },
 }
 
 impl From<trellis_nn::NnError> for TeacherError {

@@ -27,8 +27,16 @@ pub struct RunConfig {
     /// Parkour only: CPPN weights (JSON in TeachMyAgent's layout) instead of trellis's own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cppn_weights: Option<String>,
-    /// A teacher from `trellis_teachers::TEACHERS`.
+    /// A teacher from `trellis_teachers::TEACHERS`, or the name of the
+    /// Python teacher `teacher_python` points at.
     pub teacher: String,
+    /// A teacher written in Python: `package.module:Class` (importable by
+    /// the Python that runs it) or `path/to/file.py:Class`. `teacher_config`
+    /// is then the keyword arguments of its constructor, and the run goes
+    /// through the Python package (`python -m trellis train`), which the
+    /// `trellis` binary hands it to. Absent: `teacher` is one of trellis's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teacher_python: Option<String>,
     /// A student from `trellis_agents::STUDENTS` that can read the world.
     pub student: String,
     /// Total env steps (over all instances).
@@ -88,6 +96,7 @@ impl Default for RunConfig {
             body: None,
             cppn_weights: None,
             teacher: "alp-gmm".into(),
+            teacher_python: None,
             student: "ppo".into(),
             steps: 2_000_000,
             seed: 0,
@@ -212,9 +221,21 @@ impl RunConfig {
             return bad("test_episodes", "0".into(), "[1, ∞)");
         }
         trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?;
-        let teacher = trellis_teachers::descriptor(&self.teacher)?;
-        if teacher.needs_expert && self.expert == Expert::No {
-            return Err(trellis_teachers::TeacherError::NeedsExpert(teacher.name).into());
+        match &self.teacher_python {
+            None => {
+                let teacher = trellis_teachers::descriptor(&self.teacher)?;
+                if teacher.needs_expert && self.expert == Expert::No {
+                    return Err(trellis_teachers::TeacherError::NeedsExpert(teacher.name).into());
+                }
+            }
+            Some(spec) => {
+                python_class(spec)?;
+                if self.teacher.trim().is_empty() {
+                    return Err(TrainError::Config(
+                        "`teacher` must name the Python teacher (its name in logs and reports)".into(),
+                    ));
+                }
+            }
         }
         if let Some(s) = self.shuffle
             && !(2..=64).contains(&s.cells)
@@ -253,11 +274,12 @@ impl RunConfig {
 }
 
 /// The fixed fields of a run config (the student sections come on top).
-pub const FIELDS: [&str; 20] = [
+pub const FIELDS: [&str; 21] = [
     "env",
     "body",
     "cppn_weights",
     "teacher",
+    "teacher_python",
     "student",
     "steps",
     "seed",
@@ -275,6 +297,19 @@ pub const FIELDS: [&str; 20] = [
     "shuffle",
     "teacher_config",
 ];
+
+/// Splits a `teacher_python` spec into where the class lives (a module
+/// path or a `.py` file) and the class name.
+pub fn python_class(spec: &str) -> Result<(&str, &str), TrainError> {
+    match spec.rsplit_once(':') {
+        Some((module, class)) if !module.is_empty() && !class.is_empty() && class.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            Ok((module, class))
+        }
+        _ => Err(TrainError::Config(format!(
+            "`teacher_python` = {spec:?} must be `package.module:Class` or `path/to/file.py:Class`"
+        ))),
+    }
+}
 
 /// A `--set` value: TOML if it parses as a value, else a bare string.
 fn parse_value(text: &str) -> toml::Value {

@@ -23,6 +23,8 @@ pub mod rows;
 pub mod run_dir;
 /// Graceful stop on request (signals, from the CLI).
 pub mod stop;
+/// Where a run's teacher comes from (trellis's registry, or Python).
+pub mod teacher_source;
 /// Test sets: generated or loaded.
 pub mod test_set;
 /// The teacher-in-the-loop.
@@ -35,6 +37,7 @@ use std::path::Path;
 pub use config::RunConfig;
 pub use eval::EvalResult;
 use run_dir::{CHECKPOINT, CONFIG, RunDir, RunLock, TEST_SET, write_atomic};
+pub use teacher_source::{Registry, TeacherSource};
 pub use trainer::{Outcome, Progress, Summary, Trainer};
 use trellis_agents::Student;
 use trellis_agents::registry::{Make, Reads};
@@ -78,6 +81,10 @@ pub enum TrainError {
     #[error("{0}")]
     /// A stop was asked for ([`stop`]): the run checkpointed and can resume.
     Stopped(String),
+    #[error("{0}")]
+    /// The run's teacher is written in Python: only the Python package
+    /// (`python -m trellis train`) can run it.
+    NeedsPython(String),
 }
 
 /// What a world's observations are, for matching it with a student.
@@ -166,28 +173,28 @@ fn test_set<E: Env>(cfg: &RunConfig, env: &E) -> Result<Vec<Vec<f64>>, TrainErro
 type StudentFactory<E> =
     Box<dyn Fn(u64) -> Result<Box<dyn Student<<E as Env>::Obs, <E as Env>::Act>>, TrainError>>;
 
-/// A world with its student, teacher and test set, built and checked
-/// before anything touches the disk.
+/// A world with its student and test set, built and checked before
+/// anything touches the disk. The teacher comes separately, from a
+/// [`TeacherSource`], when the run starts or resumes (evaluating a run
+/// needs none).
 struct Parts<E: Env> {
     proto: E,
     ctx: trellis_teachers::TeacherContext,
     map: TaskMap,
     student: Box<dyn Student<E::Obs, E::Act>>,
     fresh_student: StudentFactory<E>,
-    teacher: Box<dyn trellis_teachers::Teacher>,
     test_set: Vec<Vec<f64>>,
 }
 
 fn parts<E: Env>(
     cfg: &RunConfig,
+    expert: bool,
     proto: E,
     fresh_student: StudentFactory<E>,
 ) -> Result<Parts<E>, TrainError> {
     let map = TaskMap::new(proto.task_space(), cfg.shuffle);
-    let teacher_d = trellis_teachers::descriptor(&cfg.teacher)?;
-    let mut ctx = world::context(&proto, &map, teacher_d.gets_initial(cfg.expert));
+    let mut ctx = world::context(&proto, &map, expert);
     ctx.learner = format!("{}-{}-{}", cfg.env, cfg.student, cfg.body.as_deref().unwrap_or("default"));
-    let teacher = trellis_teachers::make(&cfg.teacher, &cfg.teacher_config, ctx.clone(), cfg.seed)?;
     // A new run reads its test set in `start`; a resumed or evaluated one
     // reads the copy in its run dir (`restore`), never the original file.
     let test_set = Vec::new();
@@ -197,7 +204,6 @@ fn parts<E: Env>(
         proto,
         ctx,
         map,
-        teacher,
         test_set,
     })
 }
@@ -211,15 +217,15 @@ fn salted(cfg: &RunConfig, salt: u64) -> RunConfig {
     c
 }
 
-fn walker_parts(cfg: &RunConfig) -> Result<Parts<WalkerEnv>, TrainError> {
+fn walker_parts(cfg: &RunConfig, expert: bool) -> Result<Parts<WalkerEnv>, TrainError> {
     let proto = world::walker(cfg)?;
     let (obs_dim, act_dim) = world::dims(&proto);
     let c = cfg.clone();
     let fresh = Box::new(move |salt| make_student(&salted(&c, salt), obs_dim, act_dim));
-    parts(cfg, proto, fresh)
+    parts(cfg, expert, proto, fresh)
 }
 
-fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
+fn text_parts(cfg: &RunConfig, expert: bool) -> Result<Parts<TextWorldEnv>, TrainError> {
     if !cfg.bounds.is_empty() {
         return Err(TrainError::Config(
             "`bounds` overrides are supported for the walker worlds, not text-world".into(),
@@ -227,23 +233,24 @@ fn text_parts(cfg: &RunConfig) -> Result<Parts<TextWorldEnv>, TrainError> {
     }
     let c = cfg.clone();
     let fresh = Box::new(move |salt| make_text_student(&salted(&c, salt)));
-    parts(cfg, TextWorldEnv::new(), fresh)
+    parts(cfg, expert, TextWorldEnv::new(), fresh)
 }
 
-/// Runs `$body` with `$parts` bound to the run's world, student and teacher,
-/// whatever the world's env type: the one place that dispatches on it.
+/// Runs `$body` with `$parts` bound to the run's world and student (the
+/// teacher's context holding the easy tasks if `$expert`), whatever the
+/// world's env type: the one place that dispatches on it.
 macro_rules! with_parts {
-    ($cfg:expr, $parts:ident => $body:expr) => {
+    ($cfg:expr, $expert:expr, $parts:ident => $body:expr) => {
         match world_named(&$cfg.env)
             .map_err(|e| TrainError::Config(e.to_string()))?
             .family
         {
             Family::Walker { .. } => {
-                let $parts = walker_parts(&$cfg)?;
+                let $parts = walker_parts(&$cfg, $expert)?;
                 $body
             }
             Family::Text => {
-                let $parts = text_parts(&$cfg)?;
+                let $parts = text_parts(&$cfg, $expert)?;
                 $body
             }
         }
@@ -256,6 +263,7 @@ where
 {
     fn trainer(
         self,
+        teacher: Box<dyn trellis_teachers::Teacher>,
         cfg: RunConfig,
         dir: RunDir,
         progress: Progress,
@@ -267,7 +275,6 @@ where
             map,
             student,
             fresh_student,
-            teacher,
             test_set,
         } = self;
         Trainer {
@@ -287,10 +294,12 @@ where
 
     fn start(
         mut self,
+        source: &dyn TeacherSource,
         cfg: RunConfig,
         out: &Path,
         show_progress: bool,
     ) -> Result<Outcome, TrainError> {
+        let teacher = source.make(&cfg, self.ctx.clone())?;
         self.test_set = test_set(&cfg, &self.proto)?;
         let dir = RunDir::create(
             out,
@@ -310,19 +319,20 @@ where
             next_student_reset: cfg.reset_student_every,
             ..Default::default()
         };
-        resumable(out, self.trainer(cfg, dir, progress, show_progress).run())
+        resumable(out, self.trainer(teacher, cfg, dir, progress, show_progress).run())
     }
 
-    /// Loads the checkpoint's student and teacher state and the run's test set.
+    /// Loads the checkpoint's student and the run's test set.
     fn restore(mut self, dir: &Path, blob: &Blob) -> Result<Self, TrainError> {
         self.student.load(blob.get("student")?)?;
-        self.teacher = trellis_teachers::restore(&blob.get_json("teacher")?)?;
         self.test_set = test_set::load(&dir.join(TEST_SET), self.proto.task_limits())?;
         Ok(self)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn resume(
         self,
+        source: &dyn TeacherSource,
         cfg: RunConfig,
         dir: &Path,
         blob: &Blob,
@@ -330,10 +340,11 @@ where
         show_progress: bool,
     ) -> Result<Outcome, TrainError> {
         let mut progress: Progress = blob.get_json("progress")?;
+        let teacher = source.restore(&cfg, self.ctx.clone(), &blob.get_json("teacher")?)?;
         let parts = self.restore(dir, blob)?;
         let run_dir = RunDir::resume(dir, &progress.logs, lock)?;
         progress.resumes += 1;
-        resumable(dir, parts.trainer(cfg, run_dir, progress, show_progress).run())
+        resumable(dir, parts.trainer(teacher, cfg, run_dir, progress, show_progress).run())
     }
 
     fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
@@ -357,9 +368,19 @@ fn resumable(dir: &Path, r: Result<Outcome, TrainError>) -> Result<Outcome, Trai
 /// Starts a new run in `out`, which must not hold anything yet. Config
 /// errors are reported before the dir is created.
 pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome, TrainError> {
+    start_with(&Registry, cfg, out, show_progress)
+}
+
+/// [`start`] with the teacher built by `source` (the Python package's).
+pub fn start_with(
+    source: &dyn TeacherSource,
+    cfg: RunConfig,
+    out: &Path,
+    show_progress: bool,
+) -> Result<Outcome, TrainError> {
     cfg.validate()?;
     let cfg = cfg.resolved()?;
-    with_parts!(cfg, p => p.start(cfg, out, show_progress))
+    with_parts!(cfg, source.gets_initial(&cfg)?, p => p.start(source, cfg, out, show_progress))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
@@ -401,7 +422,12 @@ pub fn has_checkpoint(dir: &Path) -> bool {
 /// checkpoint (a preemption in its first minutes): everything it wrote is
 /// removed under its lock, then it starts as new, so it ends with the
 /// results an uninterrupted run would have (same config, same seed).
-fn restart(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
+fn restart(
+    source: &dyn TeacherSource,
+    dir: &Path,
+    steps: Option<u64>,
+    show_progress: bool,
+) -> Result<Outcome, TrainError> {
     let mut cfg = read_config(dir)?;
     if let Some(s) = steps {
         cfg.steps = s;
@@ -430,16 +456,26 @@ fn restart(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcom
             gone.map_err(|e| run_dir::io(&path, e))?;
         }
     }
-    start(cfg, dir, show_progress)
+    start_with(source, cfg, dir, show_progress)
 }
 
 /// Continues the run in `dir` from its last checkpoint (optionally with a
 /// new step budget); log rows written after that checkpoint are dropped. A
 /// run with no checkpoint yet is started again from its config.
 pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Outcome, TrainError> {
+    resume_with(&Registry, dir, steps, show_progress)
+}
+
+/// [`resume`] with the teacher rebuilt by `source` (the Python package's).
+pub fn resume_with(
+    source: &dyn TeacherSource,
+    dir: &Path,
+    steps: Option<u64>,
+    show_progress: bool,
+) -> Result<Outcome, TrainError> {
     read_config(dir)?;
     if !has_checkpoint(dir) {
-        return restart(dir, steps, show_progress);
+        return restart(source, dir, steps, show_progress);
     }
     // Held from before the checkpoint is read until the run ends: no other
     // process writes the run meanwhile.
@@ -472,13 +508,15 @@ pub fn resume(dir: &Path, steps: Option<u64>, show_progress: bool) -> Result<Out
         // Extended: no longer finished.
         let _ = std::fs::remove_file(dir.join(run_dir::SUMMARY));
     }
-    with_parts!(cfg, p => p.resume(cfg, dir, &blob, lock, show_progress))
+    with_parts!(cfg, source.gets_initial(&cfg)?, p => p.resume(source, cfg, dir, &blob, lock, show_progress))
 }
 
 /// Re-runs the test set with the run's last checkpointed policy.
 pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
     let (cfg, blob) = load_run(dir)?;
-    let r = with_parts!(cfg, p => p.evaluate(dir, &blob)?);
+    // Evaluation plays the test set with the student alone: no teacher (it
+    // may be one only Python can build).
+    let r = with_parts!(cfg, false, p => p.evaluate(dir, &blob)?);
     Ok((cfg, blob.get_json("progress")?, r))
 }
 

@@ -25,3 +25,9 @@ pub fn request() {
 pub fn requested() -> bool {
     FLAG.load(Ordering::SeqCst)
 }
+
+/// Withdraws a request (a process that trains several runs in turn, such
+/// as a Python session, starts each with no stop pending).
+pub fn clear() {
+    FLAG.store(false, Ordering::SeqCst);
+}

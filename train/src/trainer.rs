@@ -122,6 +122,7 @@ where
         let mut vec = VecEnv::new(vec![self.proto.clone(); n], self.cfg.threads, env_seed);
         if self.progress.tasks.len() != n {
             let first: Vec<_> = (0..n).map(|_| self.teacher.propose()).collect();
+            self.teacher_ok()?;
             self.progress.tasks = first.iter().map(|p| self.map.to_world(&p.task)).collect();
             self.progress.learn = first.iter().map(|p| p.learn).collect();
         }
@@ -162,6 +163,9 @@ where
                         value: None,
                         scores,
                     });
+                    if let Some(e) = teacher.failure() {
+                        failure.get_or_insert(e.into());
+                    }
                     p.episodes += 1;
                     ended += 1;
                     recent.push(stats.ret);
@@ -170,6 +174,9 @@ where
                         failure.get_or_insert(e);
                     }
                     let proposal = teacher.propose();
+                    if let Some(e) = teacher.failure() {
+                        failure.get_or_insert(e.into());
+                    }
                     let next = map.to_world(&proposal.task);
                     p.tasks[i] = next.clone();
                     p.learn[i] = proposal.learn;
@@ -311,6 +318,7 @@ where
     ) -> Result<EvalResult, TrainError> {
         let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set)?;
         self.teacher.on_evaluation(&r.returns);
+        self.teacher_ok()?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();
         let sps = (self.progress.step - step0) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
         self.dir.eval(&EvalRow::new(
@@ -328,7 +336,18 @@ where
 
     fn dump(&mut self) -> Result<(), TrainError> {
         let line = serde_json::json!({ "step": self.progress.step, "teacher": self.teacher.name(), "dump": self.teacher.dump() });
+        self.teacher_ok()?;
         self.dir.teacher(&line.to_string())
+    }
+
+    /// Stops the run if the teacher's last call failed (a Python teacher
+    /// raised or broke its contract), before anything depending on the
+    /// call is written; the last checkpoint stays as it was.
+    fn teacher_ok(&mut self) -> Result<(), TrainError> {
+        match self.teacher.failure() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
     }
 
     /// Writes the whole state atomically; the logs are flushed first so the
@@ -339,10 +358,9 @@ where
         p.seconds += t0.elapsed().as_secs_f64();
         let mut blob = Blob::new();
         blob.put_json("progress", &p)?;
-        blob.put_json(
-            "teacher",
-            &trellis_teachers::registry::checkpoint(self.teacher.as_ref()),
-        )?;
+        let teacher = trellis_teachers::registry::checkpoint(self.teacher.as_ref());
+        self.teacher_ok()?;
+        blob.put_json("teacher", &teacher)?;
         blob.put("student", self.student.save()?);
         write_atomic(&self.dir.file(CHECKPOINT), &blob.to_bytes())
     }
