@@ -16,10 +16,26 @@ import trellis
 
 
 class Uniform(trellis.BaseTeacher):
-    """trellis's `random` teacher, in Python: uniform tasks, nothing learned."""
+    """trellis's `random` teacher called from Python: the same tasks as the
+    Rust teacher (so both runs play the same episodes, which the script
+    checks), each passing through the Python teacher protocol."""
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.inner = trellis.Teacher("random", context.space, context.reward_range, context.success_return,
+                                     seed=context.seed)
 
     def sample_task(self):
-        return self.rng.uniform(self.space.low, self.space.high)
+        return self.inner.sample_task()
+
+    def update(self, episode):
+        self.inner.update(episode.task, episode.ret, episode.length, episode.success)
+
+    def state(self):
+        return self.inner.state()
+
+    def restore(self, state):
+        self.inner = trellis.Teacher.restore(state)
 
 
 def main():
@@ -31,8 +47,11 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         out = trellis.train(f"{d}/run", teacher=Uniform if a.teacher == "python" else "random", student=a.student,
                             steps=a.steps, eval_every=10 * a.steps, test_episodes=1, quiet=True)
-    print(f"{a.teacher} teacher, {a.student}: {out['step']} steps, {out['episodes']} episodes, "
-          f"{out['steps_per_second']:.0f} steps/s")
+        episodes = trellis.load_run(f"{d}/run").episodes
+    # The same episodes either way: a digest to compare the two runs by.
+    digest = hash(tuple(episodes["return"].round(6)))
+    print(f"{a.teacher} teacher, {a.student}: {out['step']} steps, {out['episodes']} episodes "
+          f"(returns digest {digest:x}), {out['steps_per_second']:.0f} steps/s")
 
 
 if __name__ == "__main__":

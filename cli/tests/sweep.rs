@@ -227,6 +227,20 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         "teachers needing expert knowledge are n/a at level no"
     );
     assert!(md.contains("published"), "the Parkour reference table");
+    // The table as data: one row per cell and teacher, n/a rows flagged, and
+    // every finished run counted.
+    let csv = std::fs::read_to_string(out.join("report/summary.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("experiment,variant,expert,teacher,planned,finished,mean,std,sem,welch_t,welch_p,not_applicable")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().any(|r| r[3] == "adr" && r[2] == "no" && r[11] == "true"), "{csv}");
+    let finished: usize = rows.iter().map(|r| r[5].parse::<usize>().unwrap()).sum();
+    let planned: usize = rows.iter().map(|r| r[4].parse::<usize>().unwrap()).sum();
+    assert_eq!(finished, planned, "{csv}");
+    assert!(planned > 13 * 8, "{planned} runs in the summary");
     // Smoke runs master nothing, so Random's score is 0 everywhere and the
     // profile's ratios are undefined: the report says so instead of drawing.
     assert!(

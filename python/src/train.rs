@@ -230,10 +230,12 @@ impl Teacher for PyTeacher {
 /// `factory` (None: one of trellis's own, named by the config); returns the
 /// outcome as JSON text.
 ///
-/// The trainer runs on its own thread while this one, holding the GIL only
-/// for an instant every 50 ms, lets Python run its signal handlers (the
-/// package's ask for a graceful stop): Python runs handlers on the main
-/// thread only, and a native teacher never calls back into Python.
+/// The trainer runs on this thread with the GIL released, so a teacher's
+/// objects are made, used and dropped on the thread that calls `train`
+/// (pyo3's unsendable classes, such as `trellis.Teacher`, require it).
+/// Every 50 ms the trainer lets Python run its signal handlers (the
+/// package's ask for a graceful stop), which Python would otherwise run only
+/// when Python code runs: never, with a native teacher.
 #[pyfunction]
 #[pyo3(signature = (factory, config=None, out=None, resume=None, steps=None, show_progress=true))]
 pub fn train(
@@ -263,29 +265,28 @@ pub fn train(
         _ => return Err(PyValueError::new_err("give config and out for a new run, or resume for an existing one")),
     };
     trellis_train::stop::clear();
-    let result = std::thread::scope(|scope| -> PyResult<_> {
-        let handle = scope.spawn(move || match job {
-            Job::Start(cfg, out) => trellis_train::start_with(source, cfg, &out, show_progress),
-            Job::Resume(dir) => trellis_train::resume_with(source, &dir, steps, show_progress),
-        });
-        let mut interrupt = None;
-        while !handle.is_finished() {
-            py.detach(|| std::thread::sleep(std::time::Duration::from_millis(50)));
+    // A handler that raises (the user's own, or Python's default
+    // KeyboardInterrupt): the run stops at its next consistent point, then
+    // the exception is raised.
+    let interrupt: Raised = Arc::new(Mutex::new(None));
+    let slot = interrupt.clone();
+    trellis_train::stop::set_poller(Some(Box::new(move || {
+        Python::attach(|py| {
             if let Err(e) = py.check_signals() {
-                // A handler raised (the user's own, or KeyboardInterrupt
-                // from Python's default): stop at the next consistent point,
-                // then raise it.
                 trellis_train::stop::request();
-                interrupt.get_or_insert(e);
+                slot.lock().expect("not poisoned").get_or_insert(e);
             }
-        }
-        let result = handle.join().map_err(|_| PyException::new_err("the trainer panicked (a bug in trellis)"))?;
-        match interrupt {
-            Some(e) => Err(e),
-            None => Ok(result),
-        }
-    })?;
+        })
+    })));
+    let result = py.detach(|| match job {
+        Job::Start(cfg, out) => trellis_train::start_with(source, cfg, &out, show_progress),
+        Job::Resume(dir) => trellis_train::resume_with(source, &dir, steps, show_progress),
+    });
+    trellis_train::stop::set_poller(None);
     if let Some(e) = raised.lock().expect("not poisoned").take() {
+        return Err(e);
+    }
+    if let Some(e) = interrupt.lock().expect("not poisoned").take() {
         return Err(e);
     }
     match result {

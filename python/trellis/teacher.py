@@ -61,6 +61,14 @@ class Teacher:
     def restore(state: str) -> "Teacher":
         return Teacher("", [], _core_teacher=_core.Teacher.restore(state))
 
+    def __getstate__(self) -> dict:
+        """Pickles as its exact state, so a Python teacher that holds one
+        checkpoints with ``BaseTeacher``'s default ``state()``."""
+        return {"state": self.state()}
+
+    def __setstate__(self, pickled: dict) -> None:
+        self._t = _core.Teacher.restore(pickled["state"])
+
     def dump(self) -> dict:
         """The teacher's current beliefs (GMMs, boxes, level buffers)."""
         return json.loads(self._t.dump())

@@ -31,3 +31,32 @@ pub fn requested() -> bool {
 pub fn clear() {
     FLAG.store(false, Ordering::SeqCst);
 }
+
+/// Something to run now and then while training, that may ask for a stop:
+/// the Python package's lets Python run its signal handlers (Python runs
+/// them only when its own code runs, and a run's teacher may be native).
+pub type Poller = Box<dyn Fn() + Send + Sync>;
+
+static POLLER: std::sync::Mutex<Option<Poller>> = std::sync::Mutex::new(None);
+static LAST_POLL: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// How often [`poll`] runs the poller at most.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Installs (or, with `None`, removes) the poller [`poll`] runs.
+pub fn set_poller(p: Option<Poller>) {
+    *POLLER.lock().expect("not poisoned") = p;
+}
+
+/// Runs the installed poller if [`POLL_EVERY`] has passed since it last
+/// ran; the trainer calls this once per step, before [`requested`].
+pub fn poll() {
+    let guard = POLLER.lock().expect("not poisoned");
+    let Some(p) = guard.as_ref() else { return };
+    let mut last = LAST_POLL.lock().expect("not poisoned");
+    let now = std::time::Instant::now();
+    if last.is_none_or(|t| now.duration_since(t) >= POLL_EVERY) {
+        *last = Some(now);
+        p();
+    }
+}

@@ -224,6 +224,7 @@ where
                 checkpoint_due = true;
             }
             let boundary = ended == n;
+            crate::stop::poll();
             let stop = crate::stop::requested();
             if (checkpoint_due || stop) && (boundary || n > 1) && self.progress.step < self.cfg.steps {
                 checkpoint_due = false;

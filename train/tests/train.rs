@@ -162,6 +162,24 @@ fn bad_configs_are_refused_before_touching_the_disk() {
             "a refused config must not create the run dir ({needle})"
         );
     }
+    // A teacher written in Python needs the Python package; a bad spec is named.
+    let py = RunConfig {
+        teacher: "mine".into(),
+        teacher_python: Some("my_teachers:Mine".into()),
+        ..small(1000)
+    };
+    let err = trellis_train::start(py.clone(), &out, false).unwrap_err();
+    assert!(matches!(err, trellis_train::TrainError::NeedsPython(_)), "{err}");
+    assert!(err.to_string().contains("python -m trellis train"), "{err}");
+    let err = RunConfig {
+        teacher_python: Some("no-class".into()),
+        ..py
+    }
+    .validate()
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("teacher_python") && err.contains("module:Class"), "{err}");
+    assert!(!out.exists());
     // TOML errors name the field.
     let err = RunConfig::from_toml("stepz = 3").unwrap_err().to_string();
     assert!(err.contains("stepz"), "{err}");
@@ -332,4 +350,106 @@ fn a_run_cut_before_its_first_checkpoint_resumes_from_its_config() {
     assert_eq!(out.progress.step, 3_000);
     assert_eq!(read(&whole.join("episodes.csv")), read(&cut.join("episodes.csv")));
     assert_eq!(read(&whole.join("eval.csv")).lines().count(), read(&cut.join("eval.csv")).lines().count());
+}
+
+/// A teacher from outside trellis (as Python's are) that fails at its
+/// `fail_at`-th update: the trainer stops with its error before writing
+/// anything that depends on the call, and the last checkpoint stays whole.
+struct Flaky {
+    inner: Box<dyn trellis_teachers::Teacher>,
+    updates: u32,
+    fail_at: u32,
+    failed: Option<trellis_teachers::TeacherError>,
+}
+
+impl trellis_teachers::Teacher for Flaky {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+    fn sample_task(&mut self) -> Vec<f64> {
+        self.inner.sample_task()
+    }
+    fn update(&mut self, episode: &trellis_teachers::Episode) {
+        self.updates += 1;
+        if self.updates == self.fail_at {
+            self.failed = Some(trellis_teachers::TeacherError::Failed {
+                name: "flaky".into(),
+                message: "raised on purpose".into(),
+            });
+        }
+        self.inner.update(episode);
+    }
+    fn state(&self) -> serde_json::Value {
+        serde_json::json!({ "inner": trellis_teachers::registry::checkpoint(self.inner.as_ref()), "updates": self.updates })
+    }
+    fn dump(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    fn failure(&mut self) -> Option<trellis_teachers::TeacherError> {
+        self.failed.take()
+    }
+}
+
+struct FlakySource(u32);
+
+impl trellis_train::TeacherSource for FlakySource {
+    fn gets_initial(&self, _: &RunConfig) -> Result<bool, trellis_train::TrainError> {
+        Ok(false)
+    }
+    fn make(
+        &self,
+        cfg: &RunConfig,
+        ctx: trellis_teachers::TeacherContext,
+    ) -> Result<Box<dyn trellis_teachers::Teacher>, trellis_train::TrainError> {
+        Ok(Box::new(Flaky {
+            inner: trellis_teachers::make("random", &toml::Table::new(), ctx, cfg.seed)?,
+            updates: 0,
+            fail_at: self.0,
+            failed: None,
+        }))
+    }
+    fn restore(
+        &self,
+        _cfg: &RunConfig,
+        _ctx: trellis_teachers::TeacherContext,
+        checkpoint: &serde_json::Value,
+    ) -> Result<Box<dyn trellis_teachers::Teacher>, trellis_train::TrainError> {
+        let state = &checkpoint["state"];
+        Ok(Box::new(Flaky {
+            inner: trellis_teachers::restore(&state["inner"])?,
+            updates: state["updates"].as_u64().unwrap() as u32,
+            fail_at: self.0,
+            failed: None,
+        }))
+    }
+}
+
+#[test]
+fn a_teacher_that_fails_stops_the_run_and_leaves_the_last_checkpoint() {
+    let out = tmp("flaky");
+    let cfg = RunConfig {
+        envs: 1,
+        checkpoint_every: 500,
+        ..small(6_000)
+    };
+    // A checkpoint falls due at 500 steps and is taken at the end of the
+    // episode then running (the first or second): the third update fails after it.
+    let err = trellis_train::start_with(&FlakySource(3), cfg, &out, false).unwrap_err();
+    assert!(err.to_string().contains("raised on purpose"), "{err}");
+    let ckpt = out.join("checkpoint.bin");
+    let before = std::fs::read(&ckpt).expect("checkpointed before the failure");
+    assert!(!out.join("summary.json").exists());
+    // The episodes played are logged up to the one whose update failed; no
+    // episode is played on a task proposed after it.
+    let episodes = read(&out.join("episodes.csv")).lines().count() - 1;
+    assert_eq!(episodes, 3);
+    // Resuming rebuilds the teacher from the checkpoint; it fails again at
+    // its third update overall, and the checkpoint is untouched.
+    let err = trellis_train::resume_with(&FlakySource(3), &out, None, false).unwrap_err();
+    assert!(err.to_string().contains("raised on purpose"), "{err}");
+    assert_eq!(std::fs::read(&ckpt).unwrap(), before);
+    // A teacher that does not fail finishes the same run.
+    trellis_train::resume_with(&FlakySource(u32::MAX), &out, None, false).unwrap();
+    assert!(out.join("summary.json").exists());
+    std::fs::remove_dir_all(&out).unwrap();
 }
