@@ -31,12 +31,6 @@ class Uniform(trellis.BaseTeacher):
     def update(self, episode):
         self.inner.update(episode.task, episode.ret, episode.length, episode.success)
 
-    def state(self):
-        return self.inner.state()
-
-    def restore(self, state):
-        self.inner = trellis.Teacher.restore(state)
-
 
 def main():
     p = argparse.ArgumentParser()

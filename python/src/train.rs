@@ -259,7 +259,7 @@ pub fn train(
     let job = match (config, out, resume) {
         (Some(text), Some(out), None) => {
             let cfg = RunConfig::from_toml(text).map_err(|e| PyValueError::new_err(e.to_string()))?;
-            Job::Start(cfg, out.into())
+            Job::Start(Box::new(cfg), out.into())
         }
         (None, None, Some(dir)) => Job::Resume(dir.into()),
         _ => return Err(PyValueError::new_err("give config and out for a new run, or resume for an existing one")),
@@ -279,7 +279,7 @@ pub fn train(
         })
     })));
     let result = py.detach(|| match job {
-        Job::Start(cfg, out) => trellis_train::start_with(source, cfg, &out, show_progress),
+        Job::Start(cfg, out) => trellis_train::start_with(source, *cfg, &out, show_progress),
         Job::Resume(dir) => trellis_train::resume_with(source, &dir, steps, show_progress),
     });
     trellis_train::stop::set_poller(None);
@@ -307,7 +307,7 @@ pub fn train(
 }
 
 enum Job {
-    Start(RunConfig, std::path::PathBuf),
+    Start(Box<RunConfig>, std::path::PathBuf),
     Resume(std::path::PathBuf),
 }
 

@@ -198,23 +198,12 @@ def test_settings_reach_the_constructor_and_bad_ones_are_named(tmp_path):
     assert len(json.loads(dumps[-1])["dump"]["progress"]) == 4  # 2 × 2 cells
 
 
-class RandomFromPython(trellis.BaseTeacher):
-    """trellis's `random` teacher behind the Python protocol (a pyo3 object
-    made, used and dropped inside the run)."""
-
-    def __init__(self, context):
-        super().__init__(context)
-        self.inner = trellis.Teacher("random", context.space, context.reward_range, context.success_return,
-                                     seed=context.seed)
-
-    def sample_task(self):
-        return self.inner.sample_task()
-
-    def update(self, episode):
-        self.inner.update(episode.task, episode.ret, episode.length, episode.success)
-
 
 def test_the_same_teacher_from_python_plays_the_same_episodes_as_in_rust(tmp_path, capfd):
+    # The overhead benchmark's teacher: trellis's `random` behind the Python
+    # protocol, a pyo3 object made, used, pickled and dropped inside the run.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from python_teacher import Uniform as RandomFromPython
     trellis.train(tmp_path / "py", teacher=RandomFromPython, quiet=True, **SMALL)
     trellis.train(tmp_path / "rs", teacher="random", quiet=True, **SMALL)
     assert filecmp.cmp(tmp_path / "py" / "episodes.csv", tmp_path / "rs" / "episodes.csv", shallow=False)

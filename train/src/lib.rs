@@ -329,7 +329,6 @@ where
         Ok(self)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn resume(
         self,
         source: &dyn TeacherSource,
