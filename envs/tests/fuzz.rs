@@ -104,14 +104,16 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Any vector (NaN, ±inf, huge, any length) is accepted only when it
-    /// fits the space; otherwise the error names a dimension or the length.
+    /// fits the world's limits (wider than its default space, so that runs
+    /// may widen `bounds`, e.g. Stump Tracks' height to [-3, 3] or [0, 9]);
+    /// otherwise the error names a dimension or the length.
     #[test]
     fn task_vectors_are_checked(task in prop::collection::vec(prop_oneof![
         Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY), Just(1e300),
         -20.0f64..20.0, any::<f64>()], 0..14), w in 0usize..4) {
         let world = walker_worlds()[w % walker_worlds().len()];
         let mut env = make_walker(world, None, WalkerConfig::default()).unwrap();
-        let space = env.task_space().clone();
+        let space = env.task_limits().clone();
         let fits = task.len() == space.dims.len()
             && task.iter().zip(&space.dims).all(|(v, d)| v.is_finite() && *v >= d.low && *v <= d.high);
         match env.reset(Some(1), Some(&task)) {

@@ -208,3 +208,29 @@ def test_the_same_teacher_from_python_plays_the_same_episodes_as_in_rust(tmp_pat
     trellis.train(tmp_path / "rs", teacher="random", quiet=True, **SMALL)
     assert filecmp.cmp(tmp_path / "py" / "episodes.csv", tmp_path / "rs" / "episodes.csv", shallow=False)
     assert "Traceback" not in capfd.readouterr().err
+
+
+class AsksForScores(Uniform):
+    """A teacher that asks for the student's scores (PLR's), and an evaluation hook."""
+
+    wants_scores = True
+
+    def update(self, episode):
+        super().update(episode)
+        assert isinstance(episode.scores, trellis.Scores)
+        assert np.isfinite(episode.scores.positive_value_loss) and episode.scores.value_l1 >= 0
+        self.scored = getattr(self, "scored", 0) + 1
+
+    def on_evaluation(self, returns):
+        self.evaluations = getattr(self, "evaluations", []) + [len(returns)]
+
+    def dump(self):
+        return {"scored": getattr(self, "scored", 0), "evaluations": getattr(self, "evaluations", [])}
+
+
+def test_a_teacher_gets_scores_when_it_asks_and_every_evaluation(tmp_path):
+    import json
+    trellis.train(tmp_path / "r", teacher=AsksForScores, quiet=True, **dict(SMALL, dump_every=6000))
+    last = json.loads((tmp_path / "r" / "teacher.jsonl").read_text().splitlines()[-1])["dump"]
+    assert last["scored"] > 0
+    assert last["evaluations"] == [3]  # the dump at 6000 comes before that step's evaluation

@@ -108,7 +108,7 @@ pub struct SummaryRow {
     pub finished: usize,
     /// Mean % mastered at the last evaluation over finished seeds.
     pub mean: Option<f64>,
-    /// Their standard deviation (n − 1).
+    /// Their standard deviation (n − 1; 0 for a single seed, as the table shows it).
     pub std: Option<f64>,
     /// Their standard error.
     pub sem: Option<f64>,
@@ -155,8 +155,8 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
                 planned: s.map_or(0, |s| s.planned),
                 finished: finals.len(),
                 mean: some(mean(finals)),
-                std: (finals.len() > 1).then(|| std(finals)),
-                sem: (finals.len() > 1).then(|| sem(finals)),
+                std: some(std(finals)),
+                sem: some(sem(finals)),
                 welch_t: test.map(|(tv, _)| tv),
                 welch_p: test.map(|(_, p)| p),
                 not_applicable: na,
