@@ -170,6 +170,63 @@ fn flat(s: &str) -> String {
     s.replace('/', "__")
 }
 
+/// What every section reads: the sweep's runs, aggregated once.
+struct Data<'a> {
+    sweep: &'a Path,
+    out: &'a Path,
+    manifest: &'a Manifest,
+    results: &'a [RunResult<'a>],
+    tally: Tally,
+    bench: Option<&'a Benchmark>,
+}
+
+impl Data<'_> {
+    /// Is `t` unable to run in cell `c` (needs expert knowledge)?
+    fn na(&self, c: &Cell, t: &str) -> bool {
+        self.manifest
+            .not_applicable
+            .iter()
+            .any(|n| &n.cell == c && n.teacher == t)
+    }
+
+    /// A teacher's colour: its position in the report's teacher order.
+    fn colour_of(&self, t: &str) -> usize {
+        self.tally.teachers.iter().position(|x| x == t).unwrap_or(0)
+    }
+
+    fn scores(&self, c: &Cell, t: &str) -> Option<&Scores> {
+        self.tally.scores.get(&(c.clone(), t.to_string()))
+    }
+}
+
+/// One section of the report: its Markdown and the figures it wrote.
+#[derive(Default)]
+struct Section {
+    md: String,
+    figures: Vec<PathBuf>,
+}
+
+impl Section {
+    fn text(md: String) -> Self {
+        Self {
+            md,
+            figures: Vec::new(),
+        }
+    }
+}
+
+/// The report's sections, in order: each a function of the aggregated data.
+const SECTIONS: [fn(&Data) -> Result<Section>; 8] = [
+    header,
+    mastered_table,
+    profile,
+    learning_curves,
+    sampling,
+    published,
+    unfinished,
+    not_applicable,
+];
+
 /// Writes the report of the sweep in `sweep` into `out` (default
 /// `sweep/report`). `bench` adds the published reference numbers.
 pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Result<Report> {
@@ -178,53 +235,80 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
     let out = out.map_or_else(|| sweep.join("report"), Path::to_path_buf);
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let results = collect(&manifest, sweep)?;
-    let tallied = tally(&manifest, &results);
-    let summary = summary_rows(&manifest, &tallied);
+    let data = Data {
+        sweep,
+        out: &out,
+        manifest: &manifest,
+        results: &results,
+        tally: tally(&manifest, &results),
+        bench,
+    };
+    let mut md = String::new();
+    let mut figures = Vec::new();
+    for section in SECTIONS {
+        let s = section(&data)?;
+        md.push_str(&s.md);
+        figures.extend(s.figures);
+    }
+    let markdown = out.join("report.md");
+    std::fs::write(&markdown, md).with_context(|| format!("writing {}", markdown.display()))?;
+    let csv_path = out.join(SUMMARY_CSV);
+    let mut w = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("writing {}", csv_path.display()))?;
+    for row in summary_rows(&manifest, &data.tally) {
+        w.serialize(row)?;
+    }
+    w.flush()?;
     let Tally {
         cells,
         teachers,
         scores,
-    } = tallied;
-    let colour_of = |t: &str| teachers.iter().position(|x| x == t).unwrap_or(0);
-    let na = |c: &Cell, t: &str| {
-        manifest
-            .not_applicable
-            .iter()
-            .any(|n| &n.cell == c && n.teacher == t)
-    };
+    } = data.tally;
+    Ok(Report {
+        markdown,
+        cells,
+        teachers,
+        scores,
+        figures,
+        unfinished: unfinished_runs(&results),
+    })
+}
 
-    let mut md = String::new();
-    let done = results.iter().filter(|r| r.state == State::Done).count();
-    writeln!(
-        md,
+/// The title and how to read the numbers.
+fn header(d: &Data) -> Result<Section> {
+    let done = d.results.iter().filter(|r| r.state == State::Done).count();
+    Ok(Section::text(format!(
         "# trellis benchmark report\n\nSweep `{}` at scale `{}`: {} runs planned, {done} finished.\n\n\
          Scores are the % of the test set mastered (return above the world's bar, 230 for walkers) at \
          each run's last evaluation, mean ± std over seeds (n = finished seeds). `*` marks a teacher \
          whose mean differs from Random's with Welch's t-test p < {ALPHA} (↑ better, ↓ worse); n/a: \
-         the teacher cannot run without expert knowledge.\n",
-        sweep.display(),
-        manifest.scale,
-        manifest.runs.len()
-    )?;
+         the teacher cannot run without expert knowledge.\n\n",
+        d.sweep.display(),
+        d.manifest.scale,
+        d.manifest.runs.len()
+    )))
+}
 
-    // The table: one row per cell, one column per teacher.
+/// One row per cell, one column per teacher: mean ± std, Welch's mark.
+fn mastered_table(d: &Data) -> Result<Section> {
+    let teachers = &d.tally.teachers;
+    let mut md = String::new();
     writeln!(md, "## % mastered\n")?;
     write!(md, "| cell |")?;
-    for t in &teachers {
+    for t in teachers {
         write!(md, " {t} |")?;
     }
     writeln!(md)?;
     writeln!(md, "|---|{}", "---|".repeat(teachers.len()))?;
-    let mut figures = Vec::new();
-    for c in &cells {
+    for c in &d.tally.cells {
         write!(md, "| {} |", c.label())?;
-        let base = scores.get(&(c.clone(), BASELINE.to_string()));
-        for t in &teachers {
-            if na(c, t) {
+        let base = d.scores(c, BASELINE);
+        for t in teachers {
+            if d.na(c, t) {
                 write!(md, " n/a |")?;
                 continue;
             }
-            let Some(s) = scores.get(&(c.clone(), t.clone())) else {
+            let Some(s) = d.scores(c, t) else {
                 write!(md, " – |")?;
                 continue;
             };
@@ -246,100 +330,101 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
                 _ => "",
             };
             let partial = if s.finals.len() < s.planned {
-                format!(", {}/{} seeds", s.finals.len(), s.planned)
+                format!("{}/{} seeds", s.finals.len(), s.planned)
             } else {
-                format!(", n={}", s.finals.len())
+                format!("n={}", s.finals.len())
             };
             write!(
                 md,
-                " {:.1} ± {:.1}{mark} ({}) |",
+                " {:.1} ± {:.1}{mark} ({partial}) |",
                 mean(&s.finals),
                 std(&s.finals),
-                partial.trim_start_matches(", ")
             )?;
         }
         writeln!(md)?;
     }
+    Ok(Section::text(md))
+}
 
-    // The profile chart: teacher mean / Random mean per cell. Where Random
-    // mastered nothing the ratio is parity (1×) for a teacher that did not
-    // either, and the outer ring for one that did.
-    let axes: Vec<&Cell> = cells
+/// The profile chart: teacher mean / Random mean per cell. Where Random
+/// mastered nothing the ratio is parity (1×) for a teacher that did not
+/// either, and the outer ring for one that did.
+fn profile(d: &Data) -> Result<Section> {
+    let axes: Vec<&Cell> = d
+        .tally
+        .cells
         .iter()
-        .filter(|c| {
-            scores
-                .get(&((*c).clone(), BASELINE.to_string()))
-                .is_some_and(|b| !b.finals.is_empty())
-        })
+        .filter(|c| d.scores(c, BASELINE).is_some_and(|b| !b.finals.is_empty()))
         .collect();
-    writeln!(md, "\n## Profile against Random\n")?;
-    if axes.len() >= 3 {
-        let profiles = teachers
-            .iter()
-            .filter(|t| t.as_str() != BASELINE)
-            .map(|t| Profile {
-                name: t.clone(),
-                colour: colour_of(t),
-                values: axes
-                    .iter()
-                    .map(|c| {
-                        let b = &scores[&((*c).clone(), BASELINE.to_string())].finals;
-                        let s = scores.get(&((*c).clone(), t.clone()))?;
-                        if s.finals.is_empty() {
-                            return None;
-                        }
-                        let better =
-                            welch(&s.finals, b).is_some_and(|(tv, p)| p < ALPHA && tv > 0.0);
-                        Some((ratio(mean(&s.finals), mean(b)), better))
-                    })
-                    .collect(),
-            })
-            .collect();
-        let radar = Radar {
-            axes: axes.iter().map(|c| c.label()).collect(),
-            profiles,
-        };
-        let stem = out.join("profile");
-        plots::save(&radar, &stem)?;
-        figures.push(stem.with_extension("png"));
+    let mut s = Section::default();
+    writeln!(s.md, "\n## Profile against Random\n")?;
+    if axes.len() < 3 {
         writeln!(
-            md,
-            "![profile](profile.png) ([SVG](profile.svg))\n\nOne axis per cell; a teacher's value is its mean % mastered divided by Random's (the thick ring is 1×, parity); `*` where it is significantly better. Where Random mastered nothing, a teacher that mastered nothing either sits at 1× and one that mastered something on the outer ring."
-        )?;
-    } else {
-        writeln!(
-            md,
+            s.md,
             "Needs at least 3 cells with finished Random runs; {} here.",
             axes.len()
         )?;
+        return Ok(s);
     }
-
-    // Learning curves.
+    let profiles = d
+        .tally
+        .teachers
+        .iter()
+        .filter(|t| t.as_str() != BASELINE)
+        .map(|t| Profile {
+            name: t.clone(),
+            colour: d.colour_of(t),
+            values: axes
+                .iter()
+                .map(|c| {
+                    let b = &d.scores(c, BASELINE)?.finals;
+                    let s = d.scores(c, t)?;
+                    if s.finals.is_empty() {
+                        return None;
+                    }
+                    let better = welch(&s.finals, b).is_some_and(|(tv, p)| p < ALPHA && tv > 0.0);
+                    Some((ratio(mean(&s.finals), mean(b)), better))
+                })
+                .collect(),
+        })
+        .collect();
+    let radar = Radar {
+        axes: axes.iter().map(|c| c.label()).collect(),
+        profiles,
+    };
+    let stem = d.out.join("profile");
+    plots::save(&radar, &stem)?;
+    s.figures.push(stem.with_extension("png"));
     writeln!(
-        md,
+        s.md,
+        "![profile](profile.png) ([SVG](profile.svg))\n\nOne axis per cell; a teacher's value is its mean % mastered divided by Random's (the thick ring is 1×, parity); `*` where it is significantly better. Where Random mastered nothing, a teacher that mastered nothing either sits at 1× and one that mastered something on the outer ring."
+    )?;
+    Ok(s)
+}
+
+/// % mastered over steps per cell, mean ± SE over seeds per teacher.
+fn learning_curves(d: &Data) -> Result<Section> {
+    let mut s = Section::default();
+    writeln!(
+        s.md,
         "\n## Learning curves\n\n% mastered over training steps, mean ± standard error over seeds.\n"
     )?;
-    std::fs::create_dir_all(out.join("curves"))?;
-    for c in &cells {
-        let curves: Vec<Curve> = teachers
+    std::fs::create_dir_all(d.out.join("curves"))?;
+    for c in &d.tally.cells {
+        let curves: Vec<Curve> = d
+            .tally
+            .teachers
             .iter()
             .filter_map(|t| {
-                let runs: Vec<&RunResult> = results
-                    .iter()
-                    .filter(|r| &r.run.cell == c && &r.run.teacher == t && !r.curve.is_empty())
-                    .collect();
-                if runs.is_empty() {
-                    return None;
-                }
                 let mut by_step: BTreeMap<u64, Vec<f64>> = BTreeMap::new();
-                for r in &runs {
+                for r in d.results.iter().filter(|r| &r.run.cell == c && &r.run.teacher == t) {
                     for row in &r.curve {
                         by_step.entry(row.step).or_default().push(row.mastered_pct);
                     }
                 }
-                Some(Curve {
+                (!by_step.is_empty()).then(|| Curve {
                     name: t.clone(),
-                    colour: colour_of(t),
+                    colour: d.colour_of(t),
                     points: by_step
                         .into_iter()
                         .map(|(step, v)| (step as f64, mean(&v), sem(&v)))
@@ -351,7 +436,7 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
             continue;
         }
         let name = flat(&c.label());
-        let stem = out.join("curves").join(&name);
+        let stem = d.out.join("curves").join(&name);
         plots::save(
             &Curves {
                 title: c.label(),
@@ -360,125 +445,130 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
             },
             &stem,
         )?;
-        figures.push(stem.with_extension("png"));
+        s.figures.push(stem.with_extension("png"));
         writeln!(
-            md,
+            s.md,
             "- {}: ![{name}](curves/{name}.png) ([SVG](curves/{name}.svg))",
             c.label()
         )?;
     }
+    Ok(s)
+}
 
-    // Where teachers sampled: the first cell of each experiment, seed 0 of each teacher.
+/// Where teachers sampled: the first cell of each experiment, seed 0 of each teacher.
+fn sampling(d: &Data) -> Result<Section> {
+    let mut s = Section::default();
     writeln!(
-        md,
+        s.md,
         "\n## Where the teachers sampled\n\nFor one run per teacher (the first seed), training tasks in four quarters of the run (darker: more episodes), with the test tasks that run mastered at the end (green dots).\n"
     )?;
-    std::fs::create_dir_all(out.join("sampling"))?;
+    std::fs::create_dir_all(d.out.join("sampling"))?;
     let mut seen = Vec::new();
-    for c in &cells {
+    for c in &d.tally.cells {
         if seen.contains(&c.experiment) {
             continue;
         }
         seen.push(c.experiment.clone());
-        if let Some(grid) = density_grid(sweep, &results, c, &teachers)? {
+        if let Some(grid) = density_grid(d.sweep, d.results, c, &d.tally.teachers)? {
             let name = flat(&c.label());
-            let stem = out.join("sampling").join(&name);
+            let stem = d.out.join("sampling").join(&name);
             plots::save(&grid, &stem)?;
-            figures.push(stem.with_extension("png"));
+            s.figures.push(stem.with_extension("png"));
             writeln!(
-                md,
+                s.md,
                 "- {}: ![{name}](sampling/{name}.png) ([SVG](sampling/{name}.svg))",
                 c.label()
             )?;
         }
     }
+    Ok(s)
+}
 
-    // The published numbers beside trellis's.
-    if let Some(b) = bench {
-        let with_ref: Vec<&Cell> = cells
-            .iter()
-            .filter(|c| b.reference.contains_key(&c.experiment))
-            .collect();
-        if !with_ref.is_empty() {
-            writeln!(
-                md,
-                "\n## Against the published results\n\n% mastered after 20M steps in TeachMyAgent (Romac et al. 2021), mean (std) over 16 seeds, beside trellis's at this sweep's scale ({}).\n",
-                manifest.scale
-            )?;
-            writeln!(
-                md,
-                "| cell | teacher | trellis | published |\n|---|---|---|---|"
-            )?;
-            for c in with_ref {
-                let reference = &b.reference[&c.experiment];
-                for t in &teachers {
-                    let ours = scores
-                        .get(&(c.clone(), t.clone()))
-                        .filter(|s| !s.finals.is_empty())
-                        .map_or("–".to_string(), |s| {
-                            format!(
-                                "{:.1} ({:.1}), n={}",
-                                mean(&s.finals),
-                                std(&s.finals),
-                                s.finals.len()
-                            )
-                        });
-                    let theirs = reference
-                        .get(t)
-                        .map_or("–".to_string(), |(m, s)| format!("{m:.1} ({s:.1})"));
-                    writeln!(md, "| {} | {t} | {ours} | {theirs} |", c.label())?;
-                }
-            }
+/// The published numbers beside trellis's, for cells the benchmark has them for.
+fn published(d: &Data) -> Result<Section> {
+    let mut md = String::new();
+    let Some(b) = d.bench else {
+        return Ok(Section::text(md));
+    };
+    let with_ref: Vec<&Cell> = d
+        .tally
+        .cells
+        .iter()
+        .filter(|c| b.reference.contains_key(&c.experiment))
+        .collect();
+    if with_ref.is_empty() {
+        return Ok(Section::text(md));
+    }
+    writeln!(
+        md,
+        "\n## Against the published results\n\n% mastered after 20M steps in TeachMyAgent (Romac et al. 2021), mean (std) over 16 seeds, beside trellis's at this sweep's scale ({}).\n",
+        d.manifest.scale
+    )?;
+    writeln!(md, "| cell | teacher | trellis | published |\n|---|---|---|---|")?;
+    for c in with_ref {
+        let reference = &b.reference[&c.experiment];
+        for t in &d.tally.teachers {
+            let ours = d
+                .scores(c, t)
+                .filter(|s| !s.finals.is_empty())
+                .map_or("–".to_string(), |s| {
+                    format!(
+                        "{:.1} ({:.1}), n={}",
+                        mean(&s.finals),
+                        std(&s.finals),
+                        s.finals.len()
+                    )
+                });
+            let theirs = reference
+                .get(t)
+                .map_or("–".to_string(), |(m, s)| format!("{m:.1} ({s:.1})"));
+            writeln!(md, "| {} | {t} | {ours} | {theirs} |", c.label())?;
         }
     }
+    Ok(Section::text(md))
+}
 
-    // Everything not finished, by name.
-    let unfinished: Vec<(String, State)> = results
+/// Every run not finished, with its state.
+fn unfinished_runs(results: &[RunResult]) -> Vec<(String, State)> {
+    results
         .iter()
         .filter(|r| r.state != State::Done)
         .map(|r| (r.run.id.clone(), r.state))
-        .collect();
+        .collect()
+}
+
+/// Everything not finished, by name.
+fn unfinished(d: &Data) -> Result<Section> {
+    let mut md = String::new();
+    let runs = unfinished_runs(d.results);
     writeln!(md, "\n## Runs not finished\n")?;
-    if unfinished.is_empty() {
+    if runs.is_empty() {
         writeln!(md, "None: every planned run finished.")?;
-    } else {
-        writeln!(
-            md,
-            "Left out of every mean above.\n\n| run | state |\n|---|---|"
-        )?;
-        for (id, s) in &unfinished {
-            let s = match s {
-                State::Failed => "failed (see logs/)",
-                State::Interrupted => "running or interrupted (resumes from its checkpoint)",
-                State::Pending => "not started",
-                State::Done => "finished",
-            };
-            writeln!(md, "| `{id}` | {s} |")?;
-        }
+        return Ok(Section::text(md));
     }
-    if !manifest.not_applicable.is_empty() {
+    writeln!(md, "Left out of every mean above.\n\n| run | state |\n|---|---|")?;
+    for (id, s) in &runs {
+        let s = match s {
+            State::Failed => "failed (see logs/)",
+            State::Interrupted => "running or interrupted (resumes from its checkpoint)",
+            State::Pending => "not started",
+            State::Done => "finished",
+        };
+        writeln!(md, "| `{id}` | {s} |")?;
+    }
+    Ok(Section::text(md))
+}
+
+/// Teachers that cannot run in a cell, and why.
+fn not_applicable(d: &Data) -> Result<Section> {
+    let mut md = String::new();
+    if !d.manifest.not_applicable.is_empty() {
         writeln!(md, "\n## Not applicable\n")?;
-        for n in &manifest.not_applicable {
+        for n in &d.manifest.not_applicable {
             writeln!(md, "- {} × {}: {}", n.cell.label(), n.teacher, n.reason)?;
         }
     }
-    let markdown = out.join("report.md");
-    std::fs::write(&markdown, md).with_context(|| format!("writing {}", markdown.display()))?;
-    let csv_path = out.join(SUMMARY_CSV);
-    let mut w = csv::Writer::from_path(&csv_path)
-        .with_context(|| format!("writing {}", csv_path.display()))?;
-    for row in summary {
-        w.serialize(row)?;
-    }
-    w.flush()?;
-    Ok(Report {
-        markdown,
-        cells,
-        teachers,
-        scores,
-        figures,
-        unfinished,
-    })
+    Ok(Section::text(md))
 }
 
 /// Density panels of cell `c`: per teacher (first seed with an episodes
@@ -581,5 +671,83 @@ fn mastered_test_tasks(dir: &Path, success: Success) -> Vec<Vec<f64>> {
             .map(|(t, _)| t)
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::NotApplicable;
+    use trellis_core::Expert;
+
+    /// A cell with Random, ALP-GMM (clearly ahead) and ADR (not applicable),
+    /// from hand-made final scores.
+    fn data_of<'a>(manifest: &'a Manifest, sweep: &'a Path) -> Data<'a> {
+        let cell = manifest.not_applicable[0].cell.clone();
+        let scores = |finals: &[f64], planned| Scores {
+            finals: finals.to_vec(),
+            planned,
+        };
+        let mut by = BTreeMap::new();
+        by.insert((cell.clone(), "random".to_string()), scores(&[0.0, 5.0, 10.0], 3));
+        by.insert((cell.clone(), "alp-gmm".to_string()), scores(&[30.0, 32.0, 35.0], 4));
+        Data {
+            sweep,
+            out: sweep,
+            manifest,
+            results: &[],
+            tally: Tally {
+                cells: vec![cell],
+                teachers: manifest.teachers.clone(),
+                scores: by,
+            },
+            bench: None,
+        }
+    }
+
+    fn manifest() -> Manifest {
+        let cell = Cell {
+            experiment: "stump-unfeasible".into(),
+            variant: "default".into(),
+            expert: Expert::No,
+        };
+        Manifest {
+            scale: "hand".into(),
+            teachers: vec!["random".into(), "alp-gmm".into(), "adr".into()],
+            runs: Vec::new(),
+            not_applicable: vec![NotApplicable {
+                cell,
+                teacher: "adr".into(),
+                reason: "needs expert knowledge".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_table_marks_significance_partial_seeds_and_na() {
+        let m = manifest();
+        let d = data_of(&m, Path::new("/nowhere"));
+        let md = mastered_table(&d).unwrap().md;
+        assert!(
+            md.contains("| stump-unfeasible/no | 5.0 ± 5.0 (n=3) | 32.3 ± 2.5 *↑ (3/4 seeds) | n/a |"),
+            "{md}"
+        );
+        // The CSV rows carry the same numbers.
+        let rows = summary_rows(&m, &d.tally);
+        let alp = rows.iter().find(|r| r.teacher == "alp-gmm").unwrap();
+        assert_eq!((alp.planned, alp.finished), (4, 3));
+        assert!(alp.welch_p.unwrap() < ALPHA && alp.welch_t.unwrap() > 0.0);
+        assert!(rows.iter().any(|r| r.teacher == "adr" && r.not_applicable));
+    }
+
+    #[test]
+    fn fewer_than_three_cells_give_no_profile_and_say_why() {
+        let m = manifest();
+        let d = data_of(&m, Path::new("/nowhere"));
+        let s = profile(&d).unwrap();
+        assert!(s.figures.is_empty());
+        assert!(s.md.contains("Needs at least 3 cells with finished Random runs; 1 here."), "{}", s.md);
+        let s = not_applicable(&d).unwrap();
+        assert!(s.md.contains("- stump-unfeasible/no × adr: needs expert knowledge"), "{}", s.md);
     }
 }
