@@ -137,24 +137,20 @@ impl PyTeacher {
     /// Calls into Python; an exception becomes the pending failure and the
     /// result `None`.
     fn call<T>(&self, f: impl FnOnce(Python<'_>, &Py<PyAny>) -> PyResult<T>) -> Option<T> {
-        Python::attach(|py| match f(py, &self.bridge) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let err = keep(py, &self.raised, self.name, e);
-                self.failure.lock().expect("not poisoned").get_or_insert(err);
-                None
-            }
-        })
+        Python::attach(|py| f(py, &self.bridge).map_err(|e| self.fail(py, e)).ok())
+    }
+
+    /// Makes `e` the pending failure (the first one wins).
+    fn fail(&self, py: Python<'_>, e: PyErr) {
+        let err = keep(py, &self.raised, self.name, e);
+        self.failure.lock().expect("not poisoned").get_or_insert(err);
     }
 
     /// A contract broken without an exception (a task of the wrong length
     /// or outside the space): raised in Python as ValueError.
     fn broken(&self, message: String) {
         let e = PyValueError::new_err(format!("teacher `{}`: {message}", self.name));
-        Python::attach(|py| {
-            let err = keep(py, &self.raised, self.name, e);
-            self.failure.lock().expect("not poisoned").get_or_insert(err);
-        });
+        Python::attach(|py| self.fail(py, e));
     }
 
     /// Where a failed proposal points: never played, since the trainer stops.

@@ -43,14 +43,23 @@ static LAST_POLL: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mute
 /// How often [`poll`] runs the poller at most.
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// Whether a poller is installed: the trainer's per-step [`poll`] reads only
+/// this when none is (the `trellis` binary never installs one).
+static POLLING: AtomicBool = AtomicBool::new(false);
+
 /// Installs (or, with `None`, removes) the poller [`poll`] runs.
 pub fn set_poller(p: Option<Poller>) {
-    *POLLER.lock().expect("not poisoned") = p;
+    let mut guard = POLLER.lock().expect("not poisoned");
+    POLLING.store(p.is_some(), Ordering::SeqCst);
+    *guard = p;
 }
 
 /// Runs the installed poller if [`POLL_EVERY`] has passed since it last
 /// ran; the trainer calls this once per step, before [`requested`].
 pub fn poll() {
+    if !POLLING.load(Ordering::Relaxed) {
+        return;
+    }
     let guard = POLLER.lock().expect("not poisoned");
     let Some(p) = guard.as_ref() else { return };
     let mut last = LAST_POLL.lock().expect("not poisoned");
