@@ -422,7 +422,7 @@ impl Student for Ppo {
             // every stored transition, once per epoch.
             let sizes = trellis_nn::layer_sizes(self.obs_dim, &self.cfg.hidden, self.act_dim + 1);
             let flops = 3.0 * self.cfg.epochs as f64 * trellis_nn::mlp_flops(&sizes, self.stored);
-            self.update();
+            trellis_nn::pool::on_math_pool(|| self.update());
             self.work.add(flops, t0);
         }
         if !deterministic && self.cfg.normalize_obs {

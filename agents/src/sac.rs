@@ -110,10 +110,14 @@ struct Critics {
 }
 
 impl Critics {
+    /// min(Q1, Q2), the two forward passes side by side on the math pool's
+    /// threads (each one's products are too small to split well in two).
     fn min_q(&self, obs_act: Tensor<2>) -> Tensor<2> {
-        self.q1
-            .forward(obs_act.clone())
-            .min_pair(self.q2.forward(obs_act))
+        let (q1, q2) = rayon::join(
+            || self.q1.forward(obs_act.clone()),
+            || self.q2.forward(obs_act.clone()),
+        );
+        q1.min_pair(q2)
     }
 }
 
@@ -239,15 +243,24 @@ impl Sac {
             );
             rew + (done.neg() + 1.0) * q_next * self.cfg.gamma
         };
+        // The loss is a sum of one term per critic, so each critic's gradient
+        // is its own term's: the two are computed side by side, and Adam,
+        // whose state is per parameter, steps each with the same result as
+        // one step over the sum.
         let sa = Tensor::cat(vec![obs.clone(), act], 1);
-        let q_loss = (self.critics.q1.forward(sa.clone()) - backup.clone())
-            .square()
-            .mean()
-            + (self.critics.q2.forward(sa) - backup).square().mean();
-        let grads = GradientsParams::from_grads(q_loss.backward(), &self.critics);
-        self.critics = self
-            .critic_optim
-            .step(self.cfg.lr, self.critics.clone(), grads);
+        let critic_grads = |q: &Mlp| {
+            let loss = (q.forward(sa.clone()) - backup.clone()).square().mean();
+            GradientsParams::from_grads(loss.backward(), q)
+        };
+        let (g1, g2) = rayon::join(
+            || critic_grads(&self.critics.q1),
+            || critic_grads(&self.critics.q2),
+        );
+        for grads in [g1, g2] {
+            self.critics = self
+                .critic_optim
+                .step(self.cfg.lr, self.critics.clone(), grads);
+        }
 
         // Actor: maximise min Q(s, π(s)) − α log π(π(s)|s) through frozen critics.
         let noise = Some(self.noise(n, &dev));
@@ -320,9 +333,11 @@ impl Student for Sac {
             && self.replay.len() >= self.cfg.batch_size
         {
             let t0 = std::time::Instant::now();
-            for _ in 0..self.cfg.gradient_steps {
-                self.update();
-            }
+            trellis_nn::pool::on_math_pool(|| {
+                for _ in 0..self.cfg.gradient_steps {
+                    self.update();
+                }
+            });
             let flops = self.cfg.gradient_steps as f64 * self.update_flops();
             self.work.add(flops, t0);
         }

@@ -20,6 +20,8 @@ use rand_chacha::ChaCha8Rng;
 pub mod blob;
 /// Baselines-style network pieces: activation choice, orthogonal init, global-norm clipping.
 pub mod ppo2_style;
+/// Where the network maths runs: on the math pool's own threads.
+pub mod pool;
 
 pub use ppo2_style::{Activation, Init, clip_global_norm};
 
