@@ -222,6 +222,32 @@ impl Sac {
         gaussian_noise(n, self.act_dim, &mut self.rng, device)
     }
 
+    /// One Adam step of both critics on Σ_i mean((Q_i(s, a) − backup)²).
+    /// The loss is a sum of one term per critic, so each critic's gradient is
+    /// its own term's: `side_by_side` computes the two on two threads, and
+    /// Adam, whose state is per parameter, steps each with the result of one
+    /// step over the sum (`side_by_side_critics_step_as_the_summed_loss`).
+    fn critic_step(&mut self, sa: Tensor<2>, backup: Tensor<2>, side_by_side: bool) {
+        if !side_by_side {
+            let loss = (self.critics.q1.forward(sa.clone()) - backup.clone()).square().mean()
+                + (self.critics.q2.forward(sa) - backup).square().mean();
+            let grads = GradientsParams::from_grads(loss.backward(), &self.critics);
+            self.critics = self.critic_optim.step(self.cfg.lr, self.critics.clone(), grads);
+            return;
+        }
+        let critic_grads = |q: &Mlp| {
+            let loss = (q.forward(sa.clone()) - backup.clone()).square().mean();
+            GradientsParams::from_grads(loss.backward(), q)
+        };
+        let (g1, g2) = rayon::join(
+            || critic_grads(&self.critics.q1),
+            || critic_grads(&self.critics.q2),
+        );
+        for grads in [g1, g2] {
+            self.critics = self.critic_optim.step(self.cfg.lr, self.critics.clone(), grads);
+        }
+    }
+
     fn update(&mut self) {
         let b = self.replay.sample(self.cfg.batch_size, &mut self.rng);
         let (n, o, a, d) = (b.n, self.obs_dim, self.act_dim, self.act_dim);
@@ -243,24 +269,7 @@ impl Sac {
             );
             rew + (done.neg() + 1.0) * q_next * self.cfg.gamma
         };
-        // The loss is a sum of one term per critic, so each critic's gradient
-        // is its own term's: the two are computed side by side, and Adam,
-        // whose state is per parameter, steps each with the same result as
-        // one step over the sum.
-        let sa = Tensor::cat(vec![obs.clone(), act], 1);
-        let critic_grads = |q: &Mlp| {
-            let loss = (q.forward(sa.clone()) - backup.clone()).square().mean();
-            GradientsParams::from_grads(loss.backward(), q)
-        };
-        let (g1, g2) = rayon::join(
-            || critic_grads(&self.critics.q1),
-            || critic_grads(&self.critics.q2),
-        );
-        for grads in [g1, g2] {
-            self.critics = self
-                .critic_optim
-                .step(self.cfg.lr, self.critics.clone(), grads);
-        }
+        self.critic_step(Tensor::cat(vec![obs.clone(), act], 1), backup, true);
 
         // Actor: maximise min Q(s, π(s)) − α log π(π(s)|s) through frozen critics.
         let noise = Some(self.noise(n, &dev));
@@ -396,5 +405,37 @@ impl Student for Sac {
             self.replay.load(&blob)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both critics' values on fixed probes, as bits: equal only if the
+    /// critics compute exactly the same function there.
+    fn critic_bits(s: &Sac) -> Vec<u32> {
+        let probes: Vec<f32> = (0..8 * 7).map(|i| ((i * 3) % 11) as f32 / 5.5 - 1.0).collect();
+        let x = matrix(probes, 8, 7, &s.device);
+        let q = |m: &Mlp| values(m.forward(x.clone()).inner());
+        q(&s.critics.q1).into_iter().chain(q(&s.critics.q2)).map(f32::to_bits).collect()
+    }
+
+    #[test]
+    fn side_by_side_critics_step_as_the_summed_loss() {
+        let cfg = SacConfig { hidden: vec![32, 32], ..SacConfig::default() };
+        let (mut a, mut b) = (Sac::new(5, 2, cfg.clone(), 3), Sac::new(5, 2, cfg, 3));
+        let dev = a.device.clone();
+        for step in 0..3 {
+            let n = 16;
+            let sa: Vec<f32> = (0..n * 7).map(|i| ((i * 13 + step) % 17) as f32 / 8.5 - 1.0).collect();
+            let backup: Vec<f32> = (0..n).map(|i| ((i * 5 + step) % 7) as f32 - 3.0).collect();
+            let (sa, backup) = (matrix(sa, n, 7, &dev), matrix(backup, n, 1, &dev).inner());
+            a.critic_step(sa.clone(), backup.clone(), true);
+            b.critic_step(sa, backup, false);
+            assert!(critic_bits(&a) == critic_bits(&b), "step {step}: the critics differ");
+        }
+        let fresh = Sac::new(5, 2, SacConfig { hidden: vec![32, 32], ..SacConfig::default() }, 3);
+        assert!(critic_bits(&a) != critic_bits(&fresh), "the critics did not learn");
     }
 }

@@ -154,7 +154,7 @@ fn resolve(t: &Train) -> Result<RunConfig> {
 
 /// burn's matmul and rayon pools size themselves from these variables on
 /// first use; `threads` sets them unless the user already did.
-fn set_math_threads(threads: usize) {
+pub fn set_math_threads(threads: usize) {
     for var in ["RAYON_NUM_THREADS", "MATMUL_NUM_THREADS"] {
         if std::env::var_os(var).is_none() {
             // SAFETY: called before any burn operation or worker thread exists.

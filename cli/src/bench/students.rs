@@ -26,6 +26,10 @@ pub struct StudentBench {
     /// Threads for the network maths; without it, 1 and 2 are measured, each in a fresh process.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Skip the yardstick (GEMM rates, FMA peak, PyTorch): throughput only,
+    /// so a whole-process timing against another program measures training.
+    #[arg(long)]
+    pub no_yardstick: bool,
 }
 
 /// Training throughput (env steps/s including learning) with TeachMyAgent's
@@ -56,6 +60,7 @@ pub fn run(b: &StudentBench) -> Result<()> {
                         "--batch",
                         &b.batch.to_string(),
                     ])
+                    .args(b.no_yardstick.then_some("--no-yardstick"))
                     .env("RAYON_NUM_THREADS", threads.to_string())
                     .env("MATMUL_NUM_THREADS", threads.to_string())
                     .status()?;
@@ -64,6 +69,8 @@ pub fn run(b: &StudentBench) -> Result<()> {
         }
         return Ok(());
     };
+    // Before any burn or rayon work: the pools size themselves once.
+    crate::train::set_math_threads(threads);
     for name in names {
         student_throughput(name, b, threads)?;
     }
@@ -101,7 +108,8 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         Ok(())
     };
     run(warmup, &mut student)?;
-    let gemm_before = super::gemm::rate(1000, 400, 300, threads);
+    let yardstick = !b.no_yardstick;
+    let gemm_before = if yardstick { super::gemm::rate(1000, 400, 300, threads) } else { 0.0 };
     let (t0, u0, cpu0, w0) = (Instant::now(), student.updates(), cpu_seconds(), student.update_work());
     run(steps, &mut student)?;
     let secs = t0.elapsed().as_secs_f64();
@@ -114,8 +122,19 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
     // The yardstick, on the same threads, before and after the timed run
     // (the larger: shared machines slow down and speed up): TeachMyAgent's
     // widest layer product on a minibatch of 1000.
-    let gemm = gemm_before.max(super::gemm::rate(1000, 400, 300, threads));
     let update = work.flops / work.seconds.max(1e-12) / 1e9;
+    if !yardstick {
+        println!(
+            "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s; updates {update:.1} GFLOP/s, {:.0}% of wall time; {cpu:.0}% CPU, {}",
+            if threads > 1 { "s" } else { "" },
+            steps as f64 / secs,
+            (student.updates() - u0) as f64 / secs,
+            100.0 * work.seconds / secs,
+            trellis_nn::backend_name()
+        );
+        return Ok(());
+    }
+    let gemm = gemm_before.max(super::gemm::rate(1000, 400, 300, threads));
     println!(
         "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time (the learner waits {:.0}%: env steps, acting); {cpu:.0}% CPU, {}",
         if threads > 1 { "s" } else { "" },
