@@ -363,9 +363,16 @@ impl Teacher {
         Ok(Self { teacher: trellis_teachers::registry::restore(&v).map_err(bad)? })
     }
 
-    /// What the teacher believes now (GMMs, boxes, buffers), as JSON.
+    /// The teacher's statistics (episodes, losses, counters), as JSON.
     fn dump(&self) -> String {
         self.teacher.dump().to_string()
+    }
+
+    /// What the teacher believes about the task space, as JSON with a
+    /// `kind` tag: "box", "regions", "mixture", "gaussian", "scored" or
+    /// "nothing" (docs/teachers.md).
+    fn belief(&self) -> String {
+        serde_json::to_string(&self.teacher.belief()).expect("a belief serialises")
     }
 }
 

@@ -217,6 +217,20 @@ impl Teacher for PyTeacher {
         self.json("dump")
     }
 
+    /// The Python teacher's `belief()` (a dict with a `kind`, or None); one
+    /// that is not a belief breaks the run with a message naming the kinds.
+    fn belief(&self) -> trellis_teachers::belief::Belief {
+        match self.json("belief") {
+            serde_json::Value::Null => trellis_teachers::belief::Belief::Nothing,
+            v => serde_json::from_value(v).unwrap_or_else(|e| {
+                self.broken(format!(
+                    "belief() did not give a belief ({e}): expected None or a dict with kind \"box\" (low, high), \"regions\" (regions: low, high, score), \"mixture\" (components: weight, mean, cov), \"gaussian\" (weight, mean, cov), \"scored\" (tasks: task, score) or \"nothing\""
+                ));
+                trellis_teachers::belief::Belief::Nothing
+            }),
+        }
+    }
+
     fn failure(&mut self) -> Option<TeacherError> {
         self.failure.lock().expect("not poisoned").take()
     }

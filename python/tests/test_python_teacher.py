@@ -178,6 +178,35 @@ class NoUpdate:
         return [0.0, 0.0]
 
 
+class BoxTeacher(Uniform):
+    """Draws the lower half of the space as its belief."""
+
+    def belief(self):
+        high = (self.space.low + self.space.high) / 2
+        return {"kind": "box", "low": self.space.low, "high": high}
+
+
+class BadBelief(Uniform):
+    def belief(self):
+        return {"kind": "cloud"}
+
+
+def test_a_python_teachers_belief_reaches_teacher_jsonl_typed(tmp_path):
+    import json
+    trellis.train(tmp_path / "box", teacher=BoxTeacher, quiet=True, **SMALL)
+    lines = [json.loads(l) for l in (tmp_path / "box" / "teacher.jsonl").read_text().splitlines()]
+    assert lines[-1]["belief"] == {"kind": "box", "low": [0.0, 0.0], "high": [1.5, 3.0]}
+    assert lines[-1]["dump"] == {"episodes": lines[-1]["dump"]["episodes"]}
+    trellis.train(tmp_path / "none", teacher=Uniform, quiet=True, **SMALL)
+    last = json.loads((tmp_path / "none" / "teacher.jsonl").read_text().splitlines()[-1])
+    assert last["belief"] == {"kind": "nothing"}
+    # trellis's own teachers give theirs from Python too.
+    t = trellis.Teacher("riac", [("h", 0.0, 3.0), ("s", 0.0, 6.0)], seed=1)
+    assert t.belief() == {"kind": "regions", "regions": [{"low": [0.0, 0.0], "high": [3.0, 6.0], "score": 0.0}]}
+    with pytest.raises(ValueError, match=r"belief\(\) did not give a belief.*\"box\" \(low, high\)"):
+        trellis.train(tmp_path / "bad", teacher=BadBelief, quiet=True, **SMALL)
+
+
 @pytest.mark.parametrize("teacher, error, message", [
     (OutOfBounds, ValueError, r"stump_height` = 5 is outside its allowed range \[0, 3\]"),
     (WrongLength, ValueError, r"task vector has 1 values, the task space has 2 \(stump_height, stump_spacing\)"),

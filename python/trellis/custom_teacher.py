@@ -131,8 +131,17 @@ class BaseTeacher:
         self.__dict__.update(pickle.loads(base64.b64decode(state["pickle"])))
 
     def dump(self) -> dict:
-        """What the teacher believes now, for plots (teacher.jsonl); JSON-able."""
+        """The teacher's statistics now (teacher.jsonl); JSON-able."""
         return {}
+
+    def belief(self):
+        """What the teacher believes about the task space, for the viewer:
+        None, or a dict with a ``kind``: ``{"kind": "box", "low": [...],
+        "high": [...]}``, ``"regions"`` (``regions``: ``low``, ``high``,
+        ``score``), ``"mixture"`` (``components``: ``weight``, ``mean``,
+        ``cov`` row-major), ``"gaussian"`` (``weight``, ``mean``, ``cov``) or
+        ``"scored"`` (``tasks``: ``task``, ``score``)."""
+        return None
 
 
 def load_class(spec: str):
@@ -229,6 +238,10 @@ class _Bridge:
     def dump(self) -> str:
         f = getattr(self.teacher, "dump", None)
         return json.dumps(f() if callable(f) else {}, default=_jsonable)
+
+    def belief(self) -> str:
+        f = getattr(self.teacher, "belief", None)
+        return json.dumps(f() if callable(f) else None, default=_jsonable)
 
 
 def _jsonable(x):

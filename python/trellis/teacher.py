@@ -70,8 +70,14 @@ class Teacher:
         self._t = _core.Teacher.restore(pickled["state"])
 
     def dump(self) -> dict:
-        """The teacher's current beliefs (GMMs, boxes, level buffers)."""
+        """The teacher's statistics (episodes, losses, counters)."""
         return json.loads(self._t.dump())
+
+    def belief(self) -> dict:
+        """What the teacher believes about the task space, with a ``kind``:
+        ``box``, ``regions``, ``mixture``, ``gaussian``, ``scored`` or
+        ``nothing`` (the viewer draws it)."""
+        return json.loads(self._t.belief())
 
 
 def _toml(config: dict) -> str:

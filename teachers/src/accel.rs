@@ -165,6 +165,10 @@ impl Teacher for Accel {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        self.plr.buffer_belief()
+    }
+
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({ "teacher": DESCRIPTOR.name, "children": self.children, "buffer": self.plr.dump_buffer() })
     }

@@ -178,6 +178,10 @@ impl Teacher for Adr {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        crate::belief::Belief::Box { low: self.low.clone(), high: self.high.clone() }
+    }
+
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({ "teacher": "adr", "episodes": self.episodes, "low": self.low, "high": self.high })
     }

@@ -402,6 +402,10 @@ impl Teacher for Again {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        self.alp_gmm.belief()
+    }
+
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({
             "teacher": DESCRIPTOR.name,

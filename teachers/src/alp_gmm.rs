@@ -197,6 +197,10 @@ impl Teacher for AlpGmm {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        self.curriculum.belief(&self.ctx)
+    }
+
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({
             "teacher": "alp-gmm",

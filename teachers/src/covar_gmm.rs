@@ -130,6 +130,10 @@ impl Teacher for CovarGmm {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        self.curriculum.belief(&self.ctx)
+    }
+
     fn dump(&self) -> serde_json::Value {
         let absolute = self.cfg.absolute_lp;
         serde_json::json!({

@@ -185,26 +185,40 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }
 
-/// A mixture fitted in unit-cube coordinates with `extra` trailing
-/// non-task dimensions, reported in task coordinates for plots:
-/// `[{weight, mean, cov, extra}]` with the extra dims' means in `extra`.
-pub fn in_task_space(g: &Gmm, space: &TaskSpace, extra: usize) -> serde_json::Value {
+/// The mixture's components over the task dimensions, in task coordinates
+/// (the extra dimensions, such as ALP-GMM's progress, marginalised out).
+pub fn components_in_task_space(g: &Gmm, space: &TaskSpace) -> Vec<crate::belief::Gaussian> {
     let w: Vec<f64> = space.dims.iter().map(|d| d.width()).collect();
     let n = w.len();
-    let comps: Vec<_> = g
-        .weights
+    g.weights
         .iter()
         .zip(&g.components)
         .map(|(weight, c)| {
             let d = c.dim();
-            let cov: Vec<f64> = (0..n * n)
-                .map(|k| c.cov[(k / n) * d + k % n] * w[k / n] * w[k % n])
-                .collect();
+            crate::belief::Gaussian {
+                weight: *weight,
+                mean: space.from_unit(&c.mean[..n]),
+                cov: (0..n * n)
+                    .map(|k| c.cov[(k / n) * d + k % n] * w[k / n] * w[k % n])
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// A mixture fitted in unit-cube coordinates with `extra` trailing
+/// non-task dimensions, reported in task coordinates for plots:
+/// `[{weight, mean, cov, extra}]` with the extra dims' means in `extra`.
+pub fn in_task_space(g: &Gmm, space: &TaskSpace, extra: usize) -> serde_json::Value {
+    let comps = components_in_task_space(g, space)
+        .into_iter()
+        .zip(&g.components)
+        .map(|(b, c)| {
             serde_json::json!({
-                "weight": weight,
-                "mean": space.from_unit(&c.mean[..n]),
-                "cov": cov,
-                "extra": c.mean[d - extra..].to_vec(),
+                "weight": b.weight,
+                "mean": b.mean,
+                "cov": b.cov,
+                "extra": c.mean[c.dim() - extra..].to_vec(),
             })
         })
         .collect();

@@ -107,6 +107,16 @@ impl GmmCurriculum {
         task
     }
 
+    /// The fitted mixture in task coordinates (nothing before the first fit).
+    pub fn belief(&self, ctx: &TeacherContext) -> crate::belief::Belief {
+        match &self.gmm {
+            Some(g) => crate::belief::Belief::Mixture {
+                components: crate::gmm::components_in_task_space(g, &ctx.space),
+            },
+            None => crate::belief::Belief::Nothing,
+        }
+    }
+
     /// The fitted mixture in task coordinates, for dumps.
     pub fn dump(&self, ctx: &TeacherContext) -> Option<serde_json::Value> {
         self.gmm

@@ -395,6 +395,16 @@ impl Teacher for GoalGan {
             .expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        let tasks = self
+            .data
+            .successes
+            .iter()
+            .map(|u| crate::belief::ScoredTask { task: self.data.ctx.space.from_unit(u), score: 1.0 })
+            .collect();
+        crate::belief::Belief::Scored { tasks }
+    }
+
     fn dump(&self) -> serde_json::Value {
         serde_json::json!({
             "teacher": "goal-gan",

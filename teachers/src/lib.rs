@@ -9,6 +9,8 @@
 
 #![deny(missing_docs)]
 
+/// What a teacher believes about the task space, typed: the shape a viewer draws.
+pub mod belief;
 pub mod classroom;
 pub mod gaussian;
 pub mod gmm;
@@ -179,9 +181,15 @@ pub trait Teacher: Send {
     /// The complete state (config, data, RNG) as JSON; [`restore`] rebuilds
     /// a teacher that continues exactly where this one is.
     fn state(&self) -> serde_json::Value;
-    /// What the teacher currently believes (GMM components, ADR box,
-    /// regions...), for plots and the viewer.
+    /// The teacher's statistics (episodes, losses, counters...) as JSON,
+    /// written to the run's `teacher.jsonl` beside [`Teacher::belief`].
     fn dump(&self) -> serde_json::Value;
+    /// What the teacher believes about the task space, as a shape in task
+    /// coordinates (a box, regions, a mixture, scored tasks): what the
+    /// viewer draws. Teachers with nothing to draw keep the default.
+    fn belief(&self) -> belief::Belief {
+        belief::Belief::Nothing
+    }
     /// The error raised by the last call, for teachers backed by code that
     /// can fail (a teacher written in Python raises exceptions and may
     /// return a task outside the space). Such a teacher answers a failed

@@ -170,6 +170,18 @@ impl Plr {
         Some(origin)
     }
 
+    /// The buffer's tasks with their scores, most likely to be replayed first.
+    pub(crate) fn buffer_belief(&self) -> crate::belief::Belief {
+        let w = self.buffer.weights(self.cfg.temperature, self.cfg.staleness_coef);
+        let mut idx: Vec<usize> = (0..self.buffer.len()).collect();
+        idx.sort_by(|&a, &b| w[b].total_cmp(&w[a]));
+        let tasks = idx
+            .iter()
+            .map(|&i| crate::belief::ScoredTask { task: self.buffer.task(i).to_vec(), score: self.buffer.scores()[i] })
+            .collect();
+        crate::belief::Belief::Scored { tasks }
+    }
+
     /// What the buffer holds, for dumps.
     pub(crate) fn dump_buffer(&self) -> serde_json::Value {
         let w = self.buffer.weights(self.cfg.temperature, self.cfg.staleness_coef);
@@ -219,6 +231,10 @@ impl Teacher for Plr {
 
     fn state(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("teacher state serialises")
+    }
+
+    fn belief(&self) -> crate::belief::Belief {
+        self.buffer_belief()
     }
 
     fn dump(&self) -> serde_json::Value {

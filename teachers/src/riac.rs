@@ -327,6 +327,20 @@ impl Teacher for Riac {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        let regions = self
+            .regions
+            .iter()
+            .filter(|r| r.children.is_empty())
+            .map(|r| crate::belief::Region {
+                low: self.ctx.space.from_unit(&r.low),
+                high: self.ctx.space.from_unit(&r.high),
+                score: r.alp,
+            })
+            .collect();
+        crate::belief::Belief::Regions { regions }
+    }
+
     fn dump(&self) -> serde_json::Value {
         let regions: Vec<_> = self
             .regions

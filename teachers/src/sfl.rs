@@ -203,6 +203,15 @@ impl Teacher for Sfl {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        let tasks = self
+            .buffer
+            .iter()
+            .map(|(t, l)| crate::belief::ScoredTask { task: t.clone(), score: *l })
+            .collect();
+        crate::belief::Belief::Scored { tasks }
+    }
+
     fn dump(&self) -> serde_json::Value {
         let buffer: Vec<serde_json::Value> = self
             .buffer

@@ -325,6 +325,11 @@ impl Teacher for Spdl {
         serde_json::to_value(self).expect("teacher state serialises")
     }
 
+    fn belief(&self) -> crate::belief::Belief {
+        let g = self.distribution();
+        crate::belief::Belief::Gaussian(crate::belief::Gaussian { weight: 1.0, mean: g.mean, cov: g.cov })
+    }
+
     fn dump(&self) -> serde_json::Value {
         let g = self.distribution();
         serde_json::json!({

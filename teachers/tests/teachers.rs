@@ -3,6 +3,7 @@
 use rand::RngExt;
 use trellis_core::rng::seeded;
 use trellis_core::{Dim, TaskSpace};
+use trellis_teachers::belief::Belief;
 use trellis_teachers::registry::checkpoint;
 use trellis_teachers::toy::{ToyStudent, make_teacher, run};
 use trellis_teachers::{
@@ -107,6 +108,44 @@ fn no_teacher_samples_outside_the_bounds() {
             });
         }
         assert!(t.dump().is_object());
+        check_belief(name, &t.belief(), &space);
+    }
+}
+
+/// The shape each teacher draws after 1,500 episodes, every vector in the
+/// space's dimensions and every box and task inside its bounds.
+fn check_belief(name: &str, belief: &Belief, space: &TaskSpace) {
+    let kind = serde_json::to_value(belief).unwrap()["kind"].as_str().unwrap().to_string();
+    let expected = match name {
+        "random" | "setter-solver" => "nothing",
+        "adr" => "box",
+        "riac" => "regions",
+        "alp-gmm" | "covar-gmm" | "again" => "mixture",
+        "spdl" => "gaussian",
+        "plr" | "robust-plr" | "accel" | "sfl" | "goal-gan" => "scored",
+        other => panic!("{other}: a new teacher; say here which belief it draws"),
+    };
+    assert_eq!(kind, expected, "{name}'s belief");
+    let n = space.len();
+    let inside = |v: &[f64]| v.len() == n && space.validate(v).is_ok();
+    match belief {
+        Belief::Nothing => {}
+        Belief::Box { low, high } => assert!(inside(low) && inside(high), "{name}: {belief:?}"),
+        Belief::Regions { regions } => {
+            assert!(!regions.is_empty(), "{name}: no regions");
+            assert!(regions.iter().all(|r| inside(&r.low) && inside(&r.high)), "{name}: {belief:?}");
+        }
+        Belief::Mixture { components } => {
+            assert!(!components.is_empty(), "{name}: no components");
+            let total: f64 = components.iter().map(|g| g.weight).sum();
+            assert!((total - 1.0).abs() < 1e-6, "{name}: weights sum to {total}");
+            assert!(components.iter().all(|g| g.mean.len() == n && g.cov.len() == n * n));
+        }
+        Belief::Gaussian(g) => assert!(g.mean.len() == n && g.cov.len() == n * n, "{name}: {belief:?}"),
+        Belief::Scored { tasks } => {
+            assert!(!tasks.is_empty(), "{name}: no scored tasks");
+            assert!(tasks.iter().all(|t| inside(&t.task)), "{name}: {belief:?}");
+        }
     }
 }
 

@@ -336,7 +336,12 @@ where
     }
 
     fn dump(&mut self) -> Result<(), TrainError> {
-        let line = serde_json::json!({ "step": self.progress.step, "teacher": self.teacher.name(), "dump": self.teacher.dump() });
+        let line = serde_json::json!({
+            "step": self.progress.step,
+            "teacher": self.teacher.name(),
+            "belief": self.teacher.belief(),
+            "dump": self.teacher.dump(),
+        });
         self.teacher_ok()?;
         self.dir.teacher(&line.to_string())
     }

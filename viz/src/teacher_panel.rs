@@ -1,13 +1,15 @@
 //! The teacher panel of a run: its recent training tasks on a pair of task
 //! dimensions, coloured by return (red = -150 … green = 350), and its last
-//! dumped belief: GMM components as 2σ ellipses (ALP-GMM, Covar-GMM), the
-//! Gaussian of SPDL, ADR's box, RIAC's leaf regions.
+//! typed belief (`trellis_teachers::belief::Belief`): mixture components as
+//! 2σ ellipses (ALP-GMM, Covar-GMM), SPDL's Gaussian, ADR's box, RIAC's leaf
+//! regions, the scored tasks of the level buffers.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use bevy::prelude::*;
 use serde_json::Value;
+use trellis_teachers::belief::{Belief, Gaussian};
 use trellis_envs::space::Dim;
 use trellis_envs::{TaskSpace, WalkerEnv};
 use trellis_train::rows::{self, EpisodeRow};
@@ -24,7 +26,7 @@ pub struct TeacherPanel {
     /// (task, return) of recent training episodes.
     samples: Vec<(Vec<f64>, f64)>,
     teacher: String,
-    dump: Value,
+    belief: Belief,
 }
 
 impl TeacherPanel {
@@ -49,7 +51,7 @@ impl TeacherPanel {
             pair: (0, 1.min(n - 1)),
             samples,
             teacher,
-            dump: last["dump"].clone(),
+            belief: Belief::from_line(&last),
         })
     }
 
@@ -105,44 +107,37 @@ impl TeacherPanel {
                 Color::srgb(1.0 - t, t, 0.1),
             );
         }
-        let box_of = |low: &Value, high: &Value| -> Option<(Vec2, Vec2)> {
-            let (l, h) = (low.as_array()?, high.as_array()?);
-            Some((
-                to_px(l[a].as_f64()?, l[b].as_f64()?),
-                to_px(h[a].as_f64()?, h[b].as_f64()?),
-            ))
+        let mut rect = |low: &[f64], high: &[f64]| {
+            let (p, q) = (to_px(low[a], low[b]), to_px(high[a], high[b]));
+            gizmos.rect_2d(Isometry2d::from_translation((p + q) / 2.0), (q - p).abs(), BELIEF)
         };
-        let mut rect = |p: Vec2, q: Vec2| {
-            gizmos.rect_2d(
-                Isometry2d::from_translation((p + q) / 2.0),
-                (q - p).abs(),
-                BELIEF,
-            )
-        };
-        if let Some((p, q)) = box_of(&self.dump["low"], &self.dump["high"]) {
-            rect(p, q);
-        }
-        for r in self.dump["regions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|r| r["leaf"].as_bool() == Some(true))
-        {
-            if let Some((p, q)) = box_of(&r["low"], &r["high"]) {
-                rect(p, q);
+        let gaussians: Vec<&Gaussian> = match &self.belief {
+            Belief::Box { low, high } => {
+                rect(low, high);
+                Vec::new()
             }
-        }
-        let gaussians: Vec<(&Value, &Value)> = match self.dump["gmm"].as_array() {
-            Some(comps) => comps.iter().map(|c| (&c["mean"], &c["cov"])).collect(),
-            None if self.dump["mean"].is_array() => vec![(&self.dump["mean"], &self.dump["cov"])],
-            None => Vec::new(),
+            Belief::Regions { regions } => {
+                regions.iter().for_each(|r| rect(&r.low, &r.high));
+                Vec::new()
+            }
+            Belief::Mixture { components } => components.iter().collect(),
+            Belief::Gaussian(g) => vec![g],
+            Belief::Scored { tasks } => {
+                for t in tasks {
+                    gizmos.rect_2d(
+                        Isometry2d::from_translation(to_px(t.task[a], t.task[b])),
+                        Vec2::splat(4.0),
+                        BELIEF,
+                    );
+                }
+                Vec::new()
+            }
+            Belief::Nothing => Vec::new(),
         };
         let n = self.dims.len();
-        for (mean, cov) in gaussians {
-            let (Some(m), Some(c)) = (mean.as_array(), cov.as_array()) else {
-                continue;
-            };
-            let get = |v: &Vec<Value>, i: usize| v.get(i).and_then(Value::as_f64).unwrap_or(0.0);
+        for g in gaussians {
+            let get = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(0.0);
+            let (m, c) = (&g.mean, &g.cov);
             let centre = to_px(get(m, a), get(m, b));
             // The 2×2 covariance of (a, b) in panel pixels.
             let (sa, sb) = (
