@@ -5,42 +5,11 @@
 
 use trellis_agents::ppo::{Ppo, PpoConfig};
 use trellis_agents::sac::{Sac, SacConfig};
-use trellis_agents::{Student, Transition};
+use trellis_agents::Student;
 use trellis_nn::Backend;
 
-const OBS: usize = 6;
-const ACT: usize = 2;
-
-/// A fixed, made-up stream of transitions (no env: the point is the maths).
-fn observation(i: usize) -> Vec<f32> {
-    (0..OBS).map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0).collect()
-}
-
-fn feed(student: &mut dyn Student, steps: usize) {
-    for i in 0..steps {
-        let obs = observation(i);
-        // Acting advances the student's schedule (PPO updates in `act`); the
-        // action fed back is fixed so both backends see the same data.
-        let _ = student.act(std::slice::from_ref(&obs), false);
-        let action: Vec<f32> = (0..ACT).map(|k| ((i + k) % 5) as f32 / 2.5 - 1.0).collect();
-        let next = observation(i + 1);
-        student.observe(&Transition {
-            env: 0,
-            obs: &obs,
-            action: &action,
-            reward: action[0] * obs[0] - 0.1 * action[1].abs(),
-            next_obs: &next,
-            terminal: i % 97 == 96,
-            truncated: i % 50 == 49,
-            learn: true,
-        });
-    }
-}
-
-fn policy(student: &mut dyn Student) -> Vec<f32> {
-    let probes: Vec<Vec<f32>> = (0..8).map(|i| observation(3 * i + 1)).collect();
-    student.act(&probes, true).concat()
-}
+mod common;
+use common::{ACT, OBS, feed, policy};
 
 fn students() -> Vec<(&'static str, Box<dyn Student>)> {
     let sac = SacConfig {

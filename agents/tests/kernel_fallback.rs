@@ -16,36 +16,14 @@ use std::process::Command;
 
 use trellis_agents::ppo::{Ppo, PpoConfig};
 use trellis_agents::sac::{Sac, SacConfig};
-use trellis_agents::{Student, Transition};
+use trellis_agents::Student;
 
-const OBS: usize = 6;
-const ACT: usize = 2;
+mod common;
+use common::{ACT, OBS, feed, policy};
+
 /// Set in the emulated copy: it prints its results instead of comparing.
 const PROBE: &str = "TRELLIS_KERNEL_PROBE";
 const NAME: &str = "fallback_kernels_train_the_same_students";
-
-fn observation(i: usize) -> Vec<f32> {
-    (0..OBS).map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0).collect()
-}
-
-fn feed(student: &mut dyn Student, steps: usize) {
-    for i in 0..steps {
-        let obs = observation(i);
-        let _ = student.act(std::slice::from_ref(&obs), false);
-        let action: Vec<f32> = (0..ACT).map(|k| ((i + k) % 5) as f32 / 2.5 - 1.0).collect();
-        let next = observation(i + 1);
-        student.observe(&Transition {
-            env: 0,
-            obs: &obs,
-            action: &action,
-            reward: action[0] * obs[0] - 0.1 * action[1].abs(),
-            next_obs: &next,
-            terminal: i % 97 == 96,
-            truncated: i % 50 == 49,
-            learn: true,
-        });
-    }
-}
 
 /// The final deterministic actions on a few probe observations, per student.
 /// Layers of 64 and batches of 64 are wide enough that every product runs
@@ -68,12 +46,11 @@ fn train() -> Vec<f32> {
     };
     let students: Vec<Box<dyn Student>> =
         vec![Box::new(Sac::new(OBS, ACT, sac, 7)), Box::new(Ppo::new(OBS, ACT, ppo, 7))];
-    let probes: Vec<Vec<f32>> = (0..8).map(|i| observation(3 * i + 1)).collect();
     let mut out = Vec::new();
     for mut s in students {
         feed(s.as_mut(), 600);
         assert!(s.updates() > 0, "{} took no gradient step", s.name());
-        out.extend(s.act(&probes, true).concat());
+        out.extend(policy(s.as_mut()));
     }
     out
 }
