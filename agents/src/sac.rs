@@ -160,9 +160,35 @@ pub struct Sac {
     /// Gradient steps taken.
     pub updates: u64,
     work: UpdateWork,
-    /// Each instance's current episode as critic inputs (obs ++ action) and
-    /// rewards, and whether it ended by termination: scored on request.
-    traces: Vec<(Vec<f32>, Vec<f32>, Option<bool>)>,
+    /// Each instance's current episode, scored on request.
+    traces: Vec<EpisodeTrace>,
+}
+
+/// One env instance's current episode, kept so the critics can score it
+/// when the episode ends (PLR's value-based scores, asked for by teachers).
+#[derive(Default)]
+struct EpisodeTrace {
+    /// Critic inputs, one row (obs ‖ action) per step, row-major.
+    inputs: Vec<f32>,
+    /// Rewards, one per step.
+    rewards: Vec<f32>,
+    /// Set when the episode ends: whether by termination (no bootstrap) or
+    /// truncation. The next step starts a new trace.
+    ended: Option<bool>,
+}
+
+impl EpisodeTrace {
+    fn record(&mut self, t: &Transition) {
+        if self.ended.is_some() {
+            *self = Self::default();
+        }
+        self.inputs.extend_from_slice(t.obs);
+        self.inputs.extend_from_slice(t.action);
+        self.rewards.push(t.reward);
+        if t.episode_ended() {
+            self.ended = Some(t.terminal);
+        }
+    }
 }
 
 /// GAE λ for SAC's episode scores (SAC itself has no λ; PPO's 0.95).
@@ -321,16 +347,7 @@ impl Student for Sac {
         if self.traces.len() <= t.env {
             self.traces.resize_with(t.env + 1, Default::default);
         }
-        let trace = &mut self.traces[t.env];
-        if trace.2.is_some() {
-            *trace = Default::default();
-        }
-        trace.0.extend_from_slice(t.obs);
-        trace.0.extend_from_slice(t.action);
-        trace.1.push(t.reward);
-        if t.episode_ended() {
-            trace.2 = Some(t.terminal);
-        }
+        self.traces[t.env].record(t);
         if !t.learn {
             return;
         }
@@ -356,14 +373,15 @@ impl Student for Sac {
     /// (one batched forward pass when asked), bootstrapped after a
     /// truncation by the last step's own value.
     fn episode_scores(&mut self, env: usize) -> Option<trellis_core::Scores> {
-        let (rows, rewards, ended) = self.traces.get_mut(env)?;
-        let terminal = ended.take()?;
-        let n = rewards.len();
-        let x = matrix(std::mem::take(rows), n, self.obs_dim + self.act_dim, &self.device).inner();
+        let trace = self.traces.get_mut(env)?;
+        let terminal = trace.ended.take()?;
+        let n = trace.rewards.len();
+        let inputs = std::mem::take(&mut trace.inputs);
+        let x = matrix(inputs, n, self.obs_dim + self.act_dim, &self.device).inner();
         let q = values(self.critics.valid().min_q(x));
         let boot = if terminal { 0.0 } else { q[n - 1] };
-        let s = trellis_core::Scores::from_episode(&q, rewards, boot, self.cfg.gamma, SCORE_LAMBDA);
-        rewards.clear();
+        let s = trellis_core::Scores::from_episode(&q, &trace.rewards, boot, self.cfg.gamma, SCORE_LAMBDA);
+        trace.rewards.clear();
         Some(s)
     }
 
