@@ -3,7 +3,10 @@
 # slurm-wlm and munge, writes a one-node slurm.conf for this machine
 # (proctrack/linuxproc, no cgroups, no accounting), starts munged, slurmctld
 # and slurmd, submits the job-array script `trellis sweep slurm` writes for a
-# smoke sweep, waits for it, and checks that the report contains every run.
+# smoke sweep, waits for it, and checks that the report contains every run;
+# then preempts a task of a second array of the same sweep (the time limit's
+# SIGTERM to the batch script) and checks that it requeues itself, resumes
+# and ends with the uninterrupted sweep's results.
 # Stops every daemon it started, whatever happens. Needs root (CI is).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -125,3 +128,34 @@ for t in random alp-gmm adr; do grep -q "| $t |\| $t |" "$report" || grep -q " $
 grep -q "stump-trivial/no" "$report" && grep -q "parkour-fish/low" "$report"
 grep -q "n/a" "$report"
 echo "slurm test: passed ($runs runs through a $((runs < 3 ? runs : 3))-task job array)"
+
+# Preemption: the same manifest again, its whole-file writes slowed (fault
+# injection) so the runs last. Once a task runs, its batch script gets
+# SIGTERM, as `--signal=B:TERM@120` delivers it before a time limit: the
+# sweep's runs checkpoint, the task exits 75 and requeues itself, and the
+# requeued task resumes them.
+"$trellis" sweep slurm --manifest "$work/manifest.json" --out "$work/sweep2" --script "$work/array2.sh" \
+    --tasks 3 --cpus-per-task 1 --time 00:30:00 --partition ci --max-concurrent 2
+job=$(TRELLIS_FAULT_SLOW_WRITES_MS=400 sbatch --parsable "$work/array2.sh")
+task=""
+for _ in $(seq 300); do
+    task=$(squeue -h -j "$job" -t R -o %i | head -n 1)
+    [ -n "$task" ] && [ -n "$(find "$work/sweep2/runs" -name episodes.csv 2>/dev/null | head -n 1)" ] && break
+    task=""; sleep 0.2
+done
+[ -n "$task" ] || { echo "slurm test: no task of array $job started a run" >&2; exit 1; }
+scancel --signal=TERM --batch "$task"
+for _ in $(seq 600); do [ -z "$(squeue -h -j "$job")" ] && break; sleep 1; done
+[ -z "$(squeue -h -j "$job")" ] || { echo "slurm test: array $job still queued" >&2; squeue; exit 1; }
+restarts=$(scontrol show job "$task" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
+[ "${restarts:-0}" -ge 1 ] || { echo "slurm test: task $task was not requeued" >&2; scontrol show job "$task"; cat "$work/sweep2"/slurm/*.err || true; exit 1; }
+finished2=$(find "$work/sweep2/runs" -name summary.json | wc -l)
+[ "$finished2" -eq "$runs" ] || { echo "slurm test: $finished2 of $runs runs finished after the preemption" >&2; exit 1; }
+# The same evaluations as the uninterrupted sweep (wall-clock columns aside).
+for f in $(cd "$work/sweep" && find runs -name eval.csv); do
+    diff <(cut -d, -f1-5 "$work/sweep/$f") <(cut -d, -f1-5 "$work/sweep2/$f") ||
+        { echo "slurm test: $f differs after the preemption" >&2; exit 1; }
+done
+resumed=$(find "$work/sweep2/runs" -name checkpoint.bin -exec grep -aoE '"resumes":[1-9]' {} + | wc -l)
+echo "slurm test: preempted task $task stopped, requeued itself ($restarts restart) and resumed ($resumed runs continued from a checkpoint); results equal the uninterrupted sweep's"
+
