@@ -121,6 +121,47 @@ mod tests {
         assert!(choose(&rs, &[0.0], 2).is_none(), "another pre-test length");
     }
 
+    /// A sweep's students share one classroom with no lock (none needed on
+    /// a network file system either): each writes only its own file, by
+    /// rename, so a reader sees every record whole (old or new), never
+    /// loses one it saw, and nothing is lost among 32 writers.
+    #[test]
+    fn thirty_two_students_share_a_classroom_while_others_read_it() {
+        let dir = std::env::temp_dir().join(format!("trellis-classroom-many-{}", std::process::id()));
+        let dims = ["x0".to_string()];
+        std::thread::scope(|s| {
+            for k in 0..32 {
+                let dir = &dir;
+                s.spawn(move || {
+                    for round in 0..20 {
+                        record(&format!("s{k}"), vec![round as f64; 200], round as f64).save(dir).unwrap();
+                    }
+                });
+            }
+            for _ in 0..4 {
+                s.spawn(|| {
+                    let mut seen = 0;
+                    for _ in 0..100 {
+                        let records = load(&dir, &dims);
+                        // A record once readable stays readable: a rewrite
+                        // never leaves its file missing, empty or half-written.
+                        assert!(records.len() >= seen, "{} records after {seen}", records.len());
+                        seen = records.len();
+                        for r in records {
+                            // A whole record: every value from the same round.
+                            assert_eq!(r.pretest.len(), 200, "{}", r.id);
+                            assert!(r.pretest.iter().all(|&v| v == r.last_test[0]), "{} torn", r.id);
+                        }
+                    }
+                });
+            }
+        });
+        let all = load(&dir, &dims);
+        assert_eq!(all.len(), 32, "every student's record is there");
+        assert!(all.iter().all(|r| r.last_test == vec![19.0]), "each holds its last write");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn records_round_trip_through_a_directory() {
         let dir = std::env::temp_dir().join(format!("trellis-classroom-{}", std::process::id()));
