@@ -7,7 +7,6 @@
 //! - PyTorch's (MKL or OpenBLAS) rate for the same product, when `python3`
 //!   with torch is on the machine: the best library GEMM most users have.
 
-use std::time::Instant;
 
 /// Independent accumulators per thread: enough to cover the FMA latency
 /// (4 cycles) on two FMA ports.
@@ -73,10 +72,12 @@ fn fma_scalar(iters: usize) -> f32 {
     acc.iter().sum()
 }
 
-/// One thread's FMA rate, GFLOP/s (2 FLOPs per lane per FMA).
+/// One thread's FMA rate, GFLOP/s (2 FLOPs per lane per FMA), per second of
+/// the thread's own CPU time: a peak is what the core does while it runs
+/// this thread, so other processes sharing the core must not lower it.
 fn one_thread(iters: usize) -> f64 {
     let (name, lanes) = isa();
-    let t0 = Instant::now();
+    let t0 = super::proc::thread_cpu_seconds();
     let sink = match name {
         // SAFETY: each is called only where `isa` detected its features.
         #[cfg(target_arch = "x86_64")]
@@ -86,7 +87,8 @@ fn one_thread(iters: usize) -> f64 {
         _ => fma_scalar(iters),
     };
     std::hint::black_box(sink);
-    2.0 * (lanes * CHAINS * iters) as f64 / t0.elapsed().as_secs_f64() / 1e9
+    let secs = (super::proc::thread_cpu_seconds() - t0).max(1e-9);
+    2.0 * (lanes * CHAINS * iters) as f64 / secs / 1e9
 }
 
 /// The FMA peak on `threads` threads, GFLOP/s: the best of three rounds.

@@ -12,6 +12,17 @@ pub fn rss_kib() -> i64 {
         .map_or(0, |pages| pages * 4)
 }
 
+/// CPU time of the calling thread so far, in seconds (the kernel's
+/// per-thread clock, nanosecond resolution): what a rate measured on a
+/// shared machine should be divided by, since time the thread spent
+/// descheduled is not in it.
+pub fn thread_cpu_seconds() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid timespec for the call to fill.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if ok { ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9 } else { 0.0 }
+}
+
 /// CPU time (user + system) of this process so far (Linux), 0 where unknown.
 pub fn cpu_seconds() -> f64 {
     std::fs::read_to_string("/proc/self/stat")
