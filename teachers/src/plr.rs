@@ -170,29 +170,34 @@ impl Plr {
         Some(origin)
     }
 
-    /// The buffer's tasks with their scores, most likely to be replayed first.
-    pub(crate) fn buffer_belief(&self) -> crate::belief::Belief {
+    /// The buffer's slots, most likely to be replayed first, with every
+    /// slot's replay weight.
+    fn replay_order(&self) -> (Vec<usize>, Vec<f64>) {
         let w = self.buffer.weights(self.cfg.temperature, self.cfg.staleness_coef);
         let mut idx: Vec<usize> = (0..self.buffer.len()).collect();
         idx.sort_by(|&a, &b| w[b].total_cmp(&w[a]));
-        let tasks = idx
-            .iter()
-            .map(|&i| crate::belief::ScoredTask { task: self.buffer.task(i).to_vec(), score: self.buffer.scores()[i] })
+        (idx, w)
+    }
+
+    /// The buffer's tasks with their scores, most likely to be replayed first.
+    pub(crate) fn buffer_belief(&self) -> crate::belief::Belief {
+        let tasks = self
+            .replay_order()
+            .0
+            .into_iter()
+            .map(|i| crate::belief::ScoredTask { task: self.buffer.task(i).to_vec(), score: self.buffer.scores()[i] })
             .collect();
         crate::belief::Belief::Scored { tasks }
     }
 
     /// What the buffer holds, for dumps.
     pub(crate) fn dump_buffer(&self) -> serde_json::Value {
-        let w = self.buffer.weights(self.cfg.temperature, self.cfg.staleness_coef);
-        let top: Vec<serde_json::Value> = {
-            let mut idx: Vec<usize> = (0..self.buffer.len()).collect();
-            idx.sort_by(|&a, &b| w[b].total_cmp(&w[a]));
-            idx.iter()
-                .take(50)
-                .map(|&i| serde_json::json!({ "task": self.buffer.task(i), "score": self.buffer.scores()[i], "p": w[i] }))
-                .collect()
-        };
+        let (idx, w) = self.replay_order();
+        let top: Vec<serde_json::Value> = idx
+            .iter()
+            .take(50)
+            .map(|&i| serde_json::json!({ "task": self.buffer.task(i), "score": self.buffer.scores()[i], "p": w[i] }))
+            .collect();
         serde_json::json!({
             "size": self.buffer.len(),
             "filled": self.buffer.filled(),
