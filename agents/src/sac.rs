@@ -250,17 +250,10 @@ impl Sac {
 
     /// One Adam step of both critics on Σ_i mean((Q_i(s, a) − backup)²).
     /// The loss is a sum of one term per critic, so each critic's gradient is
-    /// its own term's: `side_by_side` computes the two on two threads, and
+    /// its own term's: the two are computed side by side on two threads, and
     /// Adam, whose state is per parameter, steps each with the result of one
     /// step over the sum (`side_by_side_critics_step_as_the_summed_loss`).
-    fn critic_step(&mut self, sa: Tensor<2>, backup: Tensor<2>, side_by_side: bool) {
-        if !side_by_side {
-            let loss = (self.critics.q1.forward(sa.clone()) - backup.clone()).square().mean()
-                + (self.critics.q2.forward(sa) - backup).square().mean();
-            let grads = GradientsParams::from_grads(loss.backward(), &self.critics);
-            self.critics = self.critic_optim.step(self.cfg.lr, self.critics.clone(), grads);
-            return;
-        }
+    fn critic_step(&mut self, sa: Tensor<2>, backup: Tensor<2>) {
         let critic_grads = |q: &Mlp| {
             let loss = (q.forward(sa.clone()) - backup.clone()).square().mean();
             GradientsParams::from_grads(loss.backward(), q)
@@ -295,7 +288,7 @@ impl Sac {
             );
             rew + (done.neg() + 1.0) * q_next * self.cfg.gamma
         };
-        self.critic_step(Tensor::cat(vec![obs.clone(), act], 1), backup, true);
+        self.critic_step(Tensor::cat(vec![obs.clone(), act], 1), backup);
 
         // Actor: maximise min Q(s, π(s)) − α log π(π(s)|s) through frozen critics.
         let noise = Some(self.noise(n, &dev));
@@ -439,6 +432,15 @@ mod tests {
         q(&s.critics.q1).into_iter().chain(q(&s.critics.q2)).map(f32::to_bits).collect()
     }
 
+    /// The critic step as one loss over both critics, one backward pass and
+    /// one Adam step: what `critic_step` must equal.
+    fn summed_critic_step(s: &mut Sac, sa: Tensor<2>, backup: Tensor<2>) {
+        let loss = (s.critics.q1.forward(sa.clone()) - backup.clone()).square().mean()
+            + (s.critics.q2.forward(sa) - backup).square().mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &s.critics);
+        s.critics = s.critic_optim.step(s.cfg.lr, s.critics.clone(), grads);
+    }
+
     #[test]
     fn side_by_side_critics_step_as_the_summed_loss() {
         let cfg = SacConfig { hidden: vec![32, 32], ..SacConfig::default() };
@@ -449,8 +451,8 @@ mod tests {
             let sa: Vec<f32> = (0..n * 7).map(|i| ((i * 13 + step) % 17) as f32 / 8.5 - 1.0).collect();
             let backup: Vec<f32> = (0..n).map(|i| ((i * 5 + step) % 7) as f32 - 3.0).collect();
             let (sa, backup) = (matrix(sa, n, 7, &dev), matrix(backup, n, 1, &dev).inner());
-            a.critic_step(sa.clone(), backup.clone(), true);
-            b.critic_step(sa, backup, false);
+            a.critic_step(sa.clone(), backup.clone());
+            summed_critic_step(&mut b, sa, backup);
             assert!(critic_bits(&a) == critic_bits(&b), "step {step}: the critics differ");
         }
         let fresh = Sac::new(5, 2, SacConfig { hidden: vec![32, 32], ..SacConfig::default() }, 3);
