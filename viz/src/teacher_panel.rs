@@ -107,9 +107,14 @@ impl TeacherPanel {
                 Color::srgb(1.0 - t, t, 0.1),
             );
         }
+        // A point of the panel's pair of dimensions; none for a vector too
+        // short for them (a belief from a teacher written in Python is not
+        // checked against the space).
+        let point = |v: &[f64]| Some(to_px(*v.get(a)?, *v.get(b)?));
         let mut rect = |low: &[f64], high: &[f64]| {
-            let (p, q) = (to_px(low[a], low[b]), to_px(high[a], high[b]));
-            gizmos.rect_2d(Isometry2d::from_translation((p + q) / 2.0), (q - p).abs(), BELIEF)
+            if let (Some(p), Some(q)) = (point(low), point(high)) {
+                gizmos.rect_2d(Isometry2d::from_translation((p + q) / 2.0), (q - p).abs(), BELIEF)
+            }
         };
         let gaussians: Vec<&Gaussian> = match &self.belief {
             Belief::Box { low, high } => {
@@ -123,12 +128,8 @@ impl TeacherPanel {
             Belief::Mixture { components } => components.iter().collect(),
             Belief::Gaussian(g) => vec![g],
             Belief::Scored { tasks } => {
-                for t in tasks {
-                    gizmos.rect_2d(
-                        Isometry2d::from_translation(to_px(t.task[a], t.task[b])),
-                        Vec2::splat(4.0),
-                        BELIEF,
-                    );
+                for p in tasks.iter().filter_map(|t| point(&t.task)) {
+                    gizmos.rect_2d(Isometry2d::from_translation(p), Vec2::splat(4.0), BELIEF);
                 }
                 Vec::new()
             }
