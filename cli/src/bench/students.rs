@@ -108,8 +108,7 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         Ok(())
     };
     run(warmup, &mut student)?;
-    let yardstick = !b.no_yardstick;
-    let gemm_before = if yardstick { super::gemm::rate(1000, 400, 300, threads) } else { 0.0 };
+    let gemm_before = if b.no_yardstick { 0.0 } else { super::gemm::rate(1000, 400, 300, threads) };
     let (t0, u0, cpu0, w0) = (Instant::now(), student.updates(), cpu_seconds(), student.update_work());
     run(steps, &mut student)?;
     let secs = t0.elapsed().as_secs_f64();
@@ -119,27 +118,27 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         flops: w1.flops - w0.flops,
         seconds: w1.seconds - w0.seconds,
     };
-    // The yardstick, on the same threads, before and after the timed run
-    // (the larger: shared machines slow down and speed up): TeachMyAgent's
-    // widest layer product on a minibatch of 1000.
     let update = work.flops / work.seconds.max(1e-12) / 1e9;
-    if !yardstick {
+    let head = format!(
+        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s",
+        if threads > 1 { "s" } else { "" },
+        steps as f64 / secs,
+        (student.updates() - u0) as f64 / secs,
+    );
+    if b.no_yardstick {
         println!(
-            "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s; updates {update:.1} GFLOP/s, {:.0}% of wall time; {cpu:.0}% CPU, {}",
-            if threads > 1 { "s" } else { "" },
-            steps as f64 / secs,
-            (student.updates() - u0) as f64 / secs,
+            "{head}; updates {update:.1} GFLOP/s, {:.0}% of wall time; {cpu:.0}% CPU, {}",
             100.0 * work.seconds / secs,
             trellis_nn::backend_name()
         );
         return Ok(());
     }
+    // The yardstick, on the same threads, before and after the timed run
+    // (the larger: shared machines slow down and speed up): TeachMyAgent's
+    // widest layer product on a minibatch of 1000.
     let gemm = gemm_before.max(super::gemm::rate(1000, 400, 300, threads));
     println!(
-        "{name} stump-tracks 1 env {threads} thread{}: {:.0} env steps/s including {:.1} gradient steps/s ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time (the learner waits {:.0}%: env steps, acting); {cpu:.0}% CPU, {}",
-        if threads > 1 { "s" } else { "" },
-        steps as f64 / secs,
-        (student.updates() - u0) as f64 / secs,
+        "{head} ({}); updates {:.1} GFLOP/s = {:.0}% of the GEMM rate {:.1} GFLOP/s (1000×400×300), {:.0}% of wall time (the learner waits {:.0}%: env steps, acting); {cpu:.0}% CPU, {}",
         if sac {
             format!(
                 "batch {}, 1 update per {} steps",
