@@ -25,22 +25,16 @@ args = p.parse_args()
 os.environ.setdefault("RAYON_NUM_THREADS", str(args.threads))
 
 from engines import TrellisEngine  # noqa: E402
+from learners import TorchLearner, TrellisLearner  # noqa: E402
 
 ROLLOUT = 20_000
 env = TrellisEngine()
 if args.learner == "torch":
     import torch
-    torch.set_num_threads(args.threads)
-    from ppo_torch import TorchPpo
-    ppo = TorchPpo(env.obs_dim, env.act_dim, 0)
-    act = lambda o: ppo.act(o)[0]  # noqa: E731
-    observe = lambda o, a, r, o2, te, tr: ppo.observe(r, o2, te, tr)  # noqa: E731
+    learner = TorchLearner(env.obs_dim, env.act_dim, 0, args.threads)
     name = f"pytorch {torch.__version__}"
 else:
-    import trellis
-    ppo = trellis.Student("ppo", env.obs_dim, env.act_dim, seed=0)
-    act = lambda o: ppo.act(o[None])[0]  # noqa: E731
-    observe = lambda o, a, r, o2, te, tr: ppo.observe(o[None], a[None], [r], o2[None], [te], [tr])  # noqa: E731
+    learner = TrellisLearner("ppo", env.obs_dim, env.act_dim, 0)
     name = "trellis"
 
 rng = np.random.default_rng(0)
@@ -53,9 +47,9 @@ def run(steps):
     for _ in range(steps):
         if obs is None:
             obs = env.reset(rng.uniform([0, 0], [3, 6]), episodes)
-        a = act(obs)
+        a = learner.act(obs)
         obs2, r, term, trunc = env.step(a)
-        observe(obs, a, r, obs2, term, trunc)
+        learner.observe(obs, a, r, obs2, term, trunc)
         obs = None if term or trunc else obs2
         episodes += term or trunc
 

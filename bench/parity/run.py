@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 import engines
+from learners import TorchLearner, TrellisLearner
 
 SUCCESS = 230.0
 
@@ -59,45 +60,8 @@ if os.path.exists(os.path.join(args.out, "done")):
 env = engines.make(args.engine, args.tma)
 
 
-class TrellisLearner:
-    def __init__(self, seed):
-        import trellis
-        self.s = trellis.Student(args.family, env.obs_dim, env.act_dim, seed=seed)
-
-    def act(self, obs, deterministic=False):
-        return self.s.act(obs[None], deterministic)[0]
-
-    def observe(self, obs, a, r, obs2, term, trunc):
-        self.s.observe(obs[None], a[None], [r], obs2[None], [term], [trunc])
-
-    def state(self):
-        return self.s.save()
-
-    def load(self, s):
-        self.s.load(s)
-
-
-class TorchLearner:
-    def __init__(self, seed):
-        import torch
-        torch.set_num_threads(args.threads)
-        from ppo_torch import TorchPpo
-        self.s = TorchPpo(env.obs_dim, env.act_dim, seed)
-
-    def act(self, obs, deterministic=False):
-        return self.s.act(obs, deterministic)[0]
-
-    def observe(self, obs, a, r, obs2, term, trunc):
-        self.s.observe(r, obs2, term, trunc)
-
-    def state(self):
-        return self.s.state()
-
-    def load(self, s):
-        self.s.load(s)
-
-
-learner = (TrellisLearner if args.learner == "trellis" else TorchLearner)(args.seed)
+learner = (TrellisLearner(args.family, env.obs_dim, env.act_dim, args.seed) if args.learner == "trellis"
+           else TorchLearner(env.obs_dim, env.act_dim, args.seed, args.threads))
 rng = np.random.default_rng(args.seed)
 step, episodes, evals, wall = 0, 0, [], 0.0
 if os.path.exists(ckpt_path):

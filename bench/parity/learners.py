@@ -1,0 +1,46 @@
+"""The two learners of the parity work behind one small API, so every loop
+that drives them (``run.py``'s training, ``bench/torch_ppo.py``'s timing)
+drives the same code: ``act(obs, deterministic)``, ``observe(obs, action,
+reward, next_obs, terminated, truncated)``, ``state()`` / ``load(state)``.
+
+- ``TrellisLearner``: trellis's native student through ``trellis.Student``.
+- ``TorchLearner``: the reference PyTorch PPO (``ppo_torch.py``).
+"""
+
+
+class TrellisLearner:
+    def __init__(self, family, obs_dim, act_dim, seed):
+        import trellis
+        self.s = trellis.Student(family, obs_dim, act_dim, seed=seed)
+
+    def act(self, obs, deterministic=False):
+        return self.s.act(obs[None], deterministic)[0]
+
+    def observe(self, obs, a, r, obs2, term, trunc):
+        self.s.observe(obs[None], a[None], [r], obs2[None], [term], [trunc])
+
+    def state(self):
+        return self.s.save()
+
+    def load(self, s):
+        self.s.load(s)
+
+
+class TorchLearner:
+    def __init__(self, obs_dim, act_dim, seed, threads=1):
+        import torch
+        torch.set_num_threads(threads)
+        from ppo_torch import TorchPpo
+        self.s = TorchPpo(obs_dim, act_dim, seed)
+
+    def act(self, obs, deterministic=False):
+        return self.s.act(obs, deterministic)[0]
+
+    def observe(self, obs, a, r, obs2, term, trunc):
+        self.s.observe(r, obs2, term, trunc)
+
+    def state(self):
+        return self.s.state()
+
+    def load(self, s):
+        self.s.load(s)
