@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use trellis_core::EnvSpec;
 use trellis_core::text::TextObs;
 
 use crate::Student;
@@ -51,6 +52,54 @@ impl Make {
         match self {
             Make::Vectors(_) => Reads::Vectors,
             Make::Text(_) => Reads::Text,
+        }
+    }
+}
+
+/// An observation type that students are built for: ties a world's
+/// observation and action types to the constructors of the students that
+/// read them, so the training loop builds a student for whichever world a
+/// run names (inside `trellis_envs::with_env!`) without naming a family.
+pub trait Readable<A>: Sized + 'static {
+    /// What a student must read to play a world with these observations.
+    const READS: Reads;
+    /// The student `make` builds for a world with this spec, or None when
+    /// `make` builds a student that reads something else.
+    fn student(
+        make: Make,
+        settings: &toml::Table,
+        spec: &EnvSpec,
+        seed: u64,
+    ) -> Option<Result<Box<dyn Student<Self, A>>, String>>;
+}
+
+impl Readable<Vec<f32>> for Vec<f32> {
+    const READS: Reads = Reads::Vectors;
+    fn student(
+        make: Make,
+        settings: &toml::Table,
+        spec: &EnvSpec,
+        seed: u64,
+    ) -> Option<Result<Box<dyn Student>, String>> {
+        let (obs, act) = (spec.observation.entries().len(), spec.action.entries().len());
+        match make {
+            Make::Vectors(f) => Some(f(settings, obs, act, seed)),
+            Make::Text(_) => None,
+        }
+    }
+}
+
+impl Readable<String> for TextObs {
+    const READS: Reads = Reads::Text;
+    fn student(
+        make: Make,
+        settings: &toml::Table,
+        _: &EnvSpec,
+        seed: u64,
+    ) -> Option<Result<Box<dyn Student<TextObs, String>>, String>> {
+        match make {
+            Make::Text(f) => Some(f(settings, seed)),
+            Make::Vectors(_) => None,
         }
     }
 }

@@ -4,9 +4,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use trellis_envs::Env;
-use trellis_envs::registry::{Family, make_walker, world};
-use trellis_envs::walker::WalkerConfig;
+use trellis_envs::WorldRequest;
 
 /// Arguments of `trellis describe`.
 #[derive(Args, Debug)]
@@ -45,12 +43,19 @@ pub fn run(d: &Describe) -> Result<()> {
         }
         return Ok(());
     };
-    let spec = match world(env)?.family {
-        Family::Walker { .. } => make_walker(env, d.body.as_deref(), WalkerConfig::default())?
-            .spec()
-            .clone(),
-        Family::Text => trellis_envs::text::TextWorldEnv::new().spec().clone(),
+    let req = WorldRequest {
+        body: d.body.clone(),
+        ..WorldRequest::default()
     };
-    println!("{}", spec.markdown());
+    let built = trellis_envs::registry::make(env, &req)?;
+    println!("{}", built.spec().markdown());
+    let options = trellis_envs::registry::world(env)?.options;
+    if !options.is_empty() {
+        println!("\nOptions (the run config's `[{env}]` section, or `--set {env}.KEY=VALUE`):\n");
+        println!("| key | default | what |\n|---|---|---|");
+        for o in options {
+            println!("| `{}` | {} | {} |", o.key, o.default, o.doc);
+        }
+    }
     Ok(())
 }

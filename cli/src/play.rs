@@ -4,9 +4,7 @@ use std::io::{BufRead, Write};
 
 use anyhow::Result;
 use clap::Args;
-use trellis_envs::Env;
-use trellis_envs::registry::Family;
-use trellis_envs::text::TextWorldEnv;
+use trellis_envs::WorldRequest;
 
 #[derive(Args, Debug)]
 pub struct Play {
@@ -20,14 +18,13 @@ pub struct Play {
 }
 
 pub fn run(p: &Play) -> Result<()> {
-    if !matches!(trellis_envs::registry::world(&p.env)?.family, Family::Text) {
+    let Some(mut env) = trellis_envs::registry::make(&p.env, &WorldRequest::default())?.into_text() else {
         return Err(crate::exit::Input(format!(
-            "`trellis play` plays text worlds in the terminal; `{}` is a walker world (watch it with trellis-viz)",
+            "`trellis play` plays text worlds in the terminal; `{}` is not one (watch a walker world with trellis-viz)",
             p.env
         ))
         .into());
-    }
-    let mut env = TextWorldEnv::new();
+    };
     let task = match &p.task {
         Some(t) => Some(env.task_space().parse(t).map_err(anyhow::Error::msg)?),
         None => None,

@@ -18,9 +18,6 @@ pub struct Train {
     /// The walker body (default: the world's benchmark body).
     #[arg(long, value_parser = bodies())]
     pub body: Option<String>,
-    /// Parkour's CPPN weights (JSON: h1..h4, output as [in][out] matrices).
-    #[arg(long)]
-    pub cppn_weights: Option<PathBuf>,
     /// The curriculum.
     #[arg(long, value_parser = teachers())]
     pub teacher: Option<String>,
@@ -38,15 +35,17 @@ pub struct Train {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Any config field, as a dotted path and a TOML value, e.g.
-    /// `--set sac.lr=1e-4 --set bounds.stump_height=[0,9]`; applied after
-    /// the config file and the flags above. Repeatable.
+    /// `--set sac.lr=1e-4 --set bounds.stump_height=[0,9]`, or a world's
+    /// option (`--set parkour.cppn_weights=w.json`; `trellis describe --env
+    /// NAME` lists them); applied after the config file and the flags
+    /// above. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Run dir (default runs/<env>-<teacher>-<student>-s<seed>).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Continue the run in this dir from its last checkpoint (only --steps may change).
-    #[arg(long, conflicts_with_all = ["config", "env", "body", "cppn_weights", "teacher", "student", "seed", "envs", "threads", "set", "out"])]
+    #[arg(long, conflicts_with_all = ["config", "env", "body", "teacher", "student", "seed", "envs", "threads", "set", "out"])]
     pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long)]
@@ -94,23 +93,23 @@ fn bodies() -> PossibleValuesParser {
     )
 }
 
-/// The default job's task space and budget. On the full Stump Tracks space
-/// PPO masters its first test tasks only after ~9M steps (~20 min on a core),
-/// so a newcomer's first run would end at 0%; with stumps up to 0.5 high and
-/// 3M steps, ALP-GMM's PPO student masters 10% of that space's test grid at
-/// 2.5M (seed 0, ~7 min on a 2-core machine). Applies only without
-/// `--config`, on Stump Tracks, to what the flags and `--set` leave unset:
-/// `--set bounds.stump_height=[0,3]` (or any `--config`, such as
-/// assets/benchmarks/stump-tracks-reference.toml) gives the full space.
+/// The default job: the world's own first run (its narrowed task space and
+/// budget, see `trellis_envs::registry::FirstRun`), so a newcomer's first
+/// curve rises within minutes. Applies only without `--config`, to what the
+/// flags and `--set` leave unset: `--set bounds.NAME=[lo,hi]` (or any
+/// `--config`, such as assets/benchmarks/stump-tracks-reference.toml) gives
+/// the full space.
 fn quickstart(cfg: &mut RunConfig, t: &Train) {
-    if cfg.env != "stump-tracks" {
+    let Some(first) = trellis_envs::registry::world(&cfg.env).ok().and_then(|w| w.first_run) else {
         return;
-    }
+    };
     if !t.set.iter().any(|kv| kv.trim_start().starts_with("bounds")) {
-        cfg.bounds.insert("stump_height".into(), [0.0, 0.5]);
+        for &(name, lo, hi) in first.bounds {
+            cfg.bounds.insert(name.into(), [lo, hi]);
+        }
     }
     if t.steps.is_none() && !t.set.iter().any(|kv| kv.trim_start().starts_with("steps")) {
-        cfg.steps = 3_000_000;
+        cfg.steps = first.steps;
     }
 }
 
@@ -132,9 +131,6 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     }
     if t.body.is_some() {
         cfg.body = t.body.clone();
-    }
-    if let Some(p) = &t.cppn_weights {
-        cfg.cppn_weights = Some(p.display().to_string());
     }
     for kv in &t.set {
         let (key, value) = kv

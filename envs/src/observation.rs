@@ -8,7 +8,7 @@ use std::f32::consts::PI;
 use trellis_core::spec::Entry;
 
 use crate::bodies::BodySpec;
-use crate::terrain::Features;
+use crate::terrain::layout::Features;
 
 /// The observation entries of `body` in a world with `features` and
 /// `rays` lidar rays.

@@ -17,7 +17,7 @@ use crate::physics::{Physics, PhysicsConfig, Vec2, water};
 use crate::rng::{ChaCha8Rng, seeded, uniform};
 use crate::space::{BoxSpace, TaskError, TaskSpace};
 use crate::spec::{Entry, EnvSpec, Layout, Success};
-use crate::terrain::{Features, TerrainGenerator, TerrainHandles, TerrainLayout};
+use crate::terrain::layout::{Features, TerrainGenerator, TerrainHandles, TerrainLayout};
 
 /// Observation scale factors of the original (viewport 600×400 px).
 const VIEWPORT_W: f32 = 600.0;
@@ -160,6 +160,18 @@ impl WalkerEnv {
     /// Its settings.
     pub fn config(&self) -> &WalkerConfig {
         &self.cfg
+    }
+
+    /// The terrain generator, shared (tools that generate layouts without
+    /// physics).
+    pub fn generator(&self) -> Arc<dyn TerrainGenerator> {
+        self.terrain.clone()
+    }
+
+    /// The same world and body under other walker settings (step limit,
+    /// solver), with no episode.
+    pub fn with_config(&self, cfg: WalkerConfig) -> Self {
+        Self::new(self.terrain.clone(), self.body.clone(), cfg)
     }
 
     /// The live physics world (for viewers and tests).

@@ -6,14 +6,14 @@ use proptest::prelude::*;
 use rand::RngExt;
 use trellis_envs::Env;
 use trellis_envs::bodies::BODIES;
-use trellis_envs::registry::{Family, make_walker, worlds};
+use trellis_envs::registry::{WorldRequest, make_walker, worlds};
 use trellis_envs::terrain::cppn::Cppn;
 use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::{WalkerConfig, WalkerEnv};
 
 fn walker_worlds() -> Vec<&'static str> {
     worlds()
-        .filter(|w| matches!(w.family, Family::Walker { .. }))
+        .filter(|w| (w.make)(&WorldRequest::default()).is_ok_and(|e| e.family() == "walker"))
         .map(|w| w.name)
         .collect()
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use trellis_envs::bodies::{self, BodySpec};
 use trellis_envs::registry::{
-    RegistryError, WorldOptions, make_walker, make_walker_with, terrain, terrain_with,
+    RegistryError, WorldRequest, make_walker, make_walker_with, terrain, terrain_with,
 };
 use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
 use trellis_envs::space::TaskSpace;
@@ -76,11 +76,7 @@ fn reference_cppn_weights_give_sane_stable_terrain() {
         eprintln!("skipped: {} is absent", path.display());
         return;
     }
-    let opts = WorldOptions {
-        cppn_weights: Some(path),
-        ..WorldOptions::default()
-    };
-    let generator = terrain_with("parkour", &opts).unwrap();
+    let generator = terrain_with("parkour", &weights(&path)).unwrap();
     let builtin = terrain("parkour").unwrap();
     for input in [[-0.35, 0.6, -0.1], [-0.15, 0.8, 0.1], [0.05, 1.0, 0.3]] {
         let task = [input[0], input[1], input[2], 0.0, 0.25, 1.0, 2.0, 10.0];
@@ -105,17 +101,50 @@ fn reference_cppn_weights_give_sane_stable_terrain() {
         r#"{"h1": [[1.0]], "h2": [], "h3": [], "h4": [], "output": []}"#,
     )
     .unwrap();
-    let e = terrain_with(
-        "parkour",
-        &WorldOptions {
-            cppn_weights: Some(broken),
-            ..WorldOptions::default()
-        },
-    )
-    .err()
-    .unwrap()
-    .to_string();
+    let e = terrain_with("parkour", &weights(&broken))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("h2"), "{e}");
+}
+
+/// A request for Parkour with the CPPN weights in `path`.
+fn weights(path: &Path) -> WorldRequest {
+    let mut options = toml::Table::new();
+    options.insert("cppn_weights".into(), path.display().to_string().into());
+    WorldRequest {
+        options,
+        ..WorldRequest::default()
+    }
+}
+
+#[test]
+fn parkour_options_are_checked_and_used() {
+    let req = |key: &str, v: toml::Value| {
+        let mut options = toml::Table::new();
+        options.insert(key.into(), v);
+        WorldRequest {
+            options,
+            ..WorldRequest::default()
+        }
+    };
+    // An unknown key and an out-of-range value are refused, each named.
+    let e = terrain_with("parkour", &req("cppn_wieghts", "w.json".into())).err().unwrap().to_string();
+    assert!(e.contains("[parkour]") && e.contains("cppn_wieghts"), "{e}");
+    let e = terrain_with("parkour", &req("ceiling_offset", (-5.0).into())).err().unwrap().to_string();
+    assert!(e.contains("parkour.ceiling_offset") && e.contains("[0, 1000]"), "{e}");
+    // A world without options refuses any.
+    let e = terrain_with("stump-tracks", &req("cppn_weights", "w.json".into())).err().unwrap().to_string();
+    assert!(e.contains("stump-tracks.cppn_weights") && e.contains("no options"), "{e}");
+    // A valid option changes the terrain: a higher ceiling.
+    let task = [0.0, 0.8, 0.0, 0.0, 0.25, 1.0, 2.0, 10.0];
+    let ceiling = |req: &WorldRequest| {
+        let g = terrain_with("parkour", req).unwrap();
+        g.generate(&task, 2.0, &mut seeded(0, 0)).ceiling[0].y
+    };
+    let low = ceiling(&WorldRequest::default());
+    let high = ceiling(&req("ceiling_offset", 400.0.into()));
+    assert!((high - low - 20.0).abs() < 1e-3, "ceiling {low} -> {high}");
 }
 
 #[test]
@@ -331,9 +360,11 @@ fn climbers_and_swimmers_need_parkour() {
     assert!(
         make_walker_with(
             "parkour",
-            Some("spider"),
+            &WorldRequest {
+                body: Some("spider".into()),
+                ..WorldRequest::default()
+            },
             WalkerConfig::default(),
-            &WorldOptions::default()
         )
         .is_ok()
     );

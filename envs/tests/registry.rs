@@ -2,7 +2,8 @@
 
 use trellis_envs::Env;
 use trellis_envs::bodies::{BODIES, by_name};
-use trellis_envs::registry::{Family, RegistryError, make_walker, names, world, worlds};
+use trellis_envs::registry::{RegistryError, WorldRequest, names, world, worlds};
+use trellis_envs::world::AnyEnv;
 use trellis_envs::spec::Layout;
 use trellis_envs::walker::WalkerConfig;
 
@@ -11,21 +12,26 @@ fn every_world_descriptor_is_complete_and_matches_its_spec() {
     let n = trellis_envs::registry::check_table("world", worlds().map(|w| (w.name, w.summary)))
         .unwrap();
     for w in worlds() {
-        let spec = match w.family {
-            Family::Walker { default_body, .. } => {
-                assert!(
-                    by_name(default_body).is_some(),
-                    "{}: {default_body}",
-                    w.name
-                );
-                let env = make_walker(w.name, None, WalkerConfig::default()).unwrap();
-                assert_eq!(env.spec().body.as_deref(), Some(default_body));
-                assert_eq!(env.spec().name, env.terrain().name());
-                assert!(!env.task_space().dims.is_empty());
-                env.spec().clone()
+        let built = (w.make)(&WorldRequest::default()).unwrap();
+        assert!(!built.task_space().dims.is_empty(), "{}", w.name);
+        if let AnyEnv::Walker(env) = &built {
+            let body = env.spec().body.clone().unwrap();
+            assert!(by_name(&body).is_some(), "{}: {body}", w.name);
+            assert_eq!(env.spec().name, env.terrain().name());
+            assert_eq!(*env.config(), WalkerConfig::default());
+        }
+        for o in w.options {
+            assert!(!o.key.is_empty() && !o.default.is_empty() && !o.doc.is_empty(), "{}: {o:?}", w.name);
+        }
+        if let Some(first) = w.first_run {
+            assert!(first.steps > 0);
+            let mut req = WorldRequest::default();
+            for &(name, lo, hi) in first.bounds {
+                req.bounds.insert(name.into(), [lo, hi]);
             }
-            Family::Text => trellis_envs::text::TextWorldEnv::new().spec().clone(),
-        };
+            (w.make)(&req).unwrap_or_else(|e| panic!("{}'s first run: {e}", w.name));
+        }
+        let spec = built.spec().clone();
         assert_eq!(spec.name, w.name, "the world reports another name");
         let (lo, hi) = spec.reward_range;
         assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{}", w.name);
@@ -39,7 +45,7 @@ fn every_world_descriptor_is_complete_and_matches_its_spec() {
         assert!(spec.markdown().contains(w.name));
     }
     assert_eq!(names().len(), n);
-    assert!(matches!(world("moon"), Err(RegistryError::UnknownEnv(_))));
+    assert!(matches!(world("moon"), Err(RegistryError::UnknownEnv { .. })));
 }
 
 #[test]

@@ -8,7 +8,6 @@
 //! Errors keep trellis's messages: a refused task vector raises
 //! `ValueError` with the text the CLI prints.
 
-use std::path::PathBuf;
 
 mod student;
 mod train;
@@ -17,7 +16,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, P
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use trellis_core::{Dim, TaskSpace};
-use trellis_envs::registry::{WorldOptions, make_walker_with};
+use trellis_envs::registry::{WorldRequest, make_walker_with};
 use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerConfig;
 use trellis_envs::{ContinuousEnv, Env, VecEnv as RsVecEnv, WalkerEnv as RsWalker};
@@ -26,12 +25,19 @@ fn bad(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-fn walker(world: &str, body: Option<&str>, cppn_weights: Option<&str>) -> PyResult<RsWalker> {
-    let opts = WorldOptions {
-        cppn_weights: cppn_weights.map(PathBuf::from),
-        ..Default::default()
+/// A walker world; `options` is the world's options as JSON (an object,
+/// the keys `trellis describe --env NAME` lists).
+fn walker(world: &str, body: Option<&str>, options: Option<&str>) -> PyResult<RsWalker> {
+    let options: toml::Table = match options {
+        Some(json) => serde_json::from_str(json).map_err(|e| bad(format!("world options: {e}")))?,
+        None => toml::Table::new(),
     };
-    make_walker_with(world, body, WalkerConfig::default(), &opts).map_err(bad)
+    let req = WorldRequest {
+        body: body.map(Into::into),
+        options,
+        ..WorldRequest::default()
+    };
+    make_walker_with(world, &req, WalkerConfig::default()).map_err(bad)
 }
 
 fn space_json(space: &TaskSpace) -> String {
@@ -93,9 +99,9 @@ impl WalkerEnv {
 
 world_methods! { WalkerEnv {
     #[new]
-    #[pyo3(signature = (world, body=None, cppn_weights=None))]
-    fn new(world: &str, body: Option<&str>, cppn_weights: Option<&str>) -> PyResult<Self> {
-        Ok(Self { env: walker(world, body, cppn_weights)? })
+    #[pyo3(signature = (world, body=None, options=None))]
+    fn new(world: &str, body: Option<&str>, options: Option<&str>) -> PyResult<Self> {
+        Ok(Self { env: walker(world, body, options)? })
     }
 
     /// Observation bounds (low, high).
@@ -155,12 +161,12 @@ impl VecWalkerEnv {
 
 world_methods! { VecWalkerEnv {
     #[new]
-    #[pyo3(signature = (world, n, body=None, cppn_weights=None, threads=1, seed=0))]
-    fn new(world: &str, n: usize, body: Option<&str>, cppn_weights: Option<&str>, threads: usize, seed: u64) -> PyResult<Self> {
+    #[pyo3(signature = (world, n, body=None, options=None, threads=1, seed=0))]
+    fn new(world: &str, n: usize, body: Option<&str>, options: Option<&str>, threads: usize, seed: u64) -> PyResult<Self> {
         if n == 0 {
             return Err(bad("num_envs must be at least 1"));
         }
-        let envs = (0..n).map(|_| walker(world, body, cppn_weights)).collect::<PyResult<Vec<_>>>()?;
+        let envs = (0..n).map(|_| walker(world, body, options)).collect::<PyResult<Vec<_>>>()?;
         let (obs_dim, act_dim) = (envs[0].observation_space().dim(), envs[0].action_space().dim());
         Ok(Self { vec: RsVecEnv::new(envs, threads, seed), next: vec![None; n], obs_dim, act_dim })
     }
@@ -381,10 +387,7 @@ impl Teacher {
 fn worlds() -> Vec<(&'static str, &'static str, &'static str)> {
     trellis_envs::registry::worlds()
         .map(|w| {
-            let family = match w.family {
-                trellis_envs::registry::Family::Walker { .. } => "walker",
-                trellis_envs::registry::Family::Text => "text",
-            };
+            let family = (w.make)(&WorldRequest::default()).map_or("unknown", |e| e.family());
             (w.name, family, w.summary)
         })
         .collect()

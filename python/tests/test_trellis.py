@@ -60,6 +60,19 @@ def test_bad_task_vectors_raise_value_error_with_trellis_message(task, message):
         env.set_task(task)
 
 
+def test_world_options_are_the_worlds_own_and_checked_by_it():
+    # Parkour's ceiling_offset lowers the ceiling into the climber's (upward) lidar.
+    default = trellis.WalkerEnv("parkour", body="climbing_profile_chimpanzee")
+    lowered = trellis.WalkerEnv("parkour", body="climbing_profile_chimpanzee", world_options={"ceiling_offset": 50})
+    a, _ = default.reset(seed=0)
+    b, _ = lowered.reset(seed=0)
+    assert not np.allclose(a, b)
+    with pytest.raises(ValueError, match=r"parkour\.ceiling_offset.*\[0, 1000\]"):
+        trellis.WalkerEnv("parkour", world_options={"ceiling_offset": -1})
+    with pytest.raises(ValueError, match=r"stump-tracks\.cppn_weights.*no options"):
+        trellis.WalkerEnv("stump-tracks", world_options={"cppn_weights": "w.json"})
+
+
 def test_vector_env_resets_in_the_same_step_and_reports_the_final_observation():
     vec = trellis.make_vec("trellis/StumpTracks-v0", num_envs=3, threads=2, seed=1)
     assert vec.metadata["autoreset_mode"] == gymnasium.vector.AutoresetMode.SAME_STEP

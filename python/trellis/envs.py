@@ -78,6 +78,16 @@ class _Described:
         self._core_env.check_task([float(x) for x in task])
 
 
+def world_options_json(world_options: Optional[dict], cppn_weights: Optional[str]) -> Optional[str]:
+    """The world's options (its section of a run config; ``trellis describe
+    --env NAME`` lists the keys) as the JSON the core takes.
+    ``cppn_weights`` is shorthand for ``world_options={"cppn_weights": ...}``."""
+    options = dict(world_options or {})
+    if cppn_weights is not None:
+        options["cppn_weights"] = str(cppn_weights)
+    return json.dumps(options) if options else None
+
+
 class WalkerEnv(_Described, gymnasium.Env):
     """A walker world (Stump Tracks, Hexagon Tracks, POET tracks, Parkour).
 
@@ -85,13 +95,16 @@ class WalkerEnv(_Described, gymnasium.Env):
     ``reset(options={"task": [...]})`` or :meth:`set_task`; it stays until
     changed. ``info`` carries ``task``, ``success`` (the world's criterion so
     far) and ``physics_error`` (the simulation blew up and ended the episode).
+    ``world_options`` are the world's own options (Parkour's
+    ``cppn_weights``, ...).
     """
 
     metadata = {"render_modes": []}
 
     def __init__(self, world: str = "stump-tracks", body: Optional[str] = None,
-                 cppn_weights: Optional[str] = None, task: Optional[Sequence[float]] = None):
-        self._core_env = _core.WalkerEnv(world, body, cppn_weights)
+                 cppn_weights: Optional[str] = None, task: Optional[Sequence[float]] = None,
+                 world_options: Optional[dict] = None):
+        self._core_env = _core.WalkerEnv(world, body, world_options_json(world_options, cppn_weights))
         lo, hi = self._core_env.obs_bounds()
         self.observation_space = spaces.Box(lo, hi, dtype=np.float32)
         alo, ahi = self._core_env.act_bounds()

@@ -18,16 +18,17 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from . import _core
-from .envs import TaskSpace, WORLD_IDS
+from .envs import TaskSpace, WORLD_IDS, world_options_json
 
 
 class VecWalkerEnv(VectorEnv):
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
 
     def __init__(self, world: str = "stump-tracks", num_envs: int = 1, body: Optional[str] = None,
-                 cppn_weights: Optional[str] = None, threads: int = 1, seed: int = 0, **_ignored):
+                 cppn_weights: Optional[str] = None, threads: int = 1, seed: int = 0,
+                 world_options: Optional[dict] = None, **_ignored):
         world = WORLD_IDS.get(world, (world, None))[0]
-        self._args = (world, num_envs, body, cppn_weights, threads)
+        self._args = (world, num_envs, body, world_options_json(world_options, cppn_weights), threads)
         self._core_env = _core.VecWalkerEnv(*self._args, seed)
         self.num_envs = num_envs
         lo, hi = self._core_env.obs_bounds()

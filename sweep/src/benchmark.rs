@@ -46,9 +46,10 @@ pub struct Experiment {
     /// Test-set file, relative to the repository root (the parent of `assets/`).
     #[serde(default)]
     pub test_set: Option<String>,
-    /// CPPN weights (Parkour), relative like `test_set`.
+    /// The world's options (its section of the run config; `trellis
+    /// describe` lists them), file paths relative like `test_set`.
     #[serde(default)]
-    pub cppn_weights: Option<String>,
+    pub world: toml::Table,
     /// Expert-knowledge levels, each a separate cell of the comparison.
     pub expert: Vec<Expert>,
     /// Added to each seed index (the reference numbers Parkour seeds per body).
@@ -279,7 +280,6 @@ impl Benchmark {
             student: e.student.clone(),
             teacher: teacher.into(),
             test_set: e.test_set.as_ref().map(path),
-            cppn_weights: e.cppn_weights.as_ref().map(path),
             expert,
             seed: e.seed_offset + seed,
             steps: scale.steps,
@@ -289,6 +289,17 @@ impl Benchmark {
             test_episodes: scale.test_episodes,
             ..RunConfig::default()
         };
+        let mut options = e.world.clone();
+        let described = trellis_envs::registry::world(&e.env).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for o in described.options.iter().filter(|o| o.path) {
+            if let Some(toml::Value::String(p)) = options.get(o.key) {
+                let p = path(p);
+                options.insert(o.key.into(), toml::Value::String(p));
+            }
+        }
+        if !options.is_empty() {
+            cfg.sections.insert(e.env.clone(), toml::Value::Table(options));
+        }
         let mut settings = self
             .teachers
             .iter()

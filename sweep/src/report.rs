@@ -589,10 +589,9 @@ fn density_grid(
             continue;
         };
         let cfg = r.run.config()?;
-        let Ok(env) = trellis_train::world::walker(&cfg) else {
+        let Ok(env) = trellis_train::world::make(&cfg) else {
             return Ok(None);
         };
-        use trellis_envs::Env;
         let space = env.task_space().clone();
         let free: Vec<usize> = (0..space.len())
             .filter(|&i| space.dims[i].width() > 0.0)

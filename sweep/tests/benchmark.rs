@@ -41,7 +41,10 @@ fn the_full_scale_is_the_reference_protocol() {
             }
             e if e.starts_with("parkour") => {
                 assert_eq!(r.cell.expert, Expert::Low);
-                assert!(c.cppn_weights.is_some());
+                // The world's path options are resolved against the repository root.
+                let w = c.world_options().unwrap();
+                let p = w["cppn_weights"].as_str().unwrap();
+                assert!(std::path::Path::new(p).exists(), "{p}");
             }
             _ => {}
         }
@@ -85,7 +88,7 @@ fn parkour_test_sets_play_the_reference_tasks_exactly() {
         )
         .unwrap();
         let cfg = m.runs[0].config().unwrap();
-        let env = trellis_train::world::walker(&cfg).unwrap();
+        let env = trellis_train::world::make(&cfg).unwrap().into_walker().unwrap();
         let tasks = trellis_train::test_set::load(
             Path::new(cfg.test_set.as_ref().unwrap()),
             env.task_limits(),

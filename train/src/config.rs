@@ -16,17 +16,16 @@ use crate::TrainError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 /// Unknown keys are refused by [`RunConfig::from_toml`]: the only sections
-/// besides the fields below are the students' (`[sac]`, `[ppo]`, ...).
+/// besides the fields below are the students' (`[sac]`, `[ppo]`, ...) and
+/// the worlds' (`[parkour]`), each named after its owner.
 #[serde(default)]
 pub struct RunConfig {
-    /// A world from `trellis_envs::registry::ENVS` (or `text-world`).
+    /// A world from `trellis_envs::registry::worlds()`; its options are the
+    /// section named after it (`[parkour] cppn_weights = "..."`).
     pub env: String,
     /// Walker body; the env's benchmark body when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Parkour only: CPPN weights (JSON in TeachMyAgent's layout) instead of trellis's own.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cppn_weights: Option<String>,
     /// A teacher from `trellis_teachers::TEACHERS`, or the name of the
     /// Python teacher `teacher_python` points at.
     pub teacher: String,
@@ -82,19 +81,19 @@ pub struct RunConfig {
     /// Settings of the teacher that differ from its defaults.
     pub teacher_config: toml::Table,
     /// Each student's settings that differ from its defaults, in a section
-    /// named after it (`[sac]`, `[ppo]`, `[text-ac]`); see
-    /// `trellis_agents::STUDENTS`. The run dir's copy has the run's student
-    /// resolved in full.
+    /// named after it (`[sac]`, `[ppo]`, `[text-ac]`; see
+    /// `trellis_agents::STUDENTS`), and each world's options, in a section
+    /// named after it (`[parkour]`; `trellis describe` lists them). The run
+    /// dir's copy has the run's student resolved in full.
     #[serde(flatten)]
-    pub students: BTreeMap<String, toml::Value>,
+    pub sections: BTreeMap<String, toml::Value>,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         Self {
-            env: "stump-tracks".into(),
+            env: trellis_envs::registry::default_world().name.into(),
             body: None,
-            cppn_weights: None,
             teacher: "alp-gmm".into(),
             teacher_python: None,
             student: "ppo".into(),
@@ -113,7 +112,7 @@ impl Default for RunConfig {
             reset_student_every: 0,
             shuffle: None,
             teacher_config: toml::Table::new(),
-            students: BTreeMap::new(),
+            sections: BTreeMap::new(),
         }
     }
 }
@@ -121,7 +120,12 @@ impl Default for RunConfig {
 impl RunConfig {
     /// Parses and checks a config file.
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
-        let cfg: Self = toml::from_str(text).map_err(|e| TrainError::Config(toml_error(text, &e)))?;
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| TrainError::Config(toml_error(text, &e)))?;
+        migrate(&mut table);
+        let cfg: Self = table
+            .try_into()
+            .map_err(|e: toml::de::Error| TrainError::Config(e.message().trim().to_string()))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -167,7 +171,7 @@ impl RunConfig {
     /// The run's student settings, parsed, checked and filled in.
     pub fn student_settings(&self) -> Result<toml::Table, TrainError> {
         let d = trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?;
-        let given = match self.students.get(d.name) {
+        let given = match self.sections.get(d.name) {
             Some(toml::Value::Table(t)) => t.clone(),
             Some(_) => {
                 return Err(TrainError::Config(format!(
@@ -180,11 +184,24 @@ impl RunConfig {
         (d.resolve)(&given).map_err(TrainError::Config)
     }
 
+    /// The run's world options: the section named after its world (empty
+    /// when absent), checked by the world when it is built.
+    pub fn world_options(&self) -> Result<toml::Table, TrainError> {
+        match self.sections.get(&self.env) {
+            Some(toml::Value::Table(t)) => Ok(t.clone()),
+            Some(_) => Err(TrainError::Config(format!(
+                "`{}` must be a section of the world's options",
+                self.env
+            ))),
+            None => Ok(toml::Table::new()),
+        }
+    }
+
     /// The config with the run's student settings written out in full, as
     /// the run dir keeps it.
     pub fn resolved(mut self) -> Result<Self, TrainError> {
         let full = self.student_settings()?;
-        self.students
+        self.sections
             .insert(self.student.clone(), toml::Value::Table(full));
         Ok(self)
     }
@@ -250,23 +267,24 @@ impl RunConfig {
                 )));
             }
         }
-        for (key, v) in &self.students {
-            let Ok(d) = trellis_agents::descriptor(key) else {
+        for (key, v) in &self.sections {
+            let student = trellis_agents::descriptor(key).ok();
+            let world = trellis_envs::registry::world(key).is_ok();
+            if student.is_none() && !world {
                 return Err(TrainError::Config(format!(
-                    "unknown field `{key}`; the fields are {}, and the student sections {}",
+                    "unknown field `{key}`; the fields are {}, the student sections {} and the world sections {}",
                     FIELDS.join(", "),
-                    trellis_agents::names().join(", ")
+                    trellis_agents::names().join(", "),
+                    trellis_envs::registry::names().join(", ")
+                )));
+            }
+            let toml::Value::Table(t) = v else {
+                return Err(TrainError::Config(format!(
+                    "`{key}` must be a section of {key}'s settings"
                 )));
             };
-            match v {
-                toml::Value::Table(t) => {
-                    (d.resolve)(t).map_err(TrainError::Config)?;
-                }
-                _ => {
-                    return Err(TrainError::Config(format!(
-                        "`{key}` must be a section of {key}'s settings"
-                    )));
-                }
+            if let Some(d) = student {
+                (d.resolve)(t).map_err(TrainError::Config)?;
             }
         }
         Ok(())
@@ -274,10 +292,9 @@ impl RunConfig {
 }
 
 /// The fixed fields of a run config (the student sections come on top).
-pub const FIELDS: [&str; 21] = [
+pub const FIELDS: [&str; 20] = [
     "env",
     "body",
-    "cppn_weights",
     "teacher",
     "teacher_python",
     "student",
@@ -311,8 +328,33 @@ pub fn python_class(spec: &str) -> Result<(&str, &str), TrainError> {
     }
 }
 
+/// Configs written before worlds owned their options kept Parkour's CPPN
+/// weights at the top level: moved into the run's world's section (dropped
+/// for a world without options, which ignored them), so their run dirs
+/// still resume.
+fn migrate(table: &mut toml::Table) {
+    let Some(weights) = table.remove("cppn_weights") else {
+        return;
+    };
+    let name = match table.get("env").and_then(|v| v.as_str()) {
+        Some(n) => n.to_string(),
+        None => trellis_envs::registry::default_world().name.to_string(),
+    };
+    match trellis_envs::registry::world(&name) {
+        Ok(w) if !w.options.is_empty() => {}
+        _ => return,
+    }
+    if let Some(section) = table
+        .entry(name)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        .as_table_mut()
+    {
+        section.entry("cppn_weights").or_insert(weights);
+    }
+}
+
 /// A `--set` value: TOML if it parses as a value, else a bare string.
-fn parse_value(text: &str) -> toml::Value {
+pub fn parse_value(text: &str) -> toml::Value {
     format!("v = {text}")
         .parse::<toml::Table>()
         .ok()

@@ -40,13 +40,10 @@ use run_dir::{CHECKPOINT, CONFIG, RunDir, RunLock, TEST_SET, write_atomic};
 pub use teacher_source::{Registry, TeacherSource};
 pub use trainer::{Outcome, Progress, Summary, Trainer};
 use trellis_agents::Student;
-use trellis_agents::registry::{Make, Reads};
+use trellis_agents::registry::{Readable, Reads};
 use trellis_core::TaskMap;
-use trellis_core::text::TextObs;
-use trellis_envs::Env;
-use trellis_envs::registry::{Family, world as world_named};
-use trellis_envs::text::TextWorldEnv;
 use trellis_envs::walker::WalkerEnv;
+use trellis_envs::{Env, WorldRequest, with_env};
 use trellis_nn::blob::Blob;
 
 /// The exit code of a `trellis train` refused because another process holds
@@ -87,13 +84,19 @@ pub enum TrainError {
     NeedsPython(String),
 }
 
-/// What a world's observations are, for matching it with a student.
+/// What a world's observations are, for matching it with a student (the
+/// world's name alone decides it: built with no options).
 fn reads(env: &str) -> Result<Reads, TrainError> {
-    let w = world_named(env).map_err(|e| TrainError::Config(e.to_string()))?;
-    Ok(match w.family {
-        Family::Walker { .. } => Reads::Vectors,
-        Family::Text => Reads::Text,
-    })
+    let env = trellis_envs::registry::make(env, &WorldRequest::default())
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    Ok(with_env!(env, e => reads_of(&e)))
+}
+
+fn reads_of<E: Env>(_: &E) -> Reads
+where
+    E::Obs: Readable<E::Act>,
+{
+    <E::Obs as Readable<E::Act>>::READS
 }
 
 /// The first student in the table that reads what `env` observes: what a
@@ -132,28 +135,16 @@ fn misfit(cfg: &RunConfig) -> TrainError {
     ))
 }
 
-/// The run's student, for a world of float vectors.
-pub fn make_student(
+/// The run's student, for a world with `spec` (its observation and action
+/// layouts size the networks).
+pub fn make_student<O: Readable<A>, A>(
     cfg: &RunConfig,
-    obs_dim: usize,
-    act_dim: usize,
-) -> Result<Box<dyn Student>, TrainError> {
+    spec: &trellis_core::EnvSpec,
+) -> Result<Box<dyn Student<O, A>>, TrainError> {
     let d = trellis_agents::descriptor(&cfg.student).map_err(TrainError::Config)?;
-    match d.make {
-        Make::Vectors(make) => {
-            make(&cfg.student_settings()?, obs_dim, act_dim, cfg.seed).map_err(TrainError::Config)
-        }
-        Make::Text(_) => Err(misfit(cfg)),
-    }
-}
-
-/// The run's student, for a text world.
-fn make_text_student(cfg: &RunConfig) -> Result<Box<dyn Student<TextObs, String>>, TrainError> {
-    let d = trellis_agents::descriptor(&cfg.student).map_err(TrainError::Config)?;
-    match d.make {
-        Make::Text(make) => make(&cfg.student_settings()?, cfg.seed).map_err(TrainError::Config),
-        Make::Vectors(_) => Err(misfit(cfg)),
-    }
+    O::student(d.make, &cfg.student_settings()?, spec, cfg.seed)
+        .ok_or_else(|| misfit(cfg))?
+        .map_err(TrainError::Config)
 }
 
 /// The run's test set: the first `test_episodes` tasks of the config's file
@@ -186,12 +177,12 @@ struct Parts<E: Env> {
     test_set: Vec<Vec<f64>>,
 }
 
-fn parts<E: Env>(
-    cfg: &RunConfig,
-    expert: bool,
-    proto: E,
-    fresh_student: StudentFactory<E>,
-) -> Result<Parts<E>, TrainError> {
+fn parts<E: Env>(cfg: &RunConfig, expert: bool, proto: E) -> Result<Parts<E>, TrainError>
+where
+    E::Obs: Readable<E::Act>,
+{
+    let (c, spec) = (cfg.clone(), proto.spec().clone());
+    let fresh_student: StudentFactory<E> = Box::new(move |salt| make_student(&salted(&c, salt), &spec));
     let map = TaskMap::new(proto.task_space(), cfg.shuffle);
     let mut ctx = world::context(&proto, &map, expert);
     ctx.learner = format!("{}-{}-{}", cfg.env, cfg.student, cfg.body.as_deref().unwrap_or("default"));
@@ -217,43 +208,15 @@ fn salted(cfg: &RunConfig, salt: u64) -> RunConfig {
     c
 }
 
-fn walker_parts(cfg: &RunConfig, expert: bool) -> Result<Parts<WalkerEnv>, TrainError> {
-    let proto = world::walker(cfg)?;
-    let (obs_dim, act_dim) = world::dims(&proto);
-    let c = cfg.clone();
-    let fresh = Box::new(move |salt| make_student(&salted(&c, salt), obs_dim, act_dim));
-    parts(cfg, expert, proto, fresh)
-}
-
-fn text_parts(cfg: &RunConfig, expert: bool) -> Result<Parts<TextWorldEnv>, TrainError> {
-    if !cfg.bounds.is_empty() {
-        return Err(TrainError::Config(
-            "`bounds` overrides are supported for the walker worlds, not text-world".into(),
-        ));
-    }
-    let c = cfg.clone();
-    let fresh = Box::new(move |salt| make_text_student(&salted(&c, salt)));
-    parts(cfg, expert, TextWorldEnv::new(), fresh)
-}
-
 /// Runs `$body` with `$parts` bound to the run's world and student (the
 /// teacher's context holding the easy tasks if `$expert`), whatever the
-/// world's env type: the one place that dispatches on it.
+/// world's env type: the one place that reaches the concrete env.
 macro_rules! with_parts {
     ($cfg:expr, $expert:expr, $parts:ident => $body:expr) => {
-        match world_named(&$cfg.env)
-            .map_err(|e| TrainError::Config(e.to_string()))?
-            .family
-        {
-            Family::Walker { .. } => {
-                let $parts = walker_parts(&$cfg, $expert)?;
-                $body
-            }
-            Family::Text => {
-                let $parts = text_parts(&$cfg, $expert)?;
-                $body
-            }
-        }
+        with_env!(world::make(&$cfg)?, env => {
+            let $parts = parts(&$cfg, $expert, env)?;
+            $body
+        })
     };
 }
 
@@ -542,9 +505,10 @@ pub fn load_walker_replay(dir: &Path) -> Result<WalkerReplay, TrainError> {
             config.env
         )));
     }
-    let env = world::walker(&config)?;
-    let (obs_dim, act_dim) = world::dims(&env);
-    let mut student = make_student(&config, obs_dim, act_dim)?;
+    let env = world::make(&config)?
+        .into_walker()
+        .map_err(|e| TrainError::Config(e.to_string()))?;
+    let mut student = make_student(&config, env.spec())?;
     student.load(blob.get("student")?)?;
     let test_set = test_set::load(&dir.join(TEST_SET), env.task_limits())?;
     Ok(WalkerReplay {

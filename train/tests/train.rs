@@ -120,7 +120,7 @@ fn bad_configs_are_refused_before_touching_the_disk() {
         (
             {
                 let mut c = small(1000);
-                let sac = c.students.get_mut("sac").unwrap().as_table_mut().unwrap();
+                let sac = c.sections.get_mut("sac").unwrap().as_table_mut().unwrap();
                 sac.insert("gamma".into(), toml::Value::Float(1.5));
                 c
             },
@@ -254,7 +254,7 @@ fn a_fish_trains_and_is_evaluated_in_parkour() {
     );
     // A missing CPPN weights file is refused before the run dir exists.
     let bad = tmp("parkour-bad-cppn");
-    cfg.cppn_weights = Some("/nonexistent/cppn.json".into());
+    cfg.set("parkour.cppn_weights", "/nonexistent/cppn.json").unwrap();
     let e = trellis_train::start(cfg, &bad, false)
         .unwrap_err()
         .to_string();
@@ -290,7 +290,7 @@ fn set_overrides_any_field_and_unknown_fields_are_refused() {
     assert_eq!(back, c);
     // The run dir's copy carries every setting of the run's student.
     let full = c.resolved().unwrap();
-    let sac = full.students["sac"].as_table().unwrap();
+    let sac = full.sections["sac"].as_table().unwrap();
     assert_eq!(sac["lr"].as_float(), Some(1e-4));
     assert_eq!(sac["batch_size"].as_integer(), Some(1000));
 }
@@ -452,4 +452,27 @@ fn a_teacher_that_fails_stops_the_run_and_leaves_the_last_checkpoint() {
     trellis_train::resume_with(&FlakySource(u32::MAX), &out, None, false).unwrap();
     assert!(out.join("summary.json").exists());
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn world_options_live_in_the_worlds_section_and_old_configs_still_load() {
+    // A config written before worlds owned their options: top-level CPPN weights.
+    let old = "env = \"parkour\"\ncppn_weights = \"w.json\"\n";
+    let c = RunConfig::from_toml(old).unwrap();
+    assert_eq!(c.world_options().unwrap()["cppn_weights"].as_str(), Some("w.json"));
+    assert!(!c.to_toml().starts_with("cppn_weights"), "{}", c.to_toml());
+    // ... and for a world without options, where it was ignored, it is dropped.
+    let c = RunConfig::from_toml("env = \"stump-tracks\"\ncppn_weights = \"w.json\"\n").unwrap();
+    assert!(c.world_options().unwrap().is_empty());
+    // A section that is neither a student's nor a world's is refused, naming both lists.
+    let e = RunConfig::from_toml("[moon]\ngravity = 1.6\n").unwrap_err().to_string();
+    assert!(e.contains("`moon`") && e.contains("parkour") && e.contains("sac"), "{e}");
+    // A world's section is checked by the world when the run starts, before the dir exists.
+    let mut cfg = small(3_000);
+    cfg.env = "parkour".into();
+    cfg.set("parkour.ceiling_offset", "-1").unwrap();
+    let bad = tmp("parkour-bad-option");
+    let e = trellis_train::start(cfg, &bad, false).unwrap_err().to_string();
+    assert!(e.contains("parkour.ceiling_offset") && e.contains("[0, 1000]"), "{e}");
+    assert!(!bad.exists());
 }

@@ -23,30 +23,38 @@ use clap::Parser;
     name = "trellis-viz",
     about = "Watch trellis worlds, agents and teachers"
 )]
+/// What to show (see `--help`).
 pub struct Args {
-    /// stump-tracks, hexagon-tracks, poet, parkour or text-world.
-    #[arg(long, default_value = "stump-tracks")]
+    /// The world (`trellis describe` lists them).
+    #[arg(long, default_value = trellis_envs::registry::default_world().name)]
     pub env: String,
+    /// The walker body (the world's benchmark body when absent).
     #[arg(long)]
     pub body: Option<String>,
     /// Task vector, comma-separated (the env's default task when absent).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub task: Option<Vec<f64>>,
+    /// The episode's seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// A run dir: replay its last checkpointed policy on its test set and show its teacher.
     #[arg(long)]
     pub run: Option<PathBuf>,
-    /// Parkour's CPPN weights (JSON).
-    #[arg(long)]
-    pub cppn_weights: Option<PathBuf>,
+    /// One of the world's options as KEY=VALUE (TOML value or bare
+    /// string), e.g. `--option cppn_weights=w.json` on Parkour;
+    /// `trellis describe --env NAME` lists them. Repeatable.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
     /// Render `--frames` frames, save the window to this PNG and exit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// Frames rendered before `--screenshot` saves.
     #[arg(long, default_value_t = 90)]
     pub frames: u32,
+    /// Window width in pixels.
     #[arg(long, default_value_t = 1280)]
     pub width: u32,
+    /// Window height in pixels.
     #[arg(long, default_value_t = 720)]
     pub height: u32,
 }

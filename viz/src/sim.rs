@@ -6,10 +6,10 @@ use bevy::prelude::*;
 use trellis_agents::Student;
 use trellis_envs::bodies::BodyKind;
 use trellis_envs::gait::Walk;
-use trellis_envs::registry::{WorldOptions, make_walker_with};
+use trellis_envs::{AnyEnv, WorldRequest};
 use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
 use trellis_envs::text::{TextObs, TextWorldEnv};
-use trellis_envs::walker::{WalkerConfig, WalkerEnv};
+use trellis_envs::walker::WalkerEnv;
 use trellis_envs::{ContinuousEnv, Env};
 
 use crate::Args;
@@ -82,11 +82,23 @@ pub enum Sim {
 
 impl Sim {
     pub fn new(args: &Args) -> Result<Self> {
-        if matches!(
-            trellis_envs::registry::world(&args.env)?.family,
-            trellis_envs::registry::Family::Text
-        ) {
-            let mut env = TextWorldEnv::new();
+        let mut options = toml::Table::new();
+        for kv in &args.options {
+            let (k, v) = kv
+                .split_once('=')
+                .with_context(|| format!("--option {kv}: expected KEY=VALUE"))?;
+            options.insert(k.trim().into(), trellis_train::config::parse_value(v.trim()));
+        }
+        let req = WorldRequest {
+            body: args.body.clone(),
+            options,
+            ..WorldRequest::default()
+        };
+        let built = match &args.run {
+            Some(_) => None,
+            None => Some(trellis_envs::registry::make(&args.env, &req)?),
+        };
+        if let Some(AnyEnv::Text(mut env)) = built {
             let task = args.task.clone().unwrap_or_else(|| {
                 env.task_space()
                     .low()
@@ -114,23 +126,12 @@ impl Sim {
                 let panel = TeacherPanel::load(dir, r.env.task_space()).ok();
                 (r.env, Some(r.student), r.test_set, panel)
             }
-            None => {
-                let opts = WorldOptions {
-                    cppn_weights: args.cppn_weights.clone(),
-                    ..WorldOptions::default()
-                };
-                (
-                    make_walker_with(
-                        &args.env,
-                        args.body.as_deref(),
-                        WalkerConfig::default(),
-                        &opts,
-                    )?,
-                    None,
-                    Vec::new(),
-                    None,
-                )
-            }
+            None => (
+                built.expect("built above when no run is given").into_walker()?,
+                None,
+                Vec::new(),
+                None,
+            ),
         };
         let task = match &args.task {
             Some(t) => t.clone(),

@@ -11,7 +11,7 @@ use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use trellis_envs::gait::Walk;
-use trellis_envs::registry::{WorldOptions, make_walker_with};
+use trellis_envs::registry::{WorldRequest, make_walker_with};
 use trellis_envs::walker::WalkerConfig;
 use trellis_envs::{ContinuousEnv, Env};
 
@@ -57,11 +57,16 @@ pub fn run(b: &ReplayBench) -> Result<()> {
         max_steps: longest.max(b.steps) as u32 + 1,
         ..WalkerConfig::default()
     };
-    let opts = WorldOptions {
-        cppn_weights: b.cppn_weights.clone(),
-        ..WorldOptions::default()
+    let mut options = toml::Table::new();
+    if let Some(p) = &b.cppn_weights {
+        options.insert("cppn_weights".into(), p.display().to_string().into());
+    }
+    let req = WorldRequest {
+        body: b.body.clone(),
+        options,
+        ..WorldRequest::default()
     };
-    let mut env = make_walker_with(&b.env, b.body.as_deref(), cfg, &opts)?;
+    let mut env = make_walker_with(&b.env, &req, cfg)?;
     let dim = env.action_space().dim();
     let task = (!b.task.is_empty()).then_some(b.task.as_slice());
     // One episode: `next` gives the action for an observation, None to stop.

@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use trellis_envs::registry::make_walker;
 use trellis_envs::walker::WalkerConfig;
-use trellis_envs::{ContinuousEnv, VecEnv};
+use trellis_envs::{Env, VecEnv};
 
 use super::proc::cpu_seconds;
 
@@ -79,7 +79,6 @@ pub fn run(b: &StudentBench) -> Result<()> {
 
 fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()> {
     let env = make_walker("stump-tracks", None, WalkerConfig::default())?;
-    let (n_obs, n_act) = (env.observation_space().dim(), env.action_space().dim());
     let mut cfg = trellis_train::RunConfig {
         student: name.into(),
         ..Default::default()
@@ -98,7 +97,7 @@ fn student_throughput(name: &str, b: &StudentBench, threads: usize) -> Result<()
         let rollout = int("rollout").max(1);
         (0, b.steps.div_ceil(rollout).max(1) * rollout + 1)
     };
-    let mut student = trellis_train::make_student(&cfg, n_obs, n_act)?;
+    let mut student: Box<dyn trellis_agents::Student> = trellis_train::make_student(&cfg, env.spec())?;
     let mut vec = VecEnv::new(vec![env], 1, 0);
     let mut obs = vec.reset(None)?;
     let mut run = |n: u64, student: &mut Box<dyn trellis_agents::Student>| -> Result<()> {

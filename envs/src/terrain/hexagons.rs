@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
-use super::{Features, TerrainGenerator, TerrainLayout, track};
-use crate::registry::{Family, WorldDescriptor};
+use super::layout::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::walker_family;
+use crate::world::{WorldDescriptor, no_options};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::{Dim, TaskSpace};
@@ -16,10 +17,12 @@ use crate::space::{Dim, TaskSpace};
 pub const WORLD: WorldDescriptor = WorldDescriptor {
     name: "hexagon-tracks",
     summary: "TeachMyAgent's Hexagon Tracks: 12 offsets displacing hexagonal obstacles (12-D)",
-    family: Family::Walker {
-        terrain: |_| Ok(Arc::new(HexagonTracks::default())),
-        default_body: "old_classic_bipedal",
+    options: &[],
+    make: |req| {
+        no_options(WORLD.name, &req.options)?;
+        walker_family::make(req, Arc::new(HexagonTracks::default()), "old_classic_bipedal")
     },
+    first_run: None,
 };
 
 /// Vertices of the undisplaced hexagon, in track steps around the obstacle's anchor.

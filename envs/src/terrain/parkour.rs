@@ -12,10 +12,14 @@
 //! of the two ceiling points they span. Water fills from the world's floor
 //! (-1000 px / scale) to `level` × the distance to the highest ceiling point.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{Features, TerrainGenerator, TerrainLayout, track};
-use crate::registry::{Family, RegistryError, WorldDescriptor, WorldOptions};
+use serde::Deserialize;
+
+use super::layout::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::walker_family;
+use crate::world::{OptionDoc, RegistryError, WorldDescriptor, options};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::TaskSpace;
@@ -25,11 +29,45 @@ use crate::terrain::cppn::Cppn;
 pub const WORLD: WorldDescriptor = WorldDescriptor {
     name: "parkour",
     summary: "TeachMyAgent's Parkour: CPPN ground and ceiling, water, creepers (8-D, 6 free); every body",
-    family: Family::Walker {
-        terrain: Parkour::from_options,
-        default_body: "old_classic_bipedal",
+    options: &[
+        OptionDoc {
+            key: "cppn_weights",
+            default: "trellis's own weights",
+            doc: "CPPN weights file (JSON in TeachMyAgent's layout: 3 inputs, 2 heights)",
+            path: true,
+        },
+        OptionDoc {
+            key: "ceiling_offset",
+            default: "200",
+            doc: "ceiling height above the start pad, in CPPN units (a tenth of a world unit), [0, 1000]",
+            path: false,
+        },
+        OptionDoc {
+            key: "ceiling_clip_offset",
+            default: "0",
+            doc: "least ceiling height above the ground, in CPPN units, [0, 1000]",
+            path: false,
+        },
+    ],
+    make: |req| {
+        let opts: ParkourOptions = options(WORLD.name, &req.options)?;
+        walker_family::make(req, opts.generator()?, "old_classic_bipedal")
     },
+    first_run: None,
 };
+
+/// Parkour's options: the run config's `[parkour]` section.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ParkourOptions {
+    /// CPPN weights (JSON in TeachMyAgent's layout) instead of trellis's
+    /// own: the reference's weights reproduce its terrains exactly.
+    pub cppn_weights: Option<PathBuf>,
+    /// See [`ParkourConfig::ceiling_offset`]; its default when absent.
+    pub ceiling_offset: Option<f32>,
+    /// See [`ParkourConfig::ceiling_clip_offset`]; its default when absent.
+    pub ceiling_clip_offset: Option<f32>,
+}
 
 /// The world's floor and roof in CPPN units (divided by the scale).
 const LIMIT: f32 = 1000.0;
@@ -150,11 +188,24 @@ impl Parkour {
     }
 }
 
-impl Parkour {
+impl ParkourOptions {
     /// Parkour as a run asks for it: the CPPN weights file if one is given
     /// (it must map 3 inputs to 2 heights), trellis's own weights otherwise.
-    pub fn from_options(opts: &WorldOptions) -> Result<Arc<dyn TerrainGenerator>, RegistryError> {
-        let cppn = match &opts.cppn_weights {
+    pub fn generator(&self) -> Result<Arc<dyn TerrainGenerator>, RegistryError> {
+        let mut cfg = ParkourConfig::default();
+        for (field, given, slot) in [
+            ("ceiling_offset", self.ceiling_offset, &mut cfg.ceiling_offset),
+            ("ceiling_clip_offset", self.ceiling_clip_offset, &mut cfg.ceiling_clip_offset),
+        ] {
+            let Some(v) = given else { continue };
+            if !(v.is_finite() && (0.0..=LIMIT).contains(&v)) {
+                return Err(RegistryError::Request(format!(
+                    "`parkour.{field}` = {v} is outside its allowed range [0, {LIMIT}]"
+                )));
+            }
+            *slot = v;
+        }
+        let cppn = match &self.cppn_weights {
             Some(path) => {
                 let c = Cppn::load(path)?;
                 if (c.input_dim(), c.outputs()) != (3, 2) {
@@ -168,7 +219,7 @@ impl Parkour {
             }
             None => Cppn::builtin(3, 2),
         };
-        Ok(Arc::new(Parkour::new(Arc::new(cppn), opts.parkour.clone())))
+        Ok(Arc::new(Parkour::new(Arc::new(cppn), cfg)))
     }
 }
 

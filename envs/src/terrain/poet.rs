@@ -8,8 +8,9 @@ use rand::RngExt;
 
 use std::sync::Arc;
 
-use super::{Features, TerrainGenerator, TerrainLayout, track};
-use crate::registry::{Family, WorldDescriptor};
+use super::layout::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::walker_family;
+use crate::world::{WorldDescriptor, no_options};
 use crate::bodies::bipedal::SCALE;
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal, uniform};
@@ -19,10 +20,12 @@ use crate::space::TaskSpace;
 pub const WORLD: WorldDescriptor = WorldDescriptor {
     name: "poet",
     summary: "POET-style hardcore tracks: roughness, pits, stumps, stairs",
-    family: Family::Walker {
-        terrain: |_| Ok(Arc::new(PoetTracks::default())),
-        default_body: "old_classic_bipedal",
+    options: &[],
+    make: |req| {
+        no_options(WORLD.name, &req.options)?;
+        walker_family::make(req, Arc::new(PoetTracks::default()), "old_classic_bipedal")
     },
+    first_run: None,
 };
 
 /// Track steps of flat ground between two obstacles.

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use super::{Features, TerrainGenerator, TerrainLayout, track};
-use crate::registry::{Family, WorldDescriptor};
+use super::layout::{Features, TerrainGenerator, TerrainLayout, track};
+use crate::walker_family;
+use crate::world::{FirstRun, WorldDescriptor, no_options};
 use crate::physics::Vec2;
 use crate::rng::{ChaCha8Rng, normal};
 use crate::space::TaskSpace;
@@ -14,10 +15,19 @@ use crate::space::TaskSpace;
 pub const WORLD: WorldDescriptor = WorldDescriptor {
     name: "stump-tracks",
     summary: "TeachMyAgent's Stump Tracks: stumps of a mean height every `spacing` (2-D)",
-    family: Family::Walker {
-        terrain: |_| Ok(Arc::new(StumpTracks::default())),
-        default_body: "old_classic_bipedal",
+    options: &[],
+    make: |req| {
+        no_options(WORLD.name, &req.options)?;
+        walker_family::make(req, Arc::new(StumpTracks::default()), "old_classic_bipedal")
     },
+    // On the full space PPO masters its first test tasks only after ~1M
+    // steps, so a newcomer's first run (minutes) would stay near 0%; with
+    // stumps up to 0.5 high, ALP-GMM's PPO student masters part of that
+    // space's test grid within 3M steps (~7 min on a 2-core machine).
+    first_run: Some(FirstRun {
+        bounds: &[("stump_height", 0.0, 0.5)],
+        steps: 3_000_000,
+    }),
 };
 
 /// Std of a stump's height around the task's mean height (track steps).

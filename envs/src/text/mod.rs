@@ -10,6 +10,7 @@
 //! would do something. Reward: +1 the first time each sub-goal holds, plus a
 //! bonus equal to the quest length on winning.
 
+pub mod entry;
 pub mod generator;
 pub mod world;
 
@@ -19,16 +20,11 @@ use crate::space::{TaskError, TaskSpace};
 use generator::{Game, Knobs, generate};
 use world::World;
 
-use crate::registry::{Family, WorldDescriptor};
 use crate::spec::{EnvSpec, Layout, Success};
 pub use trellis_core::text::TextObs;
 
-/// The registry entry.
-pub const WORLD: WorldDescriptor = WorldDescriptor {
-    name: "text-world",
-    summary: "procedural text adventures: rooms, distractors, chained quests (6-D)",
-    family: Family::Text,
-};
+/// The world's registry name (its entry is in [`entry`]).
+pub const NAME: &str = "text-world";
 
 /// The procedural text-adventure world (see the module docs).
 pub struct TextWorldEnv {
@@ -80,7 +76,7 @@ impl TextWorldEnv {
             max_steps: 0,
             over: false,
             spec: EnvSpec {
-                name: WORLD.name.into(),
+                name: NAME.into(),
                 body: None,
                 observation: Layout::Text,
                 action: Layout::Text,
