@@ -4,6 +4,11 @@ reference cell (the PyTorch learner on TeachMyAgent's Box2D) on the final
 evaluation and on the area under the curve, with the effect size (Hedges' g).
 
     python3 bench/parity/report.py OUT/STAGE   # reads OUT/STAGE/<cell>/s<seed>/eval.csv
+    python3 bench/parity/report.py OUT/STAGE --budget 3000000
+
+`--budget` compares the cells at that step (each curve cut after it), so a
+cell run for longer (trellis's 20M-step seeds, linked into STAGE) meets a
+reference that is slower to run at the step both reached.
 
 Writes STAGE/parity.md (the table) and STAGE/parity.png (mean ± standard error
 of % mastered and of the mean test return, one line per cell). A trellis run
@@ -13,7 +18,6 @@ step and the columns `mean_return`/`test_return` and `mastered_pct`/`mastered`.
 import csv
 import glob
 import os
-import sys
 
 import numpy as np
 from scipy import stats
@@ -89,11 +93,14 @@ def welch(a, b):
     return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
-def main(stage):
+def main(stage, budget=None):
     data = cells(stage)
+    if budget is not None:
+        data = {k: {s: c[c[:, 0] <= budget] for s, c in v.items()} for k, v in data.items()}
     if not data:
         raise SystemExit(f"{stage}: no cell with an eval.csv yet")
-    budget = max(c[-1, 0] for curves in data.values() for c in curves.values())
+    reached = max(c[-1, 0] for curves in data.values() for c in curves.values() if len(c))
+    budget = reached if budget is None else budget
     done = {k: complete(v, budget) for k, v in data.items()}
     metrics = {k: {"final %": [c[-1, 2] for c in v.values()], "final return": [c[-1, 1] for c in v.values()],
                    "AUC %": [auc(c, 2) for c in v.values()], "AUC return": [auc(c, 1) for c in v.values()]}
@@ -160,4 +167,9 @@ def plot(stage, done):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else sys.exit("usage: report.py STAGE_DIR"))
+    import argparse
+    p = argparse.ArgumentParser(description="learning-parity table and figure of OUT/STAGE")
+    p.add_argument("stage", help="OUT/STAGE: one directory per cell, one s<seed>/eval.csv per seed")
+    p.add_argument("--budget", type=float, help="compare at this step (curves cut after it; default: the furthest any seed got)")
+    a = p.parse_args()
+    main(a.stage, a.budget)
