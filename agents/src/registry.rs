@@ -130,9 +130,16 @@ impl Descriptor {
 
 /// Parses and checks a section into `S`; errors name `section.field`.
 pub fn settings<S: Settings>(section: &str, t: &toml::Table) -> Result<S, String> {
-    let s: S = toml::Value::Table(t.clone())
-        .try_into()
-        .map_err(|e| format!("[{section}]: {}", e.to_string().trim().replace('\n', " ")))?;
+    let s: S = toml::Value::Table(t.clone()).try_into().map_err(|e: toml::de::Error| {
+        let msg = e.to_string().trim().replace('\n', " ");
+        // serde names the field last ("... in `lr`"): lead with `section.field`.
+        match msg.rsplit_once(" in `") {
+            Some((what, field)) if field.ends_with('`') => {
+                format!("`{section}.{field}: {what}")
+            }
+            _ => format!("[{section}]: {msg}"),
+        }
+    })?;
     s.validate().map_err(|e| format!("`{section}.{e}"))?;
     Ok(s)
 }

@@ -144,8 +144,9 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     if !asked && !trellis_train::student_fits(&cfg)? {
         cfg.student = trellis_train::default_student(&cfg.env)?.into();
     }
-    cfg.validate()?;
-    Ok(cfg)
+    // Checked and filled in here, so a refused value stops before the run
+    // dir is named (starting a resolved config resolves it to itself).
+    Ok(cfg.resolved()?)
 }
 
 /// burn's matmul and rayon pools size themselves from these variables on

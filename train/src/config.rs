@@ -118,7 +118,9 @@ impl Default for RunConfig {
 }
 
 impl RunConfig {
-    /// Parses and checks a config file.
+    /// Parses a config file: types, and every key a field or a known
+    /// section. Values are checked once, by [`RunConfig::resolved`], when a
+    /// run starts (or by [`RunConfig::validate`] for tools that plan runs).
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
         let mut table: toml::Table =
             toml::from_str(text).map_err(|e| TrainError::Config(toml_error(text, &e)))?;
@@ -126,7 +128,7 @@ impl RunConfig {
         let cfg: Self = table
             .try_into()
             .map_err(|e: toml::de::Error| TrainError::Config(e.message().trim().to_string()))?;
-        cfg.validate()?;
+        cfg.check_sections()?;
         Ok(cfg)
     }
 
@@ -138,7 +140,9 @@ impl RunConfig {
     /// Sets one field from the command line: `key` is a dotted path
     /// (`steps`, `sac.lr`, `bounds.stump_height`, `teacher_config.fit_rate`)
     /// and `value` TOML (`1e-4`, `[0, 9]`, `true`) or a bare string
-    /// (`riac`). The result is checked like a config file.
+    /// (`riac`). Parsed like a config file (the edit goes through the
+    /// config's TOML form, so any field and any section take the same path
+    /// and the same type checks); values are checked when the run starts.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), TrainError> {
         let bad = |msg: String| TrainError::Config(format!("--set {key}={value}: {msg}"));
         let value = parse_value(value);
@@ -160,10 +164,7 @@ impl RunConfig {
         // The line of a generated table means nothing to the user: the
         // message alone, after the flag.
         let cfg: Self = table.try_into().map_err(|e: toml::de::Error| bad(e.message().trim().to_string()))?;
-        cfg.validate().map_err(|e| match e {
-            TrainError::Config(m) => bad(m),
-            other => bad(other.to_string()),
-        })?;
+        cfg.check_sections().map_err(|e| bad(e.to_string().trim_start_matches("bad config: ").into()))?;
         *self = cfg;
         Ok(())
     }
@@ -197,9 +198,11 @@ impl RunConfig {
         }
     }
 
-    /// The config with the run's student settings written out in full, as
-    /// the run dir keeps it.
+    /// The config checked ([`RunConfig::validate`]) and with the run's
+    /// student settings written out in full, as the run dir keeps it: the
+    /// one place a run's values are checked.
     pub fn resolved(mut self) -> Result<Self, TrainError> {
+        self.validate()?;
         let full = self.student_settings()?;
         self.sections
             .insert(self.student.clone(), toml::Value::Table(full));
@@ -267,10 +270,22 @@ impl RunConfig {
                 )));
             }
         }
+        self.check_sections()?;
         for (key, v) in &self.sections {
-            let student = trellis_agents::descriptor(key).ok();
+            if let (Ok(d), toml::Value::Table(t)) = (trellis_agents::descriptor(key), v) {
+                (d.resolve)(t).map_err(TrainError::Config)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every key besides the fields is a section named after a student or
+    /// a world: a typo is refused by name when the config is parsed.
+    fn check_sections(&self) -> Result<(), TrainError> {
+        for (key, v) in &self.sections {
+            let student = trellis_agents::descriptor(key).is_ok();
             let world = trellis_envs::registry::world(key).is_ok();
-            if student.is_none() && !world {
+            if !student && !world {
                 return Err(TrainError::Config(format!(
                     "unknown field `{key}`; the fields are {}, the student sections {} and the world sections {}",
                     FIELDS.join(", "),
@@ -278,13 +293,10 @@ impl RunConfig {
                     trellis_envs::registry::names().join(", ")
                 )));
             }
-            let toml::Value::Table(t) = v else {
+            if !v.is_table() {
                 return Err(TrainError::Config(format!(
                     "`{key}` must be a section of {key}'s settings"
                 )));
-            };
-            if let Some(d) = student {
-                (d.resolve)(t).map_err(TrainError::Config)?;
             }
         }
         Ok(())

@@ -340,7 +340,6 @@ pub fn start_with(
     out: &Path,
     show_progress: bool,
 ) -> Result<Outcome, TrainError> {
-    cfg.validate()?;
     let cfg = cfg.resolved()?;
     with_parts!(cfg, source.gets_initial(&cfg)?, p => p.start(source, cfg, out, show_progress))
 }
@@ -394,7 +393,6 @@ fn restart(
     if let Some(s) = steps {
         cfg.steps = s;
     }
-    cfg.validate()?;
     {
         let _lock = RunLock::acquire(dir)?;
         if has_checkpoint(dir) {
@@ -465,7 +463,6 @@ pub fn resume_with(
     }
     if let Some(s) = steps {
         cfg.steps = s;
-        cfg.validate()?;
         write_atomic(&dir.join(CONFIG), cfg.to_toml().as_bytes())?;
         // Extended: no longer finished.
         let _ = std::fs::remove_file(dir.join(run_dir::SUMMARY));
