@@ -4,6 +4,8 @@ mod bench;
 mod describe;
 mod exit;
 mod play;
+mod raster;
+mod record;
 mod report;
 mod sweep;
 mod train;
@@ -50,6 +52,8 @@ enum Cmd {
     Play(play::Play),
     /// List worlds, bodies, teachers and students, or describe one world's entries.
     Describe(describe::Describe),
+    /// Render one episode headless to a GIF, a PNG or PNG frames.
+    Record(record::Record),
 }
 
 /// Exit codes: 0 done, 1 failed, 2 bad input, 3 run dir busy, 4 I/O error,
@@ -77,6 +81,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Eval(e) => train::eval(&e),
         Cmd::Report(r) => report::run(&r),
         Cmd::Describe(d) => describe::run(&d),
+        Cmd::Record(r) => record::run(&r),
         Cmd::Experiments(e) => sweep::list(&e),
         Cmd::Sweep(s) => sweep::run(&s),
     }

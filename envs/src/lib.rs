@@ -18,6 +18,7 @@ pub mod gait;
 pub mod observation;
 pub mod physics;
 pub mod registry;
+pub mod scene;
 pub mod spin_pool;
 pub mod terrain;
 pub mod text;

@@ -13,6 +13,8 @@
 
 /// The run config.
 pub mod config;
+/// Who moves a walker's body outside training (viewer, recorder).
+pub mod drive;
 /// Test-set evaluation.
 pub mod eval;
 /// The act → step → observe loop.

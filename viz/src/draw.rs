@@ -4,6 +4,7 @@
 use bevy::prelude::*;
 use trellis_envs::ContinuousEnv;
 use trellis_envs::Env;
+use trellis_envs::scene::{Overlays, palette, walker_scene};
 
 use crate::sim::{Control, Sim};
 
@@ -78,15 +79,27 @@ pub fn world(
         cam.translation.x = centre.x;
         cam.translation.y = centre.y;
     }
+    // The geometry `trellis record` rasterises (the same scene), drawn as
+    // outlines: terrain and creepers in their colours, body parts in BODY.
+    let lidar = w.show_lidar.then_some(w.obs.as_slice());
+    let Some(scene) = walker_scene(&w.env, Overlays { lidar_from: lidar }) else {
+        return;
+    };
     gizmos.linestrip_2d(layout.ground.iter().map(|&p| v(p)), GROUND);
-    for poly in &layout.obstacles {
-        gizmos.lineloop_2d(poly.iter().map(|&p| v(p)), GROUND);
-    }
     if !layout.ceiling.is_empty() {
         gizmos.linestrip_2d(layout.ceiling.iter().map(|&p| v(p)), CEILING);
     }
-    for c in &layout.creepers {
-        gizmos.lineloop_2d(c.iter().map(|&p| v(p)), CREEPER);
+    for (i, poly) in scene.polygons.iter().enumerate() {
+        let colour = if scene.body_parts.contains(&i) {
+            BODY
+        } else if poly.fill == palette::CREEPER {
+            CREEPER
+        } else if poly.fill == palette::GROUND && poly.edge.is_some() {
+            GROUND
+        } else {
+            continue;
+        };
+        gizmos.lineloop_2d(poly.points.iter().map(|&p| v(p)), colour);
     }
     if let Ok((mut t, mut vis)) = water.single_mut() {
         match layout.water_y {
@@ -104,10 +117,6 @@ pub fn world(
         }
     }
     let holding = w.env.holding();
-    for (&h, outline) in body.parts.iter().zip(&body.outlines) {
-        let pose = *physics.body(h).position();
-        gizmos.lineloop_2d(outline.iter().map(|&p| v(pose * p)), BODY);
-    }
     if w.show_contacts {
         // Contact points of the body with the world, from the solver's manifolds.
         for &c in &body.colliders {
@@ -138,13 +147,8 @@ pub fn world(
             );
         }
     }
-    if w.show_lidar {
-        let lidar = w.env.lidar();
-        let off = w.env.lidar_offset();
-        for (i, d) in lidar.directions().iter().enumerate() {
-            let frac = w.obs.get(off + i).copied().unwrap_or(1.0);
-            gizmos.line_2d(centre, v(head + *d * lidar.range * frac), LIDAR);
-        }
+    for l in scene.lines.iter().filter(|l| l.colour == palette::LIDAR) {
+        gizmos.line_2d(v(l.a), v(l.b), LIDAR);
     }
     if let Some(p) = panel {
         let half = windows.iter().next().map_or(Vec2::new(640.0, 360.0), |w| {
@@ -166,10 +170,10 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
         return;
     };
     let mut s = format!(
-        "{} | {} | {:?} control",
+        "{} | {} | {} control",
         w.env.terrain().name(),
         w.env.body().name,
-        w.control
+        w.control.name()
     );
     if let Some((ret, steps)) = w.env.episode_return() {
         s += &format!(

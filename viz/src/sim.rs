@@ -3,14 +3,10 @@
 
 use anyhow::{Context, Result};
 use bevy::prelude::*;
-use trellis_agents::Student;
-use trellis_envs::bodies::BodyKind;
-use trellis_envs::gait::Walk;
-use trellis_envs::{AnyEnv, WorldRequest};
-use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
 use trellis_envs::text::{TextObs, TextWorldEnv};
 use trellis_envs::walker::WalkerEnv;
-use trellis_envs::{ContinuousEnv, Env};
+use trellis_envs::{AnyEnv, ContinuousEnv, Env, WorldRequest};
+use trellis_train::drive::{Drive, Drivers};
 
 use crate::Args;
 use crate::teacher_panel::TeacherPanel;
@@ -18,13 +14,20 @@ use crate::teacher_panel::TeacherPanel;
 /// Who moves the body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
-    /// The closed-loop walking controller (bipeds on the tracks).
-    Gait,
-    Random,
+    /// One of the drivers `trellis record` also uses (policy, gait, random, still).
+    Driver(Drive),
     /// A person, two keys per motor.
     Keyboard,
-    /// The run's policy, deterministic.
-    Policy,
+}
+
+impl Control {
+    /// Its name in the HUD.
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Driver(d) => d.name(),
+            Control::Keyboard => "keyboard",
+        }
+    }
 }
 
 /// Key pairs (+1, -1) for motors 0, 1, 2, ...
@@ -39,22 +42,15 @@ pub const MOTOR_KEYS: [(KeyCode, KeyCode); 8] = [
     (KeyCode::KeyI, KeyCode::KeyK),
 ];
 
-/// The walking controller reads a biped's Stump Tracks observation: four motors, no Parkour fields.
-fn gait_fits(env: &WalkerEnv) -> bool {
-    !env.terrain().features().surface_observation && env.body().motors.len() == 4
-}
-
 pub struct WalkerSim {
     pub env: WalkerEnv,
     pub obs: Vec<f32>,
     pub task: Vec<f64>,
     pub control: Control,
-    gait: Walk,
-    policy: Option<Box<dyn Student>>,
+    drivers: Drivers,
     /// Tasks replayed in turn (the run's test set), if any.
     replay: Vec<Vec<f64>>,
     next_replay: usize,
-    rng: ChaCha8Rng,
     seed: u64,
     pub episode: u32,
     pub last_return: Option<f64>,
@@ -140,22 +136,15 @@ impl Sim {
                 .cloned()
                 .unwrap_or_else(|| env.terrain().default_task()),
         };
-        let control = if policy.is_some() {
-            Control::Policy
-        } else if gait_fits(&env) {
-            Control::Gait
-        } else {
-            Control::Random
-        };
+        let drivers = Drivers::new(policy, args.seed);
+        let control = Control::Driver(drivers.default_for(&env));
         let mut sim = WalkerSim {
             obs: Vec::new(),
             task,
             control,
-            gait: Walk::default(),
-            policy,
+            drivers,
             next_replay: 1,
             replay,
-            rng: seeded(args.seed, 99),
             seed: args.seed,
             episode: 0,
             last_return: None,
@@ -177,44 +166,23 @@ impl WalkerSim {
         let seed = self.seed + u64::from(self.episode);
         let (obs, _) = self.env.reset(Some(seed), Some(&self.task))?;
         self.obs = obs;
-        self.gait.reset();
+        self.drivers.reset();
         Ok(())
     }
 
     fn action(&mut self) -> Vec<f32> {
-        let n = self.env.action_space().dim();
-        let motors = self.env.body().motors.len();
-        let climber = self.env.body().kind == BodyKind::Climber;
-        let mut a = match self.control {
-            Control::Gait => self.gait.act(&self.obs),
-            Control::Random => (0..n)
-                .map(|_| uniform(&mut self.rng, -1.0, 1.0) as f32)
-                .collect(),
-            Control::Keyboard => self
-                .keys
-                .iter()
-                .map(|&k| f32::from(k))
-                .chain(std::iter::repeat(0.0))
-                .take(n)
-                .collect(),
-            Control::Policy => match &mut self.policy {
-                Some(p) => p.act(std::slice::from_ref(&self.obs), true).remove(0),
-                None => vec![0.0; n],
-            },
-        };
-        a.resize(n, 0.0);
-        // Outside the policy's hands, climbers keep hold unless told to let go.
-        if climber && self.control != Control::Policy {
-            let hold = if self.control == Control::Keyboard
-                && self.keys.get(motors).is_some_and(|&k| k < 0)
-            {
-                -1.0
-            } else {
-                1.0
-            };
-            a[motors..].fill(hold);
+        match self.control {
+            Control::Driver(d) => self.drivers.action(d, &self.env, &self.obs),
+            Control::Keyboard => {
+                let n = self.env.action_space().dim();
+                let mut a: Vec<f32> = self.keys.iter().map(|&k| f32::from(k)).collect();
+                a.resize(n, 0.0);
+                // The last key value is the grippers' (Space lets go).
+                let let_go = self.keys.last().is_some_and(|&k| k < 0);
+                trellis_train::drive::hold(&self.env, &mut a, let_go);
+                a
+            }
         }
-        a
     }
 
     pub fn step(&mut self) -> Result<()> {
@@ -281,12 +249,16 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
         let _ = w.reset();
     }
     if pressed(KeyCode::KeyM) {
-        w.control = match w.control {
-            Control::Keyboard if w.policy.is_some() => Control::Policy,
-            Control::Keyboard => Control::Random,
-            Control::Random if gait_fits(&w.env) => Control::Gait,
-            _ => Control::Keyboard,
+        // Keyboard, then every driver that can act here, in turn.
+        let order = [Drive::Policy, Drive::Gait, Drive::Random, Drive::Still];
+        let after = match w.control {
+            Control::Keyboard => 0,
+            Control::Driver(d) => order.iter().position(|&o| o == d).map_or(order.len(), |i| i + 1),
         };
+        w.control = order[after.min(order.len())..]
+            .iter()
+            .find(|&&d| w.drivers.can(d, &w.env))
+            .map_or(Control::Keyboard, |&d| Control::Driver(d));
     }
     if pressed(KeyCode::KeyV) {
         if let Some(p) = panel {

@@ -1,0 +1,83 @@
+//! `trellis record`: an episode to a GIF (frame count, size, the body in
+//! view), a still PNG, and refusals that name the bad flag.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn trellis() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_trellis"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("trellis-record-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The hull's fill, TeachMyAgent's (0.5, 0.4, 0.9).
+const HULL: [u8; 3] = [128, 102, 230];
+
+#[test]
+fn an_episode_becomes_a_gif_with_the_body_in_view() {
+    let dir = tmp("gif");
+    let out = dir.join("walk.gif");
+    let o = trellis()
+        .args(["record", "--task", "0.5,3", "--steps", "120", "--every", "2", "--width", "300", "--height", "200"])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("driver gait"));
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut d = opts.read_info(std::fs::File::open(&out).unwrap()).unwrap();
+    assert_eq!((d.width(), d.height()), (300, 200));
+    let mut frames = 0;
+    while let Some(f) = d.read_next_frame().unwrap() {
+        frames += 1;
+        assert_eq!(f.delay, 4, "two steps at 50 steps/s");
+        // The camera follows the head: hull pixels near (width / 3, 0.55 height).
+        let hull = f
+            .buffer
+            .chunks(4)
+            .enumerate()
+            .filter(|(_, p)| p[..3] == HULL)
+            .filter(|(i, _)| {
+                let (x, y) = ((i % 300) as i32, (i / 300) as i32);
+                (x - 100).abs() < 40 && (y - 110).abs() < 40
+            })
+            .count();
+        assert!(hull > 20, "frame {frames}: {hull} hull pixels near the focus");
+    }
+    assert_eq!(frames, 61, "the first frame and one every 2 of 120 steps");
+    let still = dir.join("last.png");
+    let o = trellis()
+        .args(["record", "--env", "parkour", "--body", "fish", "--steps", "10", "--lidar", "--out"])
+        .arg(&still)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::metadata(&still).unwrap().len() > 1000);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_flags_are_refused_by_name_and_write_nothing() {
+    let dir = tmp("bad");
+    for (args, needle) in [
+        (vec!["--out", "x.mp4"], "`.mp4`"),
+        (vec!["--out", "x.gif", "--driver", "policy"], "needs --run"),
+        (vec!["--out", "x.gif", "--driver", "walk"], "unknown driver `walk`"),
+        (vec!["--out", "x.gif", "--env", "text-world"], "walker worlds"),
+        (vec!["--out", "x.gif", "--every", "0"], "--every 0"),
+    ] {
+        let o = trellis().current_dir(&dir).arg("record").args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

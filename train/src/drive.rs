@@ -1,0 +1,121 @@
+//! Who moves a walker's body outside training, for the viewer and
+//! `trellis record` alike: a run's policy (deterministic, as evaluations
+//! play it), the scripted walking gait, uniform random actions, or nothing.
+
+use trellis_agents::Student;
+use trellis_envs::bodies::BodyKind;
+use trellis_envs::gait::Walk;
+use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
+use trellis_envs::{ContinuousEnv, WalkerEnv};
+
+/// Which driver acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drive {
+    /// The run's policy, deterministic.
+    Policy,
+    /// The closed-loop walking controller (bipeds on the tracks).
+    Gait,
+    /// Uniform actions in [-1, 1].
+    Random,
+    /// Zero torque (a body falling as it stands).
+    Still,
+}
+
+impl Drive {
+    /// Its name on the command line and in the viewer.
+    pub fn name(self) -> &'static str {
+        match self {
+            Drive::Policy => "policy",
+            Drive::Gait => "gait",
+            Drive::Random => "random",
+            Drive::Still => "still",
+        }
+    }
+
+    /// The driver called `name`.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        [Drive::Policy, Drive::Gait, Drive::Random, Drive::Still]
+            .into_iter()
+            .find(|d| d.name() == name)
+            .ok_or_else(|| format!("unknown driver `{name}`; known: policy, gait, random, still"))
+    }
+}
+
+/// Every driver's state, so a viewer can switch between them mid-episode.
+pub struct Drivers {
+    /// A run's student, when there is one.
+    pub policy: Option<Box<dyn Student>>,
+    gait: Walk,
+    rng: ChaCha8Rng,
+}
+
+impl Drivers {
+    /// The drivers, random actions drawn from `seed`'s stream.
+    pub fn new(policy: Option<Box<dyn Student>>, seed: u64) -> Self {
+        Self {
+            policy,
+            gait: Walk::default(),
+            rng: seeded(seed, 0x5eed_d21e),
+        }
+    }
+
+    /// The walking controller reads a biped's Stump Tracks observation:
+    /// four motors, no Parkour fields.
+    pub fn gait_fits(env: &WalkerEnv) -> bool {
+        !env.terrain().features().surface_observation && env.body().motors.len() == 4
+    }
+
+    /// The best driver available for `env`: the policy, else the gait where
+    /// it fits, else random actions.
+    pub fn default_for(&self, env: &WalkerEnv) -> Drive {
+        if self.policy.is_some() {
+            Drive::Policy
+        } else if Self::gait_fits(env) {
+            Drive::Gait
+        } else {
+            Drive::Random
+        }
+    }
+
+    /// Whether `drive` can act on `env` (a policy needs a run, the gait a biped).
+    pub fn can(&self, drive: Drive, env: &WalkerEnv) -> bool {
+        match drive {
+            Drive::Policy => self.policy.is_some(),
+            Drive::Gait => Self::gait_fits(env),
+            Drive::Random | Drive::Still => true,
+        }
+    }
+
+    /// A new episode: the gait starts its cycle again.
+    pub fn reset(&mut self) {
+        self.gait.reset();
+    }
+
+    /// The action `drive` takes on `obs`. Outside the policy's hands,
+    /// climbers keep hold of what they grip.
+    pub fn action(&mut self, drive: Drive, env: &WalkerEnv, obs: &[f32]) -> Vec<f32> {
+        let n = env.action_space().dim();
+        let mut a = match drive {
+            Drive::Gait => self.gait.act(obs),
+            Drive::Random => (0..n).map(|_| uniform(&mut self.rng, -1.0, 1.0) as f32).collect(),
+            Drive::Still => vec![0.0; n],
+            Drive::Policy => match &mut self.policy {
+                Some(p) => p.act(&[obs.to_vec()], true).remove(0),
+                None => vec![0.0; n],
+            },
+        };
+        a.resize(n, 0.0);
+        if drive != Drive::Policy {
+            hold(env, &mut a, false);
+        }
+        a
+    }
+}
+
+/// A climber's gripper actions set to hold on (or, with `let_go`, to let go).
+pub fn hold(env: &WalkerEnv, a: &mut [f32], let_go: bool) {
+    if env.body().kind == BodyKind::Climber {
+        let motors = env.body().motors.len();
+        a[motors..].fill(if let_go { -1.0 } else { 1.0 });
+    }
+}
