@@ -150,16 +150,9 @@ pub fn run(r: &Record) -> Result<()> {
 
 /// The world the flags ask for.
 fn walker(r: &Record) -> Result<WalkerEnv> {
-    let mut options = toml::Table::new();
-    for kv in &r.options {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| Input(format!("--option {kv}: expected KEY=VALUE")))?;
-        options.insert(k.trim().into(), trellis_train::config::parse_value(v.trim()));
-    }
     let req = WorldRequest {
         body: r.body.clone(),
-        options,
+        options: trellis_train::config::world_options(&r.options).map_err(Input)?,
         ..WorldRequest::default()
     };
     let env = trellis_envs::registry::make(&r.env, &req).map_err(|e| Input(e.to_string()))?;

@@ -365,6 +365,20 @@ fn migrate(table: &mut toml::Table) {
     }
 }
 
+/// World options given on a command line as `KEY=VALUE` flags (values as
+/// for `--set`), as the table a `WorldRequest` takes; the error names the
+/// flag.
+pub fn world_options(flags: &[String]) -> Result<toml::Table, String> {
+    let mut options = toml::Table::new();
+    for kv in flags {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--option {kv}: expected KEY=VALUE"))?;
+        options.insert(k.trim().into(), parse_value(v.trim()));
+    }
+    Ok(options)
+}
+
 /// A `--set` value: TOML if it parses as a value, else a bare string.
 pub fn parse_value(text: &str) -> toml::Value {
     format!("v = {text}")

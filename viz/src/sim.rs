@@ -78,16 +78,9 @@ pub enum Sim {
 
 impl Sim {
     pub fn new(args: &Args) -> Result<Self> {
-        let mut options = toml::Table::new();
-        for kv in &args.options {
-            let (k, v) = kv
-                .split_once('=')
-                .with_context(|| format!("--option {kv}: expected KEY=VALUE"))?;
-            options.insert(k.trim().into(), trellis_train::config::parse_value(v.trim()));
-        }
         let req = WorldRequest {
             body: args.body.clone(),
-            options,
+            options: trellis_train::config::world_options(&args.options).map_err(anyhow::Error::msg)?,
             ..WorldRequest::default()
         };
         let built = match &args.run {
