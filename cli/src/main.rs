@@ -3,6 +3,7 @@
 mod bench;
 mod describe;
 mod exit;
+mod pictures;
 mod play;
 mod raster;
 mod record;

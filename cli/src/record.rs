@@ -65,6 +65,33 @@ pub struct Record {
     pub lidar: bool,
 }
 
+/// How an episode is filmed.
+#[derive(Clone, Copy, Debug)]
+pub struct Film {
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// One frame every this many steps.
+    pub every: u32,
+    /// At most this many steps.
+    pub steps: u32,
+    /// Draw the lidar rays.
+    pub lidar: bool,
+}
+
+/// What an episode did.
+pub struct Take {
+    /// Frames written.
+    pub frames: usize,
+    /// Steps played.
+    pub steps: u32,
+    /// Its return.
+    pub ret: f64,
+    /// The world's success criterion at the end.
+    pub success: bool,
+}
+
 /// Where the frames go.
 enum Sink {
     Gif(gif::Encoder<std::io::BufWriter<std::fs::File>>, raster::Quantiser),
@@ -109,31 +136,9 @@ pub fn run(r: &Record) -> Result<()> {
         ))
         .into());
     }
-    let (mut obs, _) = env.reset(Some(r.seed), Some(&task))?;
-    drivers.reset();
-    let frame = |env: &WalkerEnv, obs: &[f32]| {
-        let overlays = Overlays { lidar_from: r.lidar.then_some(obs) };
-        walker_scene(env, overlays).context("the episode has no scene")
-    };
-    let mut sink = open(r, &frame(&env, &obs)?)?;
-    let (mut ret, mut steps, mut frames) = (0.0, 0u32, 0usize);
-    emit(&mut sink, r, &frame(&env, &obs)?, &mut frames)?;
-    let success = loop {
-        let a = drivers.action(drive, &env, &obs);
-        let s = env.step(&a);
-        ret += s.reward;
-        steps += 1;
-        let success = s.info.success;
-        obs = s.obs;
-        let last = s.terminated || s.truncated || steps >= r.steps;
-        if last || steps % r.every == 0 {
-            emit(&mut sink, r, &frame(&env, &obs)?, &mut frames)?;
-        }
-        if last {
-            break success;
-        }
-    };
-    finish(sink, &r.out)?;
+    let film = Film { width: r.width, height: r.height, every: r.every, steps: r.steps, lidar: r.lidar };
+    let take = episode(&mut env, &mut drivers, drive, &task, r.seed, film, &r.out)?;
+    let Take { frames, steps, ret, success } = take;
     println!(
         "wrote {} · {frames} frames of {}×{} · {} {} · task {:?} · driver {} · {steps} steps · return {ret:.1}{}",
         r.out.display(),
@@ -148,6 +153,45 @@ pub fn run(r: &Record) -> Result<()> {
     Ok(())
 }
 
+/// Plays one episode of `task` with `drive` and films it to `out` (GIF,
+/// PNG of the last frame, or a directory of PNGs, by its extension).
+pub fn episode(
+    env: &mut WalkerEnv,
+    drivers: &mut Drivers,
+    drive: Drive,
+    task: &[f64],
+    seed: u64,
+    film: Film,
+    out: &Path,
+) -> Result<Take> {
+    let (mut obs, _) = env.reset(Some(seed), Some(task))?;
+    drivers.reset();
+    let frame = |env: &WalkerEnv, obs: &[f32]| {
+        let overlays = Overlays { lidar_from: film.lidar.then_some(obs) };
+        walker_scene(env, overlays).context("the episode has no scene")
+    };
+    let mut sink = open(out, &film, &frame(env, &obs)?)?;
+    let (mut ret, mut steps, mut frames) = (0.0, 0u32, 0usize);
+    emit(&mut sink, out, &film, &frame(env, &obs)?, &mut frames)?;
+    let success = loop {
+        let a = drivers.action(drive, env, &obs);
+        let s = env.step(&a);
+        ret += s.reward;
+        steps += 1;
+        let success = s.info.success;
+        obs = s.obs;
+        let last = s.terminated || s.truncated || steps >= film.steps;
+        if last || steps % film.every == 0 {
+            emit(&mut sink, out, &film, &frame(env, &obs)?, &mut frames)?;
+        }
+        if last {
+            break success;
+        }
+    };
+    finish(sink, out)?;
+    Ok(Take { frames, steps, ret, success })
+}
+
 /// The world the flags ask for.
 fn walker(r: &Record) -> Result<WalkerEnv> {
     let req = WorldRequest {
@@ -159,14 +203,14 @@ fn walker(r: &Record) -> Result<WalkerEnv> {
     Ok(env.into_walker().map_err(|e| Input(format!("{e}: `trellis record` draws walker worlds")))?)
 }
 
-/// The sink `r.out` names, its palette taken from the first frame.
-fn open(r: &Record, first: &trellis_envs::scene::Scene) -> Result<Sink> {
-    let ext = r.out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+/// The sink `out` names, its palette taken from the first frame.
+fn open(out: &Path, film: &Film, first: &trellis_envs::scene::Scene) -> Result<Sink> {
+    let ext = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("gif") => {
             let q = raster::Quantiser::new(first);
-            let file = std::fs::File::create(&r.out).with_context(|| format!("creating {}", r.out.display()))?;
-            let (w, h) = (u16::try_from(r.width)?, u16::try_from(r.height)?);
+            let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+            let (w, h) = (u16::try_from(film.width)?, u16::try_from(film.height)?);
             let mut enc = gif::Encoder::new(std::io::BufWriter::new(file), w, h, &q.palette())?;
             enc.set_repeat(gif::Repeat::Infinite)?;
             Ok(Sink::Gif(enc, q))
@@ -174,32 +218,32 @@ fn open(r: &Record, first: &trellis_envs::scene::Scene) -> Result<Sink> {
         Some("png") => Ok(Sink::Still(None)),
         Some(other) => bail!(Input(format!(
             "--out {}: `.{other}` is not a format `trellis record` writes (.gif, .png, or a directory)",
-            r.out.display()
+            out.display()
         ))),
         None => {
-            std::fs::create_dir_all(&r.out).with_context(|| format!("creating {}", r.out.display()))?;
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             Ok(Sink::Frames(0))
         }
     }
 }
 
-fn emit(sink: &mut Sink, r: &Record, scene: &trellis_envs::scene::Scene, frames: &mut usize) -> Result<()> {
-    let px = raster::render(scene, r.width, r.height);
+fn emit(sink: &mut Sink, out: &Path, film: &Film, scene: &trellis_envs::scene::Scene, frames: &mut usize) -> Result<()> {
+    let px = raster::render(scene, film.width, film.height);
     match sink {
         Sink::Gif(enc, q) => {
             let mut f = gif::Frame::from_indexed_pixels(
-                u16::try_from(r.width)?,
-                u16::try_from(r.height)?,
+                u16::try_from(film.width)?,
+                u16::try_from(film.height)?,
                 q.indices(&px),
                 None,
             );
             // Hundredths of a second per frame at the world's 50 steps/s.
-            f.delay = u16::try_from(r.every * 2).unwrap_or(u16::MAX);
+            f.delay = u16::try_from(film.every * 2).unwrap_or(u16::MAX);
             enc.write_frame(&f)?;
         }
         Sink::Still(last) => *last = Some(px),
         Sink::Frames(n) => {
-            let path = r.out.join(format!("frame_{n:05}.png"));
+            let path = out.join(format!("frame_{n:05}.png"));
             px.save_png(&path).with_context(|| format!("writing {}", path.display()))?;
             *n += 1;
         }

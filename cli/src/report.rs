@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::sweep::Assets;
@@ -23,6 +23,12 @@ pub struct Report {
     /// row by row).
     #[arg(long, value_name = "STEM")]
     pub plot: Option<PathBuf>,
+    /// With walker run dirs: pictures of each run in DIR/<run>/ — the world
+    /// of a training task from each quarter of the run (what the curriculum
+    /// looked like) and GIFs of the last checkpointed policy on its best and
+    /// worst test task (finished runs) — with a pictures.md that shows them.
+    #[arg(long, value_name = "DIR")]
+    pub pictures: Option<PathBuf>,
     #[command(flatten)]
     assets: Assets,
 }
@@ -56,6 +62,13 @@ pub fn run(r: &Report) -> Result<()> {
         .collect::<Result<_>>()?;
     if let Some(stem) = &r.plot {
         plot_runs(&r.dirs, &curves, stem)?;
+    }
+    if let Some(out) = &r.pictures {
+        for d in &r.dirs {
+            let dir = out.join(run_name(d));
+            let md = crate::pictures::run(d, &dir).with_context(|| format!("pictures of {}", d.display()))?;
+            println!("{}", md.display());
+        }
     }
     let steps: BTreeSet<u64> = curves.iter().flat_map(|c| c.keys().copied()).collect();
     print!("{:>10}", "step");

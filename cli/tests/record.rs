@@ -81,3 +81,33 @@ fn bad_flags_are_refused_by_name_and_write_nothing() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_runs_pictures_show_its_curriculum_and_its_final_policy() {
+    let dir = tmp("pictures");
+    let run = dir.join("run");
+    let o = trellis()
+        .args(["train", "--quiet", "--steps", "1200", "--set", "eval_every=1200", "--set", "test_episodes=2"])
+        .args(["--set", "ppo.hidden=[8]", "--set", "ppo.rollout=200", "--set", "ppo.minibatch=100", "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pics = dir.join("pics");
+    let o = trellis().arg("report").arg(&run).arg("--pictures").arg(&pics).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = pics.join("run");
+    let md = std::fs::read_to_string(out.join("pictures.md")).unwrap();
+    for q in 1..=4 {
+        let png = out.join(format!("curriculum-q{q}.png"));
+        assert!(std::fs::metadata(&png).unwrap().len() > 500, "{}", png.display());
+        assert!(md.contains(&format!("(curriculum-q{q}.png)")), "{md}");
+    }
+    for label in ["best", "worst"] {
+        let gif = out.join(format!("policy-{label}.gif"));
+        let d = gif::DecodeOptions::new().read_info(std::fs::File::open(&gif).unwrap()).unwrap();
+        assert_eq!((d.width(), d.height()), (360, 240));
+        assert!(md.contains(&format!("{label} test task")), "{md}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,88 @@
+//! `trellis report RUN --pictures DIR`: what a run's curriculum and its
+//! final policy look like. The world of one training task from each quarter
+//! of the run (the episode nearest the quarter's middle), and GIFs of the
+//! last checkpointed policy on the test tasks where it did best and worst,
+//! filmed by `trellis record`'s episode function.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use trellis_train::drive::{Drive, Drivers};
+
+use crate::record::{Film, episode};
+
+/// A thumbnail: 40 world units across (a quarter of a track), 160 px high.
+const THUMB: Film = Film { width: 480, height: 160, every: 1, steps: 1, lidar: false };
+/// A policy GIF: the reference's view at 360×240, 12.5 frames a second.
+const POLICY: Film = Film { width: 360, height: 240, every: 4, steps: 2000, lidar: false };
+
+/// Writes the pictures of run `run` into `out`; returns its pictures.md.
+pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let rep = trellis_train::load_walker_replay(run)?;
+    let mut env = rep.env;
+    let mut drivers = Drivers::new(Some(rep.student), 0);
+    let mut md = format!("# {}\n\n", run.display());
+    let (_, rows) = trellis_train::rows::read_episodes(&run.join("episodes.csv"))?;
+    if let Some(last) = rows.last().map(|r| r.step) {
+        md += "## The curriculum: a training task from each quarter of the run\n\n";
+        for q in 0..4u64 {
+            let mid = last * (2 * q + 1) / 8;
+            let row = rows
+                .iter()
+                .min_by_key(|r| r.step.abs_diff(mid))
+                .expect("rows is not empty");
+            let name = format!("curriculum-q{}.png", q + 1);
+            episode(&mut env, &mut drivers, Drive::Still, &row.task, 0, THUMB, &out.join(&name))?;
+            let _ = writeln!(
+                md,
+                "![quarter {}]({name})\n\nquarter {} · step {} · task {} · return {:.1}\n",
+                q + 1,
+                q + 1,
+                row.step,
+                fmt_task(&row.task),
+                row.ret
+            );
+        }
+    }
+    let summary: Option<trellis_train::Summary> = std::fs::read(run.join("summary.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    match summary.and_then(|s| s.eval) {
+        Some(eval) if !eval.returns.is_empty() => {
+            md += "## The final policy (last checkpoint, deterministic)\n\n";
+            let order = |better: bool| {
+                (0..eval.returns.len())
+                    .max_by(|&a, &b| {
+                        let o = eval.returns[a].total_cmp(&eval.returns[b]);
+                        if better { o } else { o.reverse() }
+                    })
+                    .expect("returns is not empty")
+            };
+            for (label, k) in [("best", order(true)), ("worst", order(false))] {
+                let task = &rep.test_set[k];
+                let name = format!("policy-{label}.gif");
+                let take = episode(&mut env, &mut drivers, Drive::Policy, task, 0, POLICY, &out.join(&name))?;
+                let _ = writeln!(
+                    md,
+                    "![{label} test task]({name})\n\n{label} test task {k} · task {} · evaluation return {:.1} · this episode {:.1} in {} steps{}\n",
+                    fmt_task(task),
+                    eval.returns[k],
+                    take.ret,
+                    take.steps,
+                    if take.success { " · mastered" } else { "" }
+                );
+            }
+        }
+        _ => md += "No final evaluation yet (summary.json is written when the run reaches its budget): no policy GIFs.\n",
+    }
+    let path = out.join("pictures.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+fn fmt_task(t: &[f64]) -> String {
+    let v: Vec<String> = t.iter().map(|x| format!("{x:.2}")).collect();
+    format!("[{}]", v.join(", "))
+}
