@@ -5,7 +5,6 @@ mod describe;
 mod exit;
 mod pictures;
 mod play;
-mod raster;
 mod record;
 mod report;
 mod sweep;

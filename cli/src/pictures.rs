@@ -82,6 +82,54 @@ pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Pictures of seed 0 of every cell and teacher of the sweep in `sweep`,
+/// under `out/<cell>/<teacher>/`, and a section appended to `markdown` (the
+/// report) that shows the curriculum thumbnails and links the GIFs. Runs
+/// that are not walker runs or have no checkpoint yet are skipped.
+pub fn sweep(sweep: &Path, out: &Path, markdown: &Path) -> Result<()> {
+    let manifest = trellis_sweep::manifest::Manifest::load(&sweep.join("manifest.json"))?;
+    let base = markdown.parent().unwrap_or(Path::new("."));
+    let mut md = String::from(
+        "\n## Pictures: what each teacher's curriculum looked like (seed 0)\n\n\
+         A training task's world from each quarter of the run, and the final policy on its best and worst test task.\n",
+    );
+    let mut cell = None;
+    let (mut made, mut skipped) = (0, 0);
+    for run in manifest.runs.iter().filter(|r| r.seed == 0) {
+        let dir = trellis_sweep::execute::run_dir(sweep, run);
+        let label = run.cell.label();
+        let to = out.join(label.replace('/', "-")).join(&run.teacher);
+        if !trellis_train::has_checkpoint(&dir) || self::run(&dir, &to).is_err() {
+            skipped += 1;
+            continue;
+        }
+        made += 1;
+        if cell.as_ref() != Some(&label) {
+            let _ = write!(md, "\n### {label}\n\n| teacher | quarter 1 | quarter 2 | quarter 3 | quarter 4 | final policy |\n|---|---|---|---|---|---|\n");
+            cell = Some(label);
+        }
+        let rel = to.strip_prefix(base).unwrap_or(&to).display().to_string();
+        let mut row = format!("| {} |", run.teacher);
+        for q in 1..=4 {
+            let _ = write!(row, " ![q{q}]({rel}/curriculum-q{q}.png) |");
+        }
+        let gifs = if to.join("policy-best.gif").exists() {
+            format!(" [best]({rel}/policy-best.gif) · [worst]({rel}/policy-worst.gif) |")
+        } else {
+            " not finished |".into()
+        };
+        md += &row;
+        md += &gifs;
+        md.push('\n');
+    }
+    let _ = writeln!(md, "\n{made} runs pictured, {skipped} skipped (no checkpoint yet, or not a walker world).");
+    let mut text = std::fs::read_to_string(markdown).with_context(|| format!("reading {}", markdown.display()))?;
+    text += &md;
+    std::fs::write(markdown, text).with_context(|| format!("writing {}", markdown.display()))?;
+    println!("{made} runs pictured in {}", out.display());
+    Ok(())
+}
+
 fn fmt_task(t: &[f64]) -> String {
     let v: Vec<String> = t.iter().map(|x| format!("{x:.2}")).collect();
     format!("[{}]", v.join(", "))

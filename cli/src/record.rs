@@ -13,7 +13,7 @@ use trellis_envs::{Env, WalkerEnv, WorldRequest};
 use trellis_train::drive::{Drive, Drivers};
 
 use crate::exit::Input;
-use crate::raster;
+use trellis_render as raster;
 
 /// Arguments of `trellis record`.
 #[derive(Args, Debug)]
@@ -228,7 +228,7 @@ fn open(out: &Path, film: &Film, first: &trellis_envs::scene::Scene) -> Result<S
 }
 
 fn emit(sink: &mut Sink, out: &Path, film: &Film, scene: &trellis_envs::scene::Scene, frames: &mut usize) -> Result<()> {
-    let px = raster::render(scene, film.width, film.height);
+    let px = raster::render(scene, film.width, film.height, raster::View::reference(film.height));
     match sink {
         Sink::Gif(enc, q) => {
             let mut f = gif::Frame::from_indexed_pixels(

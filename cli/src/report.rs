@@ -23,12 +23,14 @@ pub struct Report {
     /// row by row).
     #[arg(long, value_name = "STEM")]
     pub plot: Option<PathBuf>,
-    /// With walker run dirs: pictures of each run in DIR/<run>/ — the world
-    /// of a training task from each quarter of the run (what the curriculum
-    /// looked like) and GIFs of the last checkpointed policy on its best and
-    /// worst test task (finished runs) — with a pictures.md that shows them.
-    #[arg(long, value_name = "DIR")]
-    pub pictures: Option<PathBuf>,
+    /// Pictures of walker runs: the world of a training task from each
+    /// quarter of a run (what the curriculum looked like) and GIFs of its
+    /// last checkpointed policy on its best and worst test task (finished
+    /// runs). Run dirs: in DIR/<run>/ with a pictures.md each (DIR needed);
+    /// a sweep: seed 0 of every cell and teacher, in <report>/pictures (or
+    /// DIR), shown in a section added to report.md.
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    pub pictures: Option<Option<PathBuf>>,
     #[command(flatten)]
     assets: Assets,
 }
@@ -40,6 +42,11 @@ pub fn run(r: &Report) -> Result<()> {
     {
         let bench = r.assets.load().ok();
         let rep = trellis_sweep::report::write(dir, r.out.as_deref(), bench.as_ref())?;
+        if let Some(pics) = &r.pictures {
+            let report_dir = rep.markdown.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let pics = pics.clone().unwrap_or_else(|| report_dir.join("pictures"));
+            crate::pictures::sweep(dir, &pics, &rep.markdown)?;
+        }
         println!(
             "{} ({} cells, {} teachers, {} figures, {} runs not finished)",
             rep.markdown.display(),
@@ -63,7 +70,10 @@ pub fn run(r: &Report) -> Result<()> {
     if let Some(stem) = &r.plot {
         plot_runs(&r.dirs, &curves, stem)?;
     }
-    if let Some(out) = &r.pictures {
+    if let Some(pics) = &r.pictures {
+        let out = pics.as_ref().ok_or_else(|| {
+            crate::exit::Input("--pictures needs a DIR with run dirs (a sweep's default is <report>/pictures)".into())
+        })?;
         for d in &r.dirs {
             let dir = out.join(run_name(d));
             let md = crate::pictures::run(d, &dir).with_context(|| format!("pictures of {}", d.display()))?;

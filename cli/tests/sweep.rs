@@ -227,6 +227,14 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         "teachers needing expert knowledge are n/a at level no"
     );
     assert!(md.contains("published"), "the Parkour reference table");
+    // Pictures of seed 0 of every cell and teacher, shown in the report.
+    let pics = ok(trellis().arg("report").arg(&out).arg("--out").arg(dir.join("pictured")).arg("--pictures"));
+    assert!(pics.contains("runs pictured"), "{pics}");
+    let pictured = std::fs::read_to_string(dir.join("pictured/report.md")).unwrap();
+    assert!(pictured.contains("## Pictures"), "{pictured}");
+    let thumb = dir.join("pictured/pictures/stump-unfeasible-no/random/curriculum-q1.png");
+    assert!(thumb.exists(), "{}", thumb.display());
+    assert!(pictured.contains("pictures/stump-unfeasible-no/random/policy-best.gif"), "{pictured}");
     // The table as data: one row per cell and teacher, n/a rows flagged, and
     // every finished run counted.
     let csv = std::fs::read_to_string(out.join("report/summary.csv")).unwrap();

@@ -1,5 +1,7 @@
-//! Drawing a walker world with gizmos, the camera that follows the body,
-//! and the HUD (task sliders, return, controls).
+//! Drawing a walker world: the frame `trellis record` would film (the scene
+//! rasterised by trellis-render, shown as a sprite behind everything), debug
+//! outlines and overlays with gizmos, the camera that follows the body, and
+//! the HUD (task sliders, return, controls).
 
 use bevy::prelude::*;
 use trellis_envs::ContinuousEnv;
@@ -11,22 +13,31 @@ use crate::sim::{Control, Sim};
 /// Pixels per world unit (the original's SCALE).
 pub const PX: f32 = 30.0;
 pub const SKY: Color = Color::srgb(0.9, 0.92, 1.0);
-/// Every body part's outline: one distinctive colour the screenshot check looks for.
+/// Body parts' debug outlines (key 3).
 pub const BODY: Color = Color::srgb(0.85, 0.15, 0.55);
 const GROUND: Color = Color::srgb(0.2, 0.55, 0.2);
 const CEILING: Color = Color::srgb(0.25, 0.25, 0.3);
 const CREEPER: Color = Color::srgb(0.44, 0.5, 0.37);
-const LIDAR: Color = Color::srgb(1.0, 0.3, 0.2);
 const CONTACT: Color = Color::srgb(1.0, 0.85, 0.0);
-const WATER: Color = Color::srgba(0.25, 0.5, 0.95, 0.35);
 
 #[derive(Component)]
 pub struct Hud;
 
+/// The sprite showing the rasterised scene.
 #[derive(Component)]
-pub struct WaterSprite;
+pub struct SceneSprite;
 
-pub fn setup(mut commands: Commands, mut gizmo_config: ResMut<GizmoConfigStore>) {
+/// The image the scene is rasterised into each frame.
+#[derive(Resource)]
+pub struct SceneImage(pub Handle<Image>);
+
+pub fn setup(
+    mut commands: Commands,
+    mut gizmo_config: ResMut<GizmoConfigStore>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    use bevy::asset::RenderAssetUsages;
+    use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
     commands.spawn((Camera2d, Msaa::Off));
     let (config, _) = gizmo_config.config_mut::<DefaultGizmoConfigGroup>();
     config.line.width = 3.0;
@@ -45,78 +56,79 @@ pub fn setup(mut commands: Commands, mut gizmo_config: ResMut<GizmoConfigStore>)
         },
         Hud,
     ));
-    commands.spawn((
-        Sprite::from_color(WATER, Vec2::ONE),
-        Transform::from_xyz(0.0, 0.0, -1.0),
-        Visibility::Hidden,
-        WaterSprite,
+    let image = images.add(Image::new_fill(
+        Extent3d { width: 1, height: 1, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        &[0, 0, 0, 0],
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
     ));
+    commands.spawn((Sprite::from_image(image.clone()), Transform::from_xyz(0.0, 0.0, -5.0), SceneSprite));
+    commands.insert_resource(SceneImage(image));
 }
 
 fn v(p: trellis_envs::physics::Vec2) -> Vec2 {
     Vec2::new(p.x, p.y) * PX
 }
 
-/// The world, the body and its sensors; the camera follows the body's head.
+/// The world as `trellis record` films it (its scene rasterised by
+/// trellis-render into a window-sized sprite centred on the head, where the
+/// camera looks), debug outlines of the same geometry (key 3), contact
+/// points (key 2) and the teacher panel.
 pub fn world(
     sim: NonSend<Sim>,
     mut gizmos: Gizmos,
-    mut camera: Query<&mut Transform, (With<Camera2d>, Without<WaterSprite>)>,
-    mut water: Query<(&mut Transform, &mut Visibility), With<WaterSprite>>,
+    mut camera: Query<&mut Transform, With<Camera2d>>,
+    mut scene_sprite: Query<(&mut Transform, &mut Sprite), (With<SceneSprite>, Without<Camera2d>)>,
+    scene_image: Res<SceneImage>,
+    mut images: ResMut<Assets<Image>>,
     windows: Query<&Window>,
 ) {
     let Sim::Walker(w, panel) = &*sim else { return };
-    let (Some(layout), Some(physics), Some(body), Some(head)) = (
-        w.env.layout(),
+    let lidar = w.show_lidar.then_some(w.obs.as_slice());
+    let (Some(physics), Some(body), Some(scene)) = (
         w.env.physics(),
         w.env.body_handles(),
-        w.env.head_position(),
+        walker_scene(&w.env, Overlays { lidar_from: lidar }),
     ) else {
         return;
     };
-    let centre = v(head);
+    let centre = v(scene.focus);
     if let Ok(mut cam) = camera.single_mut() {
         cam.translation.x = centre.x;
         cam.translation.y = centre.y;
     }
-    // The geometry `trellis record` rasterises (the same scene), drawn as
-    // outlines: terrain and creepers in their colours, body parts in BODY.
-    let lidar = w.show_lidar.then_some(w.obs.as_slice());
-    let Some(scene) = walker_scene(&w.env, Overlays { lidar_from: lidar }) else {
-        return;
-    };
-    gizmos.linestrip_2d(layout.ground.iter().map(|&p| v(p)), GROUND);
-    if !layout.ceiling.is_empty() {
-        gizmos.linestrip_2d(layout.ceiling.iter().map(|&p| v(p)), CEILING);
+    let window = windows.iter().next();
+    let logical = window.map_or(Vec2::new(1280.0, 720.0), |w| Vec2::new(w.width(), w.height()));
+    let factor = window.map_or(1.0, |w| w.scale_factor());
+    let (pw, ph) = ((logical.x * factor).round().max(1.0) as u32, (logical.y * factor).round().max(1.0) as u32);
+    let frame = trellis_render::render(&scene, pw, ph, trellis_render::View { anchor: (0.5, 0.5), scale: PX * factor });
+    if let Some(mut img) = images.get_mut(&scene_image.0) {
+        use bevy::render::render_resource::Extent3d;
+        let extent = Extent3d { width: pw, height: ph, depth_or_array_layers: 1 };
+        if img.texture_descriptor.size != extent {
+            img.resize(extent);
+        }
+        img.data = Some(frame.data().to_vec());
     }
-    for (i, poly) in scene.polygons.iter().enumerate() {
-        let colour = if scene.body_parts.contains(&i) {
-            BODY
-        } else if poly.fill == palette::CREEPER {
-            CREEPER
-        } else if poly.fill == palette::GROUND && poly.edge.is_some() {
-            GROUND
-        } else {
-            continue;
-        };
-        gizmos.lineloop_2d(poly.points.iter().map(|&p| v(p)), colour);
+    if let Ok((mut t, mut sprite)) = scene_sprite.single_mut() {
+        t.translation = Vec3::new(centre.x, centre.y, -5.0);
+        sprite.custom_size = Some(logical);
     }
-    if let Ok((mut t, mut vis)) = water.single_mut() {
-        match layout.water_y {
-            Some(level) => {
-                let (x0, x1) = (
-                    layout.ground[0].x * PX,
-                    layout.ground.last().map_or(0.0, |p| p.x) * PX,
-                );
-                let bottom = (centre.y - 2000.0).min(level * PX);
-                t.translation = Vec3::new((x0 + x1) / 2.0, (level * PX + bottom) / 2.0, -1.0);
-                t.scale = Vec3::new(x1 - x0, level * PX - bottom, 1.0);
-                *vis = Visibility::Visible;
-            }
-            None => *vis = Visibility::Hidden,
+    if w.show_outlines {
+        for (i, poly) in scene.polygons.iter().enumerate() {
+            let colour = if scene.body_parts.contains(&i) {
+                BODY
+            } else if poly.fill == palette::CREEPER {
+                CREEPER
+            } else if poly.fill == palette::CEILING {
+                CEILING
+            } else {
+                GROUND
+            };
+            gizmos.lineloop_2d(poly.points.iter().map(|&p| v(p)), colour);
         }
     }
-    let holding = w.env.holding();
     if w.show_contacts {
         // Contact points of the body with the world, from the solver's manifolds.
         for &c in &body.colliders {
@@ -133,27 +145,8 @@ pub fn world(
             }
         }
     }
-    for (g, &c) in body.grippers.iter().enumerate() {
-        if let Some(col) = physics.world.colliders.get(c) {
-            let colour = if holding.get(g).copied().unwrap_or(false) {
-                CONTACT
-            } else {
-                BODY
-            };
-            gizmos.circle_2d(
-                Isometry2d::from_translation(v(col.position().translation)),
-                3.0,
-                colour,
-            );
-        }
-    }
-    for l in scene.lines.iter().filter(|l| l.colour == palette::LIDAR) {
-        gizmos.line_2d(v(l.a), v(l.b), LIDAR);
-    }
     if let Some(p) = panel {
-        let half = windows.iter().next().map_or(Vec2::new(640.0, 360.0), |w| {
-            Vec2::new(w.width(), w.height()) / 2.0
-        });
+        let half = logical / 2.0;
         p.draw(
             &mut gizmos,
             centre + Vec2::new(half.x - 330.0, 30.0 - half.y),
@@ -198,7 +191,7 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
         s += &format!("\n{mark} {:<18} [{bar}] {value:.2}", d.name);
     }
     s += &format!(
-        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} actions: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | P pause",
+        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} actions: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | 3 outlines | P pause",
         w.env.action_space().dim()
     );
     if let Some(p) = panel {

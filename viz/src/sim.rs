@@ -57,6 +57,8 @@ pub struct WalkerSim {
     pub selected_dim: usize,
     pub show_lidar: bool,
     pub show_contacts: bool,
+    /// Debug outlines of the scene's polygons over the filled frame.
+    pub show_outlines: bool,
     pub paused: bool,
     keys: Vec<i8>,
 }
@@ -144,6 +146,7 @@ impl Sim {
             selected_dim: 0,
             show_lidar: true,
             show_contacts: true,
+            show_outlines: false,
             paused: false,
             keys: Vec::new(),
             env,
@@ -234,6 +237,9 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
     }
     if pressed(KeyCode::Digit2) {
         w.show_contacts = !w.show_contacts;
+    }
+    if pressed(KeyCode::Digit3) {
+        w.show_outlines = !w.show_outlines;
     }
     if pressed(KeyCode::KeyP) {
         w.paused = !w.paused;

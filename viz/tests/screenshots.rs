@@ -1,7 +1,7 @@
 //! Renders each world to a PNG without a display (under Xvfb, Mesa's
 //! software Vulkan) and checks what is in the picture: not a blank window,
-//! and the body (drawn in its own colour) near the middle, where the camera
-//! follows it. `viz/screenshots.sh` installs Xvfb and Mesa, then runs this;
+//! the body's hull (TeachMyAgent's colour, as `trellis record` films it)
+//! near the middle, where the camera follows it, and the terrain's fill. `viz/screenshots.sh` installs Xvfb and Mesa, then runs this;
 //! the PNGs stay in `artifacts/screenshots/` (or `$TRELLIS_SCREENSHOTS`).
 
 use std::path::{Path, PathBuf};
@@ -9,8 +9,10 @@ use std::process::Command;
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
-/// `draw::BODY` in 8-bit sRGB.
-const BODY: [u8; 3] = [217, 38, 140];
+/// The hull's fill (`trellis_envs::scene::palette::HULL`), in air and under water.
+const BODY: [[u8; 3]; 2] = [[128, 102, 230], [106, 111, 234]];
+/// The ground's and the ceiling's fills, in air and (the ground) under water.
+const TERRAIN: [[u8; 3]; 3] = [[102, 153, 77], [128, 128, 128], [89, 144, 135]];
 
 struct Shot<'a> {
     name: &'a str,
@@ -155,10 +157,12 @@ fn check(shot: &Shot, dir: &Path) -> (Vec<[u8; 3]>, String) {
     let body: Vec<(u32, u32)> = px
         .iter()
         .enumerate()
-        .filter(|(_, p)| near(p, BODY))
+        .filter(|(_, p)| BODY.iter().any(|&c| near(p, c)))
         .map(|(i, _)| (i as u32 % w, i as u32 / w))
         .collect();
     if shot.has_body {
+        let terrain = px.iter().filter(|p| TERRAIN.iter().any(|&c| near(p, c))).count();
+        assert!(terrain > 2000, "{}: only {terrain} terrain pixels", shot.name);
         assert!(
             body.len() >= 40,
             "{}: only {} body pixels",

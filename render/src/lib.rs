@@ -1,36 +1,56 @@
-//! A [`Scene`] to pixels on the CPU (tiny-skia), and pixels to the palette
-//! of a GIF frame. Fills are drawn without anti-aliasing, so every pixel is
-//! one of the scene's colours (or water over one): frames quantise exactly
-//! to a small global palette and compress well.
+//! trellis-render: a walker world's [`Scene`] to pixels on the CPU
+//! (tiny-skia), and pixels to the palette of a GIF frame. `trellis record`
+//! films episodes with it and the viewer shows its frames, so a recording
+//! and the window look the same. Fills are drawn without anti-aliasing, so
+//! every pixel is one of the scene's colours (or water over one): frames
+//! quantise exactly to a small global palette and compress well.
 
 use std::collections::HashMap;
 
-use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Stroke, Transform};
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Stroke, Transform};
 use trellis_envs::physics::Vec2;
 use trellis_envs::scene::{Rgba, Scene, palette};
 
-/// Pixels per world unit in a frame `height` pixels high: the reference's
-/// 30 px per unit at its 400-pixel viewport, so any size shows the same view.
-fn scale(height: u32) -> f32 {
-    30.0 * height as f32 / 400.0
+pub use tiny_skia::Pixmap;
+
+/// How a frame looks at the world: where the scene's focus (the head) sits
+/// in it and how many pixels a world unit spans.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View {
+    /// The focus's position as fractions of the frame's width and height
+    /// (from the top left).
+    pub anchor: (f32, f32),
+    /// Pixels per world unit.
+    pub scale: f32,
 }
 
-/// World to pixel coordinates: the camera follows the scene's focus (the
-/// head), which sits a third of the way across and a little below the
-/// middle, as the reference's scrolling keeps its walker.
+impl View {
+    /// The reference's view in a frame `height` pixels high: 30 px per unit
+    /// at its 400-pixel viewport (so any size shows the same view), the
+    /// walker a third of the way across and a little below the middle, as
+    /// its scrolling keeps it.
+    pub fn reference(height: u32) -> Self {
+        Self {
+            anchor: (1.0 / 3.0, 0.55),
+            scale: 30.0 * height as f32 / 400.0,
+        }
+    }
+}
+
+/// World to pixel coordinates for one frame.
 pub struct Camera {
     focus: Vec2,
-    scale: f32,
+    view: View,
     width: f32,
     height: f32,
 }
 
 impl Camera {
     /// The camera on `scene` for a `width` × `height` frame.
-    pub fn new(scene: &Scene, width: u32, height: u32) -> Self {
+    pub fn new(scene: &Scene, width: u32, height: u32, view: View) -> Self {
         Self {
             focus: scene.focus,
-            scale: scale(height),
+            view,
             width: width as f32,
             height: height as f32,
         }
@@ -39,8 +59,8 @@ impl Camera {
     /// Where world point `p` lands in the frame (pixels, y down).
     pub fn project(&self, p: Vec2) -> (f32, f32) {
         (
-            self.width / 3.0 + (p.x - self.focus.x) * self.scale,
-            self.height * 0.55 - (p.y - self.focus.y) * self.scale,
+            self.width * self.view.anchor.0 + (p.x - self.focus.x) * self.view.scale,
+            self.height * self.view.anchor.1 - (p.y - self.focus.y) * self.view.scale,
         )
     }
 }
@@ -53,12 +73,12 @@ fn paint(c: Rgba) -> Paint<'static> {
     p
 }
 
-/// The frame of `scene`, `width` × `height` pixels.
-pub fn render(scene: &Scene, width: u32, height: u32) -> Pixmap {
+/// The frame of `scene`, `width` × `height` pixels, seen as `view`.
+pub fn render(scene: &Scene, width: u32, height: u32, view: View) -> Pixmap {
     let mut px = Pixmap::new(width, height).expect("a frame is at least 1×1");
     let [r, g, b, a] = scene.sky.0;
     px.fill(Color::from_rgba8(r, g, b, a));
-    let cam = Camera::new(scene, width, height);
+    let cam = Camera::new(scene, width, height, view);
     let path = |points: &[Vec2], close: bool| {
         let mut pb = PathBuilder::new();
         for (i, &p) in points.iter().enumerate() {
@@ -185,8 +205,8 @@ mod tests {
                 env.step(&vec![if i % 2 == 0 { 0.8 } else { -0.8 }; n]);
             }
             let scene = walker_scene(&env, Overlays::default()).unwrap();
-            let px = render(&scene, 600, 400);
-            let cam = Camera::new(&scene, 600, 400);
+            let px = render(&scene, 600, 400, View::reference(400));
+            let cam = Camera::new(&scene, 600, 400, View::reference(400));
             let parts = &scene.polygons[scene.body_parts.clone()];
             let mut own = 0;
             for (k, part) in parts.iter().enumerate() {
@@ -212,7 +232,7 @@ mod tests {
         let task = [-0.15, 0.8, 0.1, 1.0, 0.25, 0.0, 5.0, 10.0];
         env.reset(Some(0), Some(&task)).unwrap();
         let scene = walker_scene(&env, Overlays::default()).unwrap();
-        let px = render(&scene, 300, 200);
+        let px = render(&scene, 300, 200, View::reference(200));
         let mut q = Quantiser::new(&scene);
         let idx = q.indices(&px);
         let pal = q.palette();
