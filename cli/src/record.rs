@@ -170,9 +170,10 @@ pub fn episode(
         let overlays = Overlays { lidar_from: film.lidar.then_some(obs) };
         walker_scene(env, overlays).context("the episode has no scene")
     };
-    let mut sink = open(out, &film, &frame(env, &obs)?)?;
+    let first = frame(env, &obs)?;
+    let mut sink = open(out, &film, &first)?;
     let (mut ret, mut steps, mut frames) = (0.0, 0u32, 0usize);
-    emit(&mut sink, out, &film, &frame(env, &obs)?, &mut frames)?;
+    emit(&mut sink, out, &film, &first, &mut frames)?;
     let success = loop {
         let a = drivers.action(drive, env, &obs);
         let s = env.step(&a);
@@ -196,7 +197,7 @@ pub fn episode(
 fn walker(r: &Record) -> Result<WalkerEnv> {
     let req = WorldRequest {
         body: r.body.clone(),
-        options: trellis_train::config::world_options(&r.options).map_err(Input)?,
+        options: trellis_train::config::option_flags(&r.options).map_err(Input)?,
         ..WorldRequest::default()
     };
     let env = trellis_envs::registry::make(&r.env, &req).map_err(|e| Input(e.to_string()))?;

@@ -143,10 +143,8 @@ pub fn walker_scene(env: &WalkerEnv, overlays: Overlays) -> Option<Scene> {
     );
     let mut polygons = Vec::new();
     let mut lines = Vec::new();
-    if let (Some(first), Some(last)) = (layout.ground.first(), layout.ground.last()) {
-        let floor = layout.ground.iter().map(|p| p.y).fold(f32::MAX, f32::min) - FILL_DEPTH;
-        let mut points = layout.ground.clone();
-        points.extend([Vec2::new(last.x, floor), Vec2::new(first.x, floor)]);
+    let floor = layout.ground.iter().map(|p| p.y).fold(f32::MAX, f32::min) - FILL_DEPTH;
+    if let Some(points) = filled_to(&layout.ground, floor) {
         polygons.push(Polygon { points, fill: palette::GROUND, edge: None });
         for w in layout.ground.windows(2) {
             lines.push(Line { a: w[0], b: w[1], colour: palette::GROUND_EDGE });
@@ -155,10 +153,8 @@ pub fn walker_scene(env: &WalkerEnv, overlays: Overlays) -> Option<Scene> {
     for o in &layout.obstacles {
         polygons.push(Polygon { points: o.clone(), fill: palette::GROUND, edge: Some(palette::GROUND_EDGE) });
     }
-    if let (Some(first), Some(last)) = (layout.ceiling.first(), layout.ceiling.last()) {
-        let roof = layout.ceiling.iter().map(|p| p.y).fold(f32::MIN, f32::max) + FILL_DEPTH;
-        let mut points = layout.ceiling.clone();
-        points.extend([Vec2::new(last.x, roof), Vec2::new(first.x, roof)]);
+    let roof = layout.ceiling.iter().map(|p| p.y).fold(f32::MIN, f32::max) + FILL_DEPTH;
+    if let Some(points) = filled_to(&layout.ceiling, roof) {
         polygons.push(Polygon { points, fill: palette::CEILING, edge: None });
         for w in layout.ceiling.windows(2) {
             lines.push(Line { a: w[0], b: w[1], colour: palette::CEILING_EDGE });
@@ -199,7 +195,6 @@ pub fn walker_scene(env: &WalkerEnv, overlays: Overlays) -> Option<Scene> {
     if let (Some(level), Some(first), Some(last)) =
         (layout.water_y, layout.ground.first(), layout.ground.last())
     {
-        let floor = layout.ground.iter().map(|p| p.y).fold(f32::MAX, f32::min) - FILL_DEPTH;
         polygons.push(Polygon {
             points: vec![
                 Vec2::new(first.x, floor),
@@ -220,6 +215,16 @@ pub fn walker_scene(env: &WalkerEnv, overlays: Overlays) -> Option<Scene> {
         }
     }
     Some(Scene { sky: palette::SKY, polygons, lines, focus, body_parts })
+}
+
+/// The area between a surface line and the horizontal line at `y` (the
+/// ground's fill down to below its lowest point, the ceiling's up to above
+/// its highest); None for a world without that surface.
+fn filled_to(surface: &[Vec2], y: f32) -> Option<Vec<Vec2>> {
+    let (first, last) = (surface.first()?, surface.last()?);
+    let mut points = surface.to_vec();
+    points.extend([Vec2::new(last.x, y), Vec2::new(first.x, y)]);
+    Some(points)
 }
 
 /// A part's fill and outline: the hull and whatever no motor turns in the

@@ -11,7 +11,7 @@ use tiny_skia::{Color, FillRule, Paint, PathBuilder, Stroke, Transform};
 use trellis_envs::physics::Vec2;
 use trellis_envs::scene::{Rgba, Scene, palette};
 
-pub use tiny_skia::Pixmap;
+pub use tiny_skia::{Pixmap, PixmapMut};
 
 /// How a frame looks at the world: where the scene's focus (the head) sits
 /// in it and how many pixels a world unit spans.
@@ -76,9 +76,17 @@ fn paint(c: Rgba) -> Paint<'static> {
 /// The frame of `scene`, `width` × `height` pixels, seen as `view`.
 pub fn render(scene: &Scene, width: u32, height: u32, view: View) -> Pixmap {
     let mut px = Pixmap::new(width, height).expect("a frame is at least 1×1");
+    render_into(scene, &mut px.as_mut(), view);
+    px
+}
+
+/// [`render`] into pixels the caller owns (premultiplied RGBA8, as the
+/// viewer's texture is), so a frame a display shows 60 times a second
+/// needs no allocation and no copy.
+pub fn render_into(scene: &Scene, px: &mut PixmapMut, view: View) {
     let [r, g, b, a] = scene.sky.0;
     px.fill(Color::from_rgba8(r, g, b, a));
-    let cam = Camera::new(scene, width, height, view);
+    let cam = Camera::new(scene, px.width(), px.height(), view);
     let path = |points: &[Vec2], close: bool| {
         let mut pb = PathBuilder::new();
         for (i, &p) in points.iter().enumerate() {
@@ -111,7 +119,6 @@ pub fn render(scene: &Scene, width: u32, height: u32, view: View) -> Pixmap {
             px.stroke_path(&p, &paint(l.colour), &thin, Transform::identity(), None);
         }
     }
-    px
 }
 
 /// A GIF palette for frames of scenes like `scene`: every colour it uses,

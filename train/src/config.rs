@@ -164,7 +164,10 @@ impl RunConfig {
         // The line of a generated table means nothing to the user: the
         // message alone, after the flag.
         let cfg: Self = table.try_into().map_err(|e: toml::de::Error| bad(e.message().trim().to_string()))?;
-        cfg.check_sections().map_err(|e| bad(e.to_string().trim_start_matches("bad config: ").into()))?;
+        cfg.check_sections().map_err(|e| match e {
+            TrainError::Config(m) => bad(m),
+            other => bad(other.to_string()),
+        })?;
         *self = cfg;
         Ok(())
     }
@@ -342,8 +345,8 @@ pub fn python_class(spec: &str) -> Result<(&str, &str), TrainError> {
 
 /// Configs written before worlds owned their options kept Parkour's CPPN
 /// weights at the top level: moved into the run's world's section (dropped
-/// for a world without options, which ignored them), so their run dirs
-/// still resume.
+/// for a world that has no such option, which ignored them), so their run
+/// dirs still resume.
 fn migrate(table: &mut toml::Table) {
     let Some(weights) = table.remove("cppn_weights") else {
         return;
@@ -353,7 +356,7 @@ fn migrate(table: &mut toml::Table) {
         None => trellis_envs::registry::default_world().name.to_string(),
     };
     match trellis_envs::registry::world(&name) {
-        Ok(w) if !w.options.is_empty() => {}
+        Ok(w) if w.options.iter().any(|o| o.key == "cppn_weights") => {}
         _ => return,
     }
     if let Some(section) = table
@@ -368,7 +371,7 @@ fn migrate(table: &mut toml::Table) {
 /// World options given on a command line as `KEY=VALUE` flags (values as
 /// for `--set`), as the table a `WorldRequest` takes; the error names the
 /// flag.
-pub fn world_options(flags: &[String]) -> Result<toml::Table, String> {
+pub fn option_flags(flags: &[String]) -> Result<toml::Table, String> {
     let mut options = toml::Table::new();
     for kv in flags {
         let (k, v) = kv

@@ -22,6 +22,9 @@ pub enum Drive {
 }
 
 impl Drive {
+    /// Every driver, in the order the viewer cycles through them.
+    pub const ALL: [Drive; 4] = [Drive::Policy, Drive::Gait, Drive::Random, Drive::Still];
+
     /// Its name on the command line and in the viewer.
     pub fn name(self) -> &'static str {
         match self {
@@ -34,7 +37,7 @@ impl Drive {
 
     /// The driver called `name`.
     pub fn parse(name: &str) -> Result<Self, String> {
-        [Drive::Policy, Drive::Gait, Drive::Random, Drive::Still]
+        Drive::ALL
             .into_iter()
             .find(|d| d.name() == name)
             .ok_or_else(|| format!("unknown driver `{name}`; known: policy, gait, random, still"))

@@ -497,16 +497,14 @@ pub struct WalkerReplay {
 /// Loads a walker run dir for replay (text-world runs are refused).
 pub fn load_walker_replay(dir: &Path) -> Result<WalkerReplay, TrainError> {
     let (config, blob) = load_run(dir)?;
-    if reads(&config.env)? != Reads::Vectors {
-        return Err(TrainError::Config(format!(
+    // The run's world, built once: a text world is refused here.
+    let env = world::make(&config)?.into_walker().map_err(|_| {
+        TrainError::Config(format!(
             "{} is a {} run; only walker runs can be replayed",
             dir.display(),
             config.env
-        )));
-    }
-    let env = world::make(&config)?
-        .into_walker()
-        .map_err(|e| TrainError::Config(e.to_string()))?;
+        ))
+    })?;
     let mut student = make_student(&config, env.spec())?;
     student.load(blob.get("student")?)?;
     let test_set = test_set::load(&dir.join(TEST_SET), env.task_limits())?;

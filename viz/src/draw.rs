@@ -12,7 +12,12 @@ use crate::sim::{Control, Sim};
 
 /// Pixels per world unit (the original's SCALE).
 pub const PX: f32 = 30.0;
-pub const SKY: Color = Color::srgb(0.9, 0.92, 1.0);
+/// The window's clear colour: the scene's sky, so text worlds and a frame
+/// being resized share it.
+pub const SKY: Color = {
+    let [r, g, b, _] = palette::SKY.0;
+    Color::srgb_u8(r, g, b)
+};
 /// Body parts' debug outlines (key 3).
 pub const BODY: Color = Color::srgb(0.85, 0.15, 0.55);
 const GROUND: Color = Color::srgb(0.2, 0.55, 0.2);
@@ -102,14 +107,21 @@ pub fn world(
     let logical = window.map_or(Vec2::new(1280.0, 720.0), |w| Vec2::new(w.width(), w.height()));
     let factor = window.map_or(1.0, |w| w.scale_factor());
     let (pw, ph) = ((logical.x * factor).round().max(1.0) as u32, (logical.y * factor).round().max(1.0) as u32);
-    let frame = trellis_render::render(&scene, pw, ph, trellis_render::View { anchor: (0.5, 0.5), scale: PX * factor });
+    let view = trellis_render::View { anchor: (0.5, 0.5), scale: PX * factor };
     if let Some(mut img) = images.get_mut(&scene_image.0) {
         use bevy::render::render_resource::Extent3d;
         let extent = Extent3d { width: pw, height: ph, depth_or_array_layers: 1 };
         if img.texture_descriptor.size != extent {
             img.resize(extent);
         }
-        img.data = Some(frame.data().to_vec());
+        // Rasterised straight into the texture's bytes.
+        if let Some(mut px) = img
+            .data
+            .as_mut()
+            .and_then(|d| trellis_render::PixmapMut::from_bytes(d, pw, ph))
+        {
+            trellis_render::render_into(&scene, &mut px, view);
+        }
     }
     if let Ok((mut t, mut sprite)) = scene_sprite.single_mut() {
         t.translation = Vec3::new(centre.x, centre.y, -5.0);

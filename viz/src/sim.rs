@@ -82,7 +82,7 @@ impl Sim {
     pub fn new(args: &Args) -> Result<Self> {
         let req = WorldRequest {
             body: args.body.clone(),
-            options: trellis_train::config::world_options(&args.options).map_err(anyhow::Error::msg)?,
+            options: trellis_train::config::option_flags(&args.options).map_err(anyhow::Error::msg)?,
             ..WorldRequest::default()
         };
         let built = match &args.run {
@@ -249,12 +249,11 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
     }
     if pressed(KeyCode::KeyM) {
         // Keyboard, then every driver that can act here, in turn.
-        let order = [Drive::Policy, Drive::Gait, Drive::Random, Drive::Still];
         let after = match w.control {
             Control::Keyboard => 0,
-            Control::Driver(d) => order.iter().position(|&o| o == d).map_or(order.len(), |i| i + 1),
+            Control::Driver(d) => Drive::ALL.iter().position(|&o| o == d).map_or(0, |i| i + 1),
         };
-        w.control = order[after.min(order.len())..]
+        w.control = Drive::ALL[after..]
             .iter()
             .find(|&&d| w.drivers.can(d, &w.env))
             .map_or(Control::Keyboard, |&d| Control::Driver(d));
