@@ -23,7 +23,7 @@ macro_rules! students {
     };
 }
 
-students![sac, ppo, text_policy];
+students![sac, ppo, text_policy, es];
 
 pub use trellis_nn::NnError;
 

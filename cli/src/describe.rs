@@ -37,6 +37,10 @@ pub fn run(d: &Describe) -> Result<()> {
             };
             println!("  {:<16} {}{expert}", t.name, t.summary);
         }
+        println!("open-ended teachers (a population of environment-agent pairs; student `es`):");
+        for t in trellis_teachers::open_ended::OPEN_ENDED {
+            println!("  {:<16} {}", t.name, t.summary);
+        }
         println!("students:");
         for s in trellis_agents::STUDENTS {
             println!("  {:<16} {}", s.name, s.summary);

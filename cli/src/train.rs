@@ -71,7 +71,12 @@ fn teachers() -> PossibleValuesParser {
     PossibleValuesParser::new(
         trellis_teachers::TEACHERS
             .iter()
-            .map(|d| PossibleValue::new(d.name).help(d.summary)),
+            .map(|d| PossibleValue::new(d.name).help(d.summary))
+            .chain(
+                trellis_teachers::open_ended::OPEN_ENDED
+                    .iter()
+                    .map(|d| PossibleValue::new(d.name).help(d.summary)),
+            ),
     )
 }
 
@@ -141,7 +146,11 @@ fn resolve(t: &Train) -> Result<RunConfig> {
     // A world whose observations the student cannot read gets the first
     // student that can, unless a student was asked for.
     let asked = t.student.is_some() || t.set.iter().any(|kv| kv.starts_with("student="));
-    if !asked && !trellis_train::student_fits(&cfg)? {
+    let open_ended = trellis_teachers::open_ended::descriptor(&cfg.teacher).is_some();
+    if !asked && open_ended {
+        // POET's agents are optimised by evolution strategies.
+        cfg.student = trellis_agents::es::DESCRIPTOR.name.into();
+    } else if !asked && !trellis_train::student_fits(&cfg)? {
         cfg.student = trellis_train::default_student(&cfg.env)?.into();
     }
     // Checked and filled in here, so a refused value stops before the run
@@ -236,14 +245,14 @@ pub fn train(t: &Train) -> Result<()> {
         return hand_to_python(&cfg.teacher, &args);
     }
     stop_on_signals()?;
-    let outcome = if let Some(dir) = &t.resume {
+    let (outcome, dir) = if let Some(dir) = &t.resume {
         if dir.join("config.toml").exists() && !trellis_train::has_checkpoint(dir) {
             eprintln!("{} has no checkpoint yet: starting it again from its config (same seed, same results)", dir.display());
         } else {
             eprintln!("resuming {}", dir.display());
         }
         set_math_threads(trellis_train::read_config(dir)?.threads);
-        trellis_train::resume(dir, t.steps, !t.quiet)?
+        (trellis_train::resume(dir, t.steps, !t.quiet)?, dir.clone())
     } else {
         let cfg = resolve(t)?;
         set_math_threads(cfg.threads);
@@ -274,7 +283,7 @@ pub fn train(t: &Train) -> Result<()> {
             }
             return hand_to_python(&cfg.teacher, &args);
         }
-        trellis_train::start(cfg, &out, !t.quiet)?
+        (trellis_train::start(cfg, &out, !t.quiet)?, out)
     };
     let p = &outcome.progress;
     if outcome.already_finished {
@@ -291,7 +300,16 @@ pub fn train(t: &Train) -> Result<()> {
             "{} steps, {} episodes, {:.0} steps/s · test set: mean return {:.1}, mastered {:.1}%",
             p.step, p.episodes, outcome.steps_per_second, e.mean_return, e.mastered_pct
         ),
-        None => bail!("the run ended without an evaluation"),
+        None => match trellis_train::open_ended::Population::read(&dir) {
+            Ok(pop) => {
+                let best = pop.active.iter().filter_map(|p| p.scores.last()).fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                println!(
+                    "{} steps, {} episodes, {:.0} steps/s · {}: {} iterations, {} active pairs (best score {best:.1}), {} archived",
+                    p.step, p.episodes, outcome.steps_per_second, pop.teacher, pop.iteration, pop.active.len(), pop.archive.len()
+                );
+            }
+            Err(_) => bail!("the run ended without an evaluation"),
+        },
     }
     Ok(())
 }

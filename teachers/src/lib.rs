@@ -16,6 +16,7 @@ pub mod gaussian;
 pub mod gmm;
 pub mod gmm_curriculum;
 pub mod level_buffer;
+pub mod open_ended;
 pub mod registry;
 pub mod toy;
 mod util;

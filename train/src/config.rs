@@ -26,8 +26,10 @@ pub struct RunConfig {
     /// Walker body; the env's benchmark body when absent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// A teacher from `trellis_teachers::TEACHERS`, or the name of the
-    /// Python teacher `teacher_python` points at.
+    /// A teacher from `trellis_teachers::TEACHERS`, an open-ended one from
+    /// `trellis_teachers::open_ended::OPEN_ENDED` (`poet`, `enhanced-poet`:
+    /// `teacher_config` holds its settings, the student must be `es`), or
+    /// the name of the Python teacher `teacher_python` points at.
     pub teacher: String,
     /// A teacher written in Python: `package.module:Class` (importable by
     /// the Python that runs it) or `path/to/file.py:Class`. `teacher_config`
@@ -245,6 +247,9 @@ impl RunConfig {
         }
         trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?;
         match &self.teacher_python {
+            None if trellis_teachers::open_ended::descriptor(&self.teacher).is_some() => {
+                crate::open_ended::validate(self)?;
+            }
             None => {
                 let teacher = trellis_teachers::descriptor(&self.teacher)?;
                 if teacher.needs_expert && self.expert == Expert::No {

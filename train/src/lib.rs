@@ -17,6 +17,8 @@ pub mod config;
 pub mod drive;
 /// Test-set evaluation.
 pub mod eval;
+/// POET and Enhanced POET: a population of (environment, agent) pairs.
+pub mod open_ended;
 /// The act → step → observe loop.
 pub mod rollout;
 /// The rows of episodes.csv and eval.csv, written and read as one type each.
@@ -343,6 +345,9 @@ pub fn start_with(
     show_progress: bool,
 ) -> Result<Outcome, TrainError> {
     let cfg = cfg.resolved()?;
+    if trellis_teachers::open_ended::descriptor(&cfg.teacher).is_some() {
+        return resumable(out, open_ended::start(cfg, out, show_progress));
+    }
     with_parts!(cfg, source.gets_initial(&cfg)?, p => p.start(source, cfg, out, show_progress))
 }
 
@@ -364,6 +369,15 @@ pub fn read_config(dir: &Path) -> Result<RunConfig, TrainError> {
 /// A run dir's config and checkpoint.
 fn load_run(dir: &Path) -> Result<(RunConfig, Blob), TrainError> {
     let cfg = read_config(dir)?;
+    if trellis_teachers::open_ended::descriptor(&cfg.teacher).is_some() {
+        return Err(TrainError::Config(format!(
+            "{} is a `{}` run: a population of agents, not one student to evaluate or replay (its {} lists them; `trellis report {}` shows them)",
+            dir.display(),
+            cfg.teacher,
+            open_ended::POPULATION,
+            dir.display()
+        )));
+    }
     let ckpt = dir.join(CHECKPOINT);
     if !ckpt.exists() {
         return Err(TrainError::Io(format!(
@@ -442,6 +456,9 @@ pub fn resume_with(
     // Held from before the checkpoint is read until the run ends: no other
     // process writes the run meanwhile.
     let lock = RunLock::acquire(dir)?;
+    if trellis_teachers::open_ended::descriptor(&read_config(dir)?.teacher).is_some() {
+        return resumable(dir, open_ended::resume(dir, steps, lock, show_progress));
+    }
     let (mut cfg, blob) = load_run(dir)?;
     let progress: Progress = blob.get_json("progress")?;
     let target = steps.unwrap_or(cfg.steps);

@@ -111,6 +111,8 @@ pub struct RunDir {
     /// episodes.csv and eval.csv can be read (plotted, tailed) while the run
     /// goes; rows written after the last checkpoint are cut on resume.
     logs: Vec<LineWriter<File>>,
+    /// The logs' file names, in the order [`LogLengths`] lists them.
+    names: &'static [&'static str],
     _lock: RunLock,
 }
 
@@ -118,6 +120,15 @@ impl RunDir {
     /// A new run: the dir must not exist or be empty (an existing run is never overwritten).
     /// The logs start with their CSV headers.
     pub fn create(path: &Path, episodes_header: &str) -> Result<Self, TrainError> {
+        let mut dir = Self::create_logs(path, &LOGS)?;
+        dir.log(EPISODES, episodes_header)?;
+        dir.log(EVAL, EvalRow::HEADER)?;
+        Ok(dir)
+    }
+
+    /// A new run with its own set of append-only logs (POET's population
+    /// logs), created empty; the same refusal of a non-empty dir.
+    pub fn create_logs(path: &Path, names: &'static [&'static str]) -> Result<Self, TrainError> {
         fs::create_dir_all(path).map_err(|e| io(path, e))?;
         // Locked before looking: two processes starting one run at once
         // cannot both find it empty.
@@ -133,21 +144,33 @@ impl RunDir {
                 path.display()
             )));
         }
-        let mut dir = Self::open_logs(path, None, lock)?;
-        dir.log(EPISODES, episodes_header)?;
-        dir.log(EVAL, EvalRow::HEADER)?;
-        Ok(dir)
+        Self::open_logs(path, names, None, lock)
     }
 
     /// An existing run, logs cut back to the lengths a checkpoint recorded;
     /// `lock` was taken before the checkpoint was read.
     pub fn resume(path: &Path, lengths: &LogLengths, lock: RunLock) -> Result<Self, TrainError> {
-        Self::open_logs(path, Some(lengths), lock)
+        Self::open_logs(path, &LOGS, Some(lengths), lock)
     }
 
-    fn open_logs(path: &Path, lengths: Option<&LogLengths>, lock: RunLock) -> Result<Self, TrainError> {
+    /// [`RunDir::resume`] for a run with its own logs ([`RunDir::create_logs`]).
+    pub fn resume_logs(
+        path: &Path,
+        names: &'static [&'static str],
+        lengths: &LogLengths,
+        lock: RunLock,
+    ) -> Result<Self, TrainError> {
+        Self::open_logs(path, names, Some(lengths), lock)
+    }
+
+    fn open_logs(
+        path: &Path,
+        names: &'static [&'static str],
+        lengths: Option<&LogLengths>,
+        lock: RunLock,
+    ) -> Result<Self, TrainError> {
         let mut logs = Vec::new();
-        for (i, name) in LOGS.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
             let p = path.join(name);
             let f = OpenOptions::new()
                 .create(true)
@@ -162,6 +185,7 @@ impl RunDir {
         Ok(Self {
             path: path.to_owned(),
             logs,
+            names,
             _lock: lock,
         })
     }
@@ -171,8 +195,9 @@ impl RunDir {
         self.path.join(name)
     }
 
-    fn log(&mut self, name: &str, line: &str) -> Result<(), TrainError> {
-        let i = LOGS.iter().position(|n| *n == name).expect("a known log");
+    /// Appends a line to the log called `name` (one of the run's logs).
+    pub fn log(&mut self, name: &str, line: &str) -> Result<(), TrainError> {
+        let i = self.names.iter().position(|n| *n == name).expect("a known log");
         let p = self.path.join(name);
         writeln!(self.logs[i], "{line}").map_err(|e| io(&p, e))
     }
@@ -195,7 +220,7 @@ impl RunDir {
     /// Flushes the logs to disk and returns their lengths.
     pub fn sync(&mut self) -> Result<LogLengths, TrainError> {
         let mut lens = Vec::new();
-        for (w, name) in self.logs.iter_mut().zip(LOGS) {
+        for (w, name) in self.logs.iter_mut().zip(self.names) {
             let p = self.path.join(name);
             w.flush().map_err(|e| io(&p, e))?;
             w.get_ref().sync_data().map_err(|e| io(&p, e))?;

@@ -5,6 +5,7 @@
 //! vectorised runs also print CPU time per step, which noise inflates less.
 
 mod env;
+mod es;
 mod gemm;
 mod parkour;
 mod peak;
@@ -35,6 +36,8 @@ pub enum Bench {
     Students(students::StudentBench),
     /// Parkour steps per second on one core, per body, in a world with water and creepers.
     Parkour(parkour::ParkourBench),
+    /// POET's optimiser: env steps/s of whole ES steps beside the physics alone, 1 and 2 threads.
+    Es(es::EsBench),
     /// Plays given action sequences (JSON) and prints each episode's outcome (bench/box2d_compare.py).
     Replay(replay::ReplayBench),
 }
@@ -48,6 +51,7 @@ pub fn run(b: &Bench) -> Result<()> {
         Bench::Students(s) => students::run(s),
         Bench::Parkour(p) => parkour::run(p),
         Bench::Replay(r) => replay::run(r),
+        Bench::Es(e) => es::run(e),
     }
 }
 
