@@ -5,6 +5,7 @@ mod describe;
 mod exit;
 mod pictures;
 mod play;
+mod poet_report;
 mod record;
 mod report;
 mod sweep;

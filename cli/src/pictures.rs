@@ -13,9 +13,9 @@ use trellis_train::drive::{Drive, Drivers};
 use crate::record::{Film, episode};
 
 /// A thumbnail: 40 world units across (a quarter of a track), 160 px high.
-const THUMB: Film = Film { width: 480, height: 160, every: 1, steps: 1, lidar: false };
+pub const THUMB: Film = Film { width: 480, height: 160, every: 1, steps: 1, lidar: false };
 /// A policy GIF: the reference's view at 360×240, 12.5 frames a second.
-const POLICY: Film = Film { width: 360, height: 240, every: 4, steps: 2000, lidar: false };
+pub const POLICY: Film = Film { width: 360, height: 240, every: 4, steps: 2000, lidar: false };
 
 /// Writes the pictures of run `run` into `out`; returns its pictures.md.
 pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
@@ -130,7 +130,7 @@ pub fn sweep(sweep: &Path, out: &Path, markdown: &Path) -> Result<()> {
     Ok(())
 }
 
-fn fmt_task(t: &[f64]) -> String {
+pub fn fmt_task(t: &[f64]) -> String {
     let v: Vec<String> = t.iter().map(|x| format!("{x:.2}")).collect();
     format!("[{}]", v.join(", "))
 }

@@ -57,6 +57,14 @@ pub fn run(r: &Report) -> Result<()> {
         );
         return Ok(());
     }
+    if let [dir] = r.dirs.as_slice()
+        && crate::poet_report::is_poet(dir)
+    {
+        let out = r.out.clone().unwrap_or_else(|| dir.join("report"));
+        let md = crate::poet_report::write(dir, &out, r.pictures.is_some())?;
+        println!("{}", md.display());
+        return Ok(());
+    }
     let curves: Vec<BTreeMap<u64, (f64, f64)>> = r
         .dirs
         .iter()

@@ -111,3 +111,36 @@ fn a_runs_pictures_show_its_curriculum_and_its_final_policy() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_poet_runs_report_draws_every_pair_and_films_the_active_agents() {
+    let dir = tmp("poet");
+    let run = dir.join("run");
+    let o = trellis()
+        .args(["train", "--quiet", "--env", "poet", "--teacher", "poet", "--steps", "50000"])
+        .args(["--set", "es.hidden=[8]", "--set", "es.directions=3", "--set", "es.eval_episodes=1"])
+        .args(["--set", "teacher_config.reproduce_every=2", "--set", "teacher_config.repro_threshold=-150.0"])
+        .args(["--set", "teacher_config.mc_low=-150.0", "--set", "teacher_config.mc_high=400.0", "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("active pairs"));
+    let out = dir.join("report");
+    let o = trellis().arg("report").arg(&run).arg("--out").arg(&out).arg("--pictures").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let pop: serde_json::Value = serde_json::from_slice(&std::fs::read(run.join("population.json")).unwrap()).unwrap();
+    let active = pop["active"].as_array().unwrap();
+    assert!(active.len() >= 2, "{pop}");
+    for p in active {
+        let id = p["id"].as_u64().unwrap();
+        assert!(std::fs::metadata(out.join(format!("pair-{id}.png"))).unwrap().len() > 500);
+        let gif = out.join(format!("pair-{id}.gif"));
+        let d = gif::DecodeOptions::new().read_info(std::fs::File::open(&gif).unwrap()).unwrap();
+        assert_eq!((d.width(), d.height()), (360, 240));
+        assert!(md.contains(&format!("(pair-{id}.gif)")), "{md}");
+    }
+    assert!(out.join("scores.png").exists() && md.contains("## Transfers"), "{md}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

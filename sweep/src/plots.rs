@@ -114,6 +114,9 @@ pub enum Measure {
     Mastered,
     /// Mean test return (axis spans the data, negative included).
     Return,
+    /// An open-ended pair's score: the mean return of its evaluation
+    /// episodes in its own environment (axis as for `Return`).
+    Score,
 }
 
 /// A measure over steps, mean ± standard error band per teacher (or run).
@@ -143,17 +146,18 @@ impl Figure for Curves {
                 let hi = points().map(|p| p.1 + p.2).fold(10.0, f64::max).min(100.0);
                 (0.0, hi * 1.05, "% of test set mastered")
             }
-            Measure::Return => {
+            Measure::Return | Measure::Score => {
                 let lo = points().map(|p| p.1 - p.2).fold(f64::INFINITY, f64::min);
                 let hi = points().map(|p| p.1 + p.2).fold(f64::NEG_INFINITY, f64::max);
                 let (lo, hi) = if lo.is_finite() { (lo, hi.max(lo + 1.0)) } else { (0.0, 1.0) };
                 let pad = 0.05 * (hi - lo);
-                (lo - pad, hi + pad, "mean test return")
+                let desc = if self.measure == Measure::Score { "score in its environment" } else { "mean test return" };
+                (lo - pad, hi + pad, desc)
             }
         };
         let clamp = |y: f64| match self.measure {
             Measure::Mastered => y.clamp(0.0, 100.0),
-            Measure::Return => y,
+            Measure::Return | Measure::Score => y,
         };
         let mut chart = ChartBuilder::on(area)
             .caption(&self.title, ("sans-serif", 22))

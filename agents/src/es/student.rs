@@ -51,6 +51,14 @@ impl EsStudent {
         }
     }
 
+    /// A student whose policy is `es`'s parameters (POET's agents, to
+    /// replay or film them with the tools that take a student).
+    pub fn from_optimiser(obs: usize, act: usize, cfg: EsConfig, es: OpenAiEs) -> Self {
+        let mut s = Self::new(obs, act, cfg, 0);
+        s.es = es;
+        s
+    }
+
     /// The optimiser (its parameters are the policy played deterministically).
     pub fn optimiser(&self) -> &OpenAiEs {
         &self.es

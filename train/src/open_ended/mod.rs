@@ -286,13 +286,6 @@ impl Run {
     }
 
     fn population(&self) -> Population {
-        let summary = |p: &Pair<OpenAiEs>| PairSummary {
-            id: p.id,
-            env: p.env.clone(),
-            parent: p.parent,
-            created_at: p.created_at,
-            scores: p.scores.clone(),
-        };
         Population {
             teacher: self.name.into(),
             iteration: self.poet.iteration,
@@ -332,4 +325,41 @@ impl Run {
         );
         bar
     }
+}
+
+/// A POET run's active agents, to film or replay: its world, and each
+/// active pair (oldest first) with its agent as a student that plays the
+/// pair's parameters deterministically, and the world task of its encoding.
+pub struct PopulationReplay {
+    /// The run's world.
+    pub env: WalkerEnv,
+    /// Each active pair with its agent and its world task.
+    pub pairs: Vec<(PairSummary, Box<dyn trellis_agents::Student>, Vec<f64>)>,
+    /// The world task of each archived pair's encoding.
+    pub archive: Vec<(PairSummary, Vec<f64>)>,
+}
+
+/// Loads a POET run dir's last checkpoint for replay.
+pub fn load_population(dir: &Path) -> Result<PopulationReplay, TrainError> {
+    let cfg = crate::read_config(dir)?;
+    let c = check(&cfg)?;
+    let path = dir.join(CHECKPOINT);
+    let blob = Blob::from_bytes(&std::fs::read(&path).map_err(|e| crate::run_dir::io(&path, e))?)?;
+    let poet: Poet<OpenAiEs> = blob.get_json("poet")?;
+    let spec = c.world.spec();
+    let (obs, act) = (spec.observation.entries().len(), spec.action.entries().len());
+    let pairs = poet
+        .active
+        .iter()
+        .map(|p| {
+            let student = trellis_agents::es::EsStudent::from_optimiser(obs, act, c.es.clone(), p.agent.clone());
+            (summary(p), Box::new(student) as Box<dyn trellis_agents::Student>, c.map.to_world(&p.env))
+        })
+        .collect();
+    let archive = poet.archive.iter().map(|p| (summary(p), c.map.to_world(&p.env))).collect();
+    Ok(PopulationReplay { env: c.world, pairs, archive })
+}
+
+fn summary(p: &Pair<OpenAiEs>) -> PairSummary {
+    PairSummary { id: p.id, env: p.env.clone(), parent: p.parent, created_at: p.created_at, scores: p.scores.clone() }
 }
