@@ -202,12 +202,16 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
         let mark = if i == w.selected_dim { '>' } else { ' ' };
         s += &format!("\n{mark} {:<18} [{bar}] {value:.2}", d.name);
     }
+    // Two short lines: one long line overflowed a 1280-px window.
     s += &format!(
-        "\nLeft/Right dimension | Up/Down change | Enter reset | M control ({} actions: Q/A W/S E/D R/F..., Space releases grips) | 1 lidar | 2 contacts | 3 outlines | P pause",
+        "\nLeft/Right dimension | Up/Down change | Enter reset | P pause | 1 lidar | 2 contacts | 3 outlines\nM control (keyboard: {} actions on Q/A W/S E/D R/F ..., Space releases grips)",
         w.env.action_space().dim()
     );
     if let Some(p) = panel {
         s += &format!("\nteacher panel: {} | V next pair of dimensions", p.title());
+    }
+    if let Some(p) = w.population.get(w.pair) {
+        s += &format!("\nPOET population: {} of {} | N next pair", p.label, w.population.len());
     }
     if w.control == Control::Keyboard {
         s += "\nkeyboard control";

@@ -65,7 +65,7 @@ fn main() -> anyhow::Result<()> {
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
-            title: format!("trellis-viz · {}", args.env),
+            title: format!("trellis-viz · {}", sim.title(&args)),
             resolution: WindowResolution::new(args.width, args.height),
             ..default()
         }),

@@ -61,6 +61,18 @@ pub struct WalkerSim {
     pub show_outlines: bool,
     pub paused: bool,
     keys: Vec<i8>,
+    /// A POET run's active pairs (N steps through them), empty otherwise.
+    pub population: Vec<PairView>,
+    /// Which pair is shown.
+    pub pair: usize,
+}
+
+/// One pair of a POET run, as the viewer browses it: its label, its task,
+/// and its agent (held here while another pair's agent drives).
+pub struct PairView {
+    pub label: String,
+    pub task: Vec<f64>,
+    policy: Option<Box<dyn trellis_agents::Student>>,
 }
 
 pub struct TextSim {
@@ -79,6 +91,15 @@ pub enum Sim {
 }
 
 impl Sim {
+    /// The window's title: the run dir when one is replayed, else the world.
+    pub fn title(&self, args: &Args) -> String {
+        match (&args.run, self) {
+            (Some(dir), _) => dir.display().to_string(),
+            (None, Sim::Walker(w, _)) => w.env.terrain().name().to_string(),
+            (None, Sim::Text(_)) => args.env.clone(),
+        }
+    }
+
     pub fn new(args: &Args) -> Result<Self> {
         let req = WorldRequest {
             body: args.body.clone(),
@@ -110,7 +131,23 @@ impl Sim {
                 task,
             }));
         }
+        let mut population = Vec::new();
         let (env, policy, replay, panel) = match &args.run {
+            Some(dir) if dir.join(trellis_train::open_ended::POPULATION).exists() => {
+                // A POET run: its active pairs, the first one's agent driving.
+                let r = trellis_train::open_ended::load_population(dir)
+                    .with_context(|| format!("loading {}", dir.display()))?;
+                for (p, student, task) in r.pairs {
+                    let score = p.scores.last().map_or("-".into(), |s| format!("{s:.1}"));
+                    population.push(PairView {
+                        label: format!("pair {} (score {score})", p.id),
+                        task,
+                        policy: Some(student),
+                    });
+                }
+                let first = population.first_mut().and_then(|p| p.policy.take());
+                (r.env, first, Vec::new(), None)
+            }
             Some(dir) => {
                 let r = trellis_train::load_walker_replay(dir)
                     .with_context(|| format!("loading {}", dir.display()))?;
@@ -126,6 +163,7 @@ impl Sim {
         };
         let task = match &args.task {
             Some(t) => t.clone(),
+            None if !population.is_empty() => population[0].task.clone(),
             None => replay
                 .first()
                 .cloned()
@@ -149,6 +187,8 @@ impl Sim {
             show_outlines: false,
             paused: false,
             keys: Vec::new(),
+            population,
+            pair: 0,
             env,
         };
         sim.reset()?;
@@ -196,6 +236,19 @@ impl WalkerSim {
             self.reset()?;
         }
         Ok(())
+    }
+
+    /// Shows the next pair of a POET run: its agent drives, on its task.
+    pub fn next_pair(&mut self) -> Result<()> {
+        if self.population.is_empty() {
+            return Ok(());
+        }
+        self.population[self.pair].policy = self.drivers.policy.take();
+        self.pair = (self.pair + 1) % self.population.len();
+        self.drivers.policy = self.population[self.pair].policy.take();
+        self.task = self.population[self.pair].task.clone();
+        self.control = Control::Driver(Drive::Policy);
+        self.reset()
     }
 
     /// Moves the selected task dimension by `steps` x 5% of its range and regenerates.
@@ -257,6 +310,11 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
             .iter()
             .find(|&&d| w.drivers.can(d, &w.env))
             .map_or(Control::Keyboard, |&d| Control::Driver(d));
+    }
+    if pressed(KeyCode::KeyN) {
+        if let Err(e) = w.next_pair() {
+            warn!("{e}");
+        }
     }
     if pressed(KeyCode::KeyV) {
         if let Some(p) = panel {

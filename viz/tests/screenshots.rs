@@ -243,3 +243,33 @@ fn a_run_replays_its_policy_with_the_teacher_panel() {
     assert!(belief > 500, "RIAC's regions are drawn ({belief} pixels)");
     eprintln!("{line}, {belief} belief pixels");
 }
+
+#[test]
+fn a_poet_run_shows_its_population_with_an_agent_driving() {
+    let run = std::env::temp_dir().join(format!("trellis-viz-poet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&run);
+    let mut cfg = trellis_train::RunConfig {
+        env: "poet".into(),
+        teacher: "poet".into(),
+        student: "es".into(),
+        steps: 30_000,
+        ..Default::default()
+    };
+    for (k, v) in [
+        ("es.hidden", "[8]"),
+        ("es.directions", "3"),
+        ("es.eval_episodes", "1"),
+        ("teacher_config.reproduce_every", "2"),
+        ("teacher_config.repro_threshold", "-150.0"),
+        ("teacher_config.mc_low", "-150.0"),
+        ("teacher_config.mc_high", "400.0"),
+    ] {
+        cfg.set(k, v).unwrap();
+    }
+    trellis_train::start(cfg, &run, false).unwrap();
+    let run_arg = run.display().to_string();
+    let shot = Shot { name: "poet-population", args: &["--run", &run_arg], has_body: true };
+    let (_, line) = check(&shot, &out_dir());
+    eprintln!("{line}");
+    std::fs::remove_dir_all(&run).unwrap();
+}
