@@ -99,12 +99,15 @@ pub fn world(
         return;
     };
     let centre = v(scene.focus);
+    let window = windows.iter().next();
+    let full = window.map_or(Vec2::new(1280.0, 720.0), |w| Vec2::new(w.width(), w.height()));
+    // The world fills the window left of the side panel, centred on the head.
+    let panel_width = crate::side_panel::WIDTH.min(full.x / 2.0);
+    let logical = Vec2::new(full.x - panel_width, full.y);
     if let Ok(mut cam) = camera.single_mut() {
-        cam.translation.x = centre.x;
+        cam.translation.x = centre.x + panel_width / 2.0;
         cam.translation.y = centre.y;
     }
-    let window = windows.iter().next();
-    let logical = window.map_or(Vec2::new(1280.0, 720.0), |w| Vec2::new(w.width(), w.height()));
     let factor = window.map_or(1.0, |w| w.scale_factor());
     let (pw, ph) = ((logical.x * factor).round().max(1.0) as u32, (logical.y * factor).round().max(1.0) as u32);
     let view = trellis_render::View { anchor: (0.5, 0.5), scale: PX * factor };
@@ -158,13 +161,10 @@ pub fn world(
         }
     }
     if let Some(p) = panel {
-        let half = logical / 2.0;
-        p.draw(
-            &mut gizmos,
-            centre + Vec2::new(half.x - 330.0, 30.0 - half.y),
-            300.0,
-            &w.env,
-        );
+        // Docked below the side panel's controls, beside the world.
+        let size = (panel_width - 20.0).min(300.0);
+        let right = centre.x + panel_width / 2.0 + full.x / 2.0;
+        p.draw(&mut gizmos, Vec2::new(right - panel_width + 10.0, centre.y - full.y / 2.0 + 10.0), size, &w.env);
     }
 }
 
@@ -189,22 +189,12 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
     if let Some(r) = w.last_return {
         s += &format!(" | last return {r:.1}");
     }
-    for (i, d) in w.env.task_space().dims.iter().enumerate() {
-        let value = w.task[i];
-        let filled = if d.width() > 0.0 {
-            ((value - d.low) / d.width() * 20.0).round() as usize
-        } else {
-            0
-        };
-        let bar: String = (0..20)
-            .map(|k| if k < filled { '#' } else { '-' })
-            .collect();
-        let mark = if i == w.selected_dim { '>' } else { ' ' };
-        s += &format!("\n{mark} {:<18} [{bar}] {value:.2}", d.name);
-    }
+    // The task's sliders are in the side panel; the keyboard edits the marked one.
+    let d = &w.env.task_space().dims[w.selected_dim];
+    s += &format!("\nkeys edit {} = {:.2}", d.name, w.task[w.selected_dim]);
     // Two short lines: one long line overflowed a 1280-px window.
     s += &format!(
-        "\nLeft/Right dimension | Up/Down change | Enter reset | P pause | 1 lidar | 2 contacts | 3 outlines\nM control (keyboard: {} actions on Q/A W/S E/D R/F ..., Space releases grips)",
+        "\nLeft/Right dimension | Up/Down change | Enter reset | P pause\n1 lidar | 2 contacts | 3 outlines | M control\nkeyboard: {} actions on Q/A W/S E/D R/F ..., Space releases grips",
         w.env.action_space().dim()
     );
     if let Some(p) = panel {

@@ -8,6 +8,7 @@
 
 mod capture;
 mod draw;
+mod side_panel;
 mod sim;
 mod teacher_panel;
 mod text_panel;
@@ -74,14 +75,16 @@ fn main() -> anyhow::Result<()> {
     .insert_resource(ClearColor(draw::SKY))
     .insert_non_send(sim)
     .insert_resource(capture::Capture::new(args.screenshot.clone(), args.frames))
-    .add_systems(Startup, (draw::setup, text_panel::setup))
+    .add_systems(Startup, (draw::setup, text_panel::setup, side_panel::setup))
     .add_systems(
         Update,
         (
             sim::control,
+            side_panel::interact,
             sim::advance,
             draw::world,
             draw::hud,
+            side_panel::show,
             text_panel::typing,
             text_panel::show,
             capture::tick,

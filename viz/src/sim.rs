@@ -47,7 +47,7 @@ pub struct WalkerSim {
     pub obs: Vec<f32>,
     pub task: Vec<f64>,
     pub control: Control,
-    drivers: Drivers,
+    pub drivers: Drivers,
     /// Tasks replayed in turn (the run's test set), if any.
     replay: Vec<Vec<f64>>,
     next_replay: usize,
@@ -60,6 +60,10 @@ pub struct WalkerSim {
     /// Debug outlines of the scene's polygons over the filled frame.
     pub show_outlines: bool,
     pub paused: bool,
+    /// Env steps per displayed frame (the side panel's speed buttons).
+    pub speed: f32,
+    /// Steps owed to the speed so far (a fraction carries to the next frame).
+    debt: f32,
     keys: Vec<i8>,
     /// A POET run's active pairs (N steps through them), empty otherwise.
     pub population: Vec<PairView>,
@@ -186,6 +190,8 @@ impl Sim {
             show_contacts: true,
             show_outlines: false,
             paused: false,
+            speed: 1.0,
+            debt: 0.0,
             keys: Vec::new(),
             population,
             pair: 0,
@@ -333,12 +339,19 @@ pub fn control(mut sim: NonSendMut<Sim>, keys: Res<ButtonInput<KeyCode>>) {
         .push(if keys.pressed(KeyCode::Space) { -1 } else { 1 });
 }
 
-/// One env step per frame (the original's 50 Hz is close to a display's 60).
+/// `speed` env steps per frame, one by default (the original's 50 Hz is
+/// close to a display's 60).
 pub fn advance(mut sim: NonSendMut<Sim>) {
     if let Sim::Walker(w, _) = &mut *sim {
-        if !w.paused {
+        if w.paused {
+            return;
+        }
+        w.debt += w.speed;
+        while w.debt >= 1.0 {
+            w.debt -= 1.0;
             if let Err(e) = w.step() {
                 error!("{e}");
+                break;
             }
         }
     }
