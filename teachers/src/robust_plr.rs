@@ -4,13 +4,13 @@
 //! algorithm is [`crate::plr::Plr`] with its `robust` switch on; the dcd
 //! bipedal settings are PLR's.
 
-use crate::plr::{Plr, QUICK};
+use crate::plr::{Plr, QUICK, ROBUST_NAME};
 use crate::registry::{Descriptor, config, restore_serde};
 use trellis_core::Expert;
 
 /// The registry entry.
 pub const DESCRIPTOR: Descriptor = Descriptor {
-    name: "robust-plr",
+    name: ROBUST_NAME,
     summary: "PLR that learns from replayed tasks only (new ones are just scored)",
     needs_expert: false,
     initial_from: Expert::High,

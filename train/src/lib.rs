@@ -88,6 +88,13 @@ pub enum TrainError {
     NeedsPython(String),
 }
 
+impl TrainError {
+    /// An I/O error with the file it happened on.
+    pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
+        TrainError::Io(format!("{}: {e}", path.display()))
+    }
+}
+
 /// What a world's observations are, for matching it with a student (the
 /// world's name alone decides it: built with no options).
 fn reads(env: &str) -> Result<Reads, TrainError> {
@@ -352,7 +359,7 @@ pub fn start_with(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrainError> {
-    std::fs::read(path).map_err(|e| run_dir::io(path, e))
+    std::fs::read(path).map_err(|e| TrainError::io(path, e))
 }
 
 /// The resolved config a run dir was started with.
@@ -418,8 +425,8 @@ fn restart(
                 dir.display()
             )));
         }
-        for e in std::fs::read_dir(dir).map_err(|e| run_dir::io(dir, e))? {
-            let e = e.map_err(|e| run_dir::io(dir, e))?;
+        for e in std::fs::read_dir(dir).map_err(|e| TrainError::io(dir, e))? {
+            let e = e.map_err(|e| TrainError::io(dir, e))?;
             if e.file_name() == run_dir::LOCK {
                 continue;
             }
@@ -429,7 +436,7 @@ fn restart(
             } else {
                 std::fs::remove_file(&path)
             };
-            gone.map_err(|e| run_dir::io(&path, e))?;
+            gone.map_err(|e| TrainError::io(&path, e))?;
         }
     }
     start_with(source, cfg, dir, show_progress)

@@ -14,7 +14,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::run_dir::io;
 
 /// One training episode (`episodes.csv`): the columns `step, env, return,
 /// length, success`, then one column per task dimension, named after it.
@@ -144,7 +143,7 @@ fn read_with_header<T: for<'de> Deserialize<'de>>(
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(path, e)),
+        Err(e) => return Err(TrainError::io(path, e)),
     };
     let mut rd = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(file);
     let header = rd.headers().map_err(|e| TrainError::Io(format!("{}: {e}", path.display())))?.clone();

@@ -40,10 +40,6 @@ pub const SUMMARY: &str = "summary.json";
 pub const LOCK: &str = "lock";
 const LOGS: [&str; 3] = [EPISODES, EVAL, TEACHER];
 
-/// An I/O error with the file it happened on.
-pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
-    TrainError::Io(format!("{}: {e}", path.display()))
-}
 
 /// Writes `bytes` to `path` via a synced temporary file and a rename.
 ///
@@ -52,7 +48,7 @@ pub(crate) fn io(path: &Path, e: std::io::Error) -> TrainError {
 /// same manifest at the same moment, and a shared temporary name let one
 /// writer rename the other's half-written file away.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TrainError> {
-    trellis_core::fs::write_atomic(path, bytes).map_err(|e| io(path, e))
+    trellis_core::fs::write_atomic(path, bytes).map_err(|e| TrainError::io(path, e))
 }
 
 /// The exclusive hold of one process on a run dir (see the module doc).
@@ -82,19 +78,19 @@ impl RunLock {
                     holder.trim()
                 )));
             }
-            Err(fs::TryLockError::Error(e)) => return Err(io(&p, e)),
+            Err(fs::TryLockError::Error(e)) => return Err(TrainError::io(&p, e)),
         }
         // Temporary files of a writer killed mid-write: nobody else can be
         // writing here now.
-        for e in fs::read_dir(dir).map_err(|e| io(dir, e))?.filter_map(Result::ok) {
+        for e in fs::read_dir(dir).map_err(|e| TrainError::io(dir, e))?.filter_map(Result::ok) {
             if trellis_core::fs::is_stale_temporary(&e.file_name().to_string_lossy()) {
                 let _ = fs::remove_file(e.path());
             }
         }
         let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
         let who = format!("pid {} on {}", std::process::id(), host.trim());
-        file.set_len(0).map_err(|e| io(&p, e))?;
-        file.write_all(who.as_bytes()).map_err(|e| io(&p, e))?;
+        file.set_len(0).map_err(|e| TrainError::io(&p, e))?;
+        file.write_all(who.as_bytes()).map_err(|e| TrainError::io(&p, e))?;
         Ok(Self { _file: file })
     }
 }
@@ -129,12 +125,12 @@ impl RunDir {
     /// A new run with its own set of append-only logs (POET's population
     /// logs), created empty; the same refusal of a non-empty dir.
     pub fn create_logs(path: &Path, names: &'static [&'static str]) -> Result<Self, TrainError> {
-        fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        fs::create_dir_all(path).map_err(|e| TrainError::io(path, e))?;
         // Locked before looking: two processes starting one run at once
         // cannot both find it empty.
         let lock = RunLock::acquire(path)?;
         let others = fs::read_dir(path)
-            .map_err(|e| io(path, e))?
+            .map_err(|e| TrainError::io(path, e))?
             .filter_map(Result::ok)
             .any(|e| e.file_name() != LOCK);
         if others {
@@ -176,9 +172,9 @@ impl RunDir {
                 .create(true)
                 .append(true)
                 .open(&p)
-                .map_err(|e| io(&p, e))?;
+                .map_err(|e| TrainError::io(&p, e))?;
             if let Some(len) = lengths.and_then(|l| l.0.get(i)) {
-                f.set_len(*len).map_err(|e| io(&p, e))?;
+                f.set_len(*len).map_err(|e| TrainError::io(&p, e))?;
             }
             logs.push(LineWriter::new(f));
         }
@@ -199,7 +195,7 @@ impl RunDir {
     pub fn log(&mut self, name: &str, line: &str) -> Result<(), TrainError> {
         let i = self.names.iter().position(|n| *n == name).expect("a known log");
         let p = self.path.join(name);
-        writeln!(self.logs[i], "{line}").map_err(|e| io(&p, e))
+        writeln!(self.logs[i], "{line}").map_err(|e| TrainError::io(&p, e))
     }
 
     /// Appends a row to episodes.csv.
@@ -222,9 +218,9 @@ impl RunDir {
         let mut lens = Vec::new();
         for (w, name) in self.logs.iter_mut().zip(self.names) {
             let p = self.path.join(name);
-            w.flush().map_err(|e| io(&p, e))?;
-            w.get_ref().sync_data().map_err(|e| io(&p, e))?;
-            lens.push(w.get_ref().metadata().map_err(|e| io(&p, e))?.len());
+            w.flush().map_err(|e| TrainError::io(&p, e))?;
+            w.get_ref().sync_data().map_err(|e| TrainError::io(&p, e))?;
+            lens.push(w.get_ref().metadata().map_err(|e| TrainError::io(&p, e))?.len());
         }
         Ok(LogLengths(lens))
     }

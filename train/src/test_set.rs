@@ -42,7 +42,7 @@ pub fn generate(space: &TaskSpace, n: usize) -> Vec<Vec<f64>> {
 
 /// Reads a JSON list of task vectors and checks each against `space`.
 pub fn load(path: &Path, space: &TaskSpace) -> Result<Vec<Vec<f64>>, TrainError> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::run_dir::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
     let tasks: Vec<Vec<f64>> = serde_json::from_str(&text).map_err(|e| {
         TrainError::Config(format!(
             "test_set {}: expected a JSON list of task vectors: {e}",

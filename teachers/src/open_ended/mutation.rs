@@ -18,7 +18,10 @@ pub fn mutate(parent: &[f64], space: &TaskSpace, step: f64, rng: &mut ChaCha8Rng
             let moved = (x + uniform(rng, -s, s)).clamp(d.low, d.high);
             let grid = 0.5 * s;
             if grid > 0.0 {
-                (d.low + ((moved - d.low) / grid).round() * grid).clamp(d.low, d.high)
+                let snapped = (d.low + ((moved - d.low) / grid).round() * grid).clamp(d.low, d.high);
+                // Without the float noise of the multiplication (0.8999999999999999),
+                // so logs read as the grid and equal points compare equal.
+                (snapped * 1e9).round() / 1e9
             } else {
                 moved
             }

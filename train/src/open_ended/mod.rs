@@ -87,7 +87,7 @@ impl Population {
     /// Reads a POET run dir's `population.json`.
     pub fn read(dir: &Path) -> Result<Self, TrainError> {
         let p = dir.join(POPULATION);
-        let bytes = std::fs::read(&p).map_err(|e| crate::run_dir::io(&p, e))?;
+        let bytes = std::fs::read(&p).map_err(|e| TrainError::io(&p, e))?;
         serde_json::from_slice(&bytes).map_err(|e| TrainError::Io(format!("{}: {e}", p.display())))
     }
 }
@@ -168,7 +168,7 @@ pub fn start(cfg: RunConfig, out: &Path, show_progress: bool) -> Result<Outcome,
 pub fn resume(dir: &Path, steps: Option<u64>, lock: RunLock, show_progress: bool) -> Result<Outcome, TrainError> {
     let mut cfg = crate::read_config(dir)?;
     let d = descriptor(&cfg)?;
-    let blob = Blob::from_bytes(&std::fs::read(dir.join(CHECKPOINT)).map_err(|e| crate::run_dir::io(&dir.join(CHECKPOINT), e))?)?;
+    let blob = Blob::from_bytes(&std::fs::read(dir.join(CHECKPOINT)).map_err(|e| TrainError::io(&dir.join(CHECKPOINT), e))?)?;
     let mut counters: Counters = blob.get_json("progress")?;
     if let Some(s) = steps {
         if s < counters.steps {
@@ -344,7 +344,7 @@ pub fn load_population(dir: &Path) -> Result<PopulationReplay, TrainError> {
     let cfg = crate::read_config(dir)?;
     let c = check(&cfg)?;
     let path = dir.join(CHECKPOINT);
-    let blob = Blob::from_bytes(&std::fs::read(&path).map_err(|e| crate::run_dir::io(&path, e))?)?;
+    let blob = Blob::from_bytes(&std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?)?;
     let poet: Poet<OpenAiEs> = blob.get_json("poet")?;
     let spec = c.world.spec();
     let (obs, act) = (spec.observation.entries().len(), spec.action.entries().len());
