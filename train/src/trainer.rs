@@ -272,16 +272,7 @@ where
     }
 
     fn progress_bar(&self) -> ProgressBar {
-        if !self.show_progress {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(self.cfg.steps).with_position(self.progress.step);
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {human_pos}/{human_len} steps · {per_sec} · eta {eta} · {msg}")
-                .expect("a valid template")
-                .progress_chars("=> "),
-        );
-        bar
+        steps_bar(self.show_progress, self.cfg.steps, self.progress.step)
     }
 
     /// One line per evaluation, kept above the bar (or on stdout without
@@ -377,3 +368,17 @@ fn mean(returns: &[f64]) -> f64 {
     returns.iter().sum::<f64>() / returns.len() as f64
 }
 
+
+/// A run's progress bar over its step budget (hidden when not shown), at `step`.
+pub(crate) fn steps_bar(show: bool, steps: u64, step: u64) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(steps).with_position(step);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {human_pos}/{human_len} steps · {per_sec} · eta {eta} · {msg}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}

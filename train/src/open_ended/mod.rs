@@ -15,7 +15,7 @@ pub mod arena;
 use std::path::Path;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 use trellis_agents::es::{EsConfig, OpenAiEs};
 use trellis_core::TaskMap;
@@ -314,16 +314,7 @@ impl Run {
     }
 
     fn progress_bar(&self) -> ProgressBar {
-        if !self.show_progress {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(self.cfg.steps).with_position(self.arena.steps);
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {human_pos}/{human_len} steps · {per_sec} · eta {eta} · {msg}")
-                .expect("a valid template")
-                .progress_chars("=> "),
-        );
-        bar
+        crate::trainer::steps_bar(self.show_progress, self.cfg.steps, self.arena.steps)
     }
 }
 
