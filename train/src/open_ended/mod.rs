@@ -122,7 +122,7 @@ fn check(cfg: &RunConfig) -> Result<Checked, TrainError> {
     }
     let es: EsConfig = trellis_agents::registry::settings("es", &cfg.student_settings()?).map_err(TrainError::Config)?;
     let world = crate::world::make(cfg)?.into_walker().map_err(|_| {
-        TrainError::Config(format!("`env` = `{}`: `{}` runs on walker worlds (poet, stump-tracks, parkour, ...)", cfg.env, d.name))
+        TrainError::Config(format!("`env` = `{}`: `{}` needs a world with a walker body (its agents read vector observations)", cfg.env, d.name))
     })?;
     let map = TaskMap::new(world.task_space(), cfg.shuffle);
     let poet = PoetConfig::from_table(d.variant, &cfg.teacher_config).map_err(TrainError::Config)?;
