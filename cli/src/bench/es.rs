@@ -75,13 +75,13 @@ pub fn run(b: &EsBench) -> Result<()> {
         if base.is_nan() {
             base = best.0;
         }
+        let vs_physics = if physics.is_nan() { String::new() } else { format!("{:.2}x of the physics on 1 thread, ", best.0 / physics) };
         println!(
-            "{} ES ({} directions) {threads} thread{}: {:.0} steps/s ({:.2}x of the physics on 1 thread, {:.2}x of ES on {} thread{}; {:.1} CPU-us per step)",
+            "{} ES ({} directions) {threads} thread{}: {:.0} steps/s ({vs_physics}{:.2}x of ES on {} thread{}; {:.1} CPU-us per step)",
             b.env,
             b.directions,
             if threads == 1 { "" } else { "s" },
             best.0,
-            best.0 / physics,
             best.0 / base,
             b.threads[0],
             if b.threads[0] == 1 { "" } else { "s" },
