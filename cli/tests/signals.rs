@@ -167,3 +167,46 @@ fn time_based_checkpoints_bound_what_a_kill_loses() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// SIGTERM mid-way through a POET run: it exits 75 within seconds (a stop
+/// is noticed between batches of episodes, inside an iteration too — the
+/// rollback itself is pinned down by train/tests/poet_stop.rs), and the
+/// resumed run ends with exactly an uninterrupted run's logs.
+#[test]
+fn a_poet_run_stops_inside_an_iteration_and_resumes_exactly() {
+    let dir = scratch("poet");
+    let poet = |name: &str| {
+        let mut c = trellis();
+        c.args(["train", "--quiet", "--env", "poet", "--teacher", "poet", "--steps", "100000000"])
+            .args(["--set", "es.hidden=[8]", "--set", "es.directions=8", "--set", "es.eval_episodes=2"])
+            .args(["--set", "teacher_config.reproduce_every=2", "--set", "teacher_config.repro_threshold=-150.0"])
+            .args(["--set", "teacher_config.mc_low=-150.0", "--set", "teacher_config.mc_high=400.0"])
+            .args(["--set", "teacher_config.iterations=8", "--set", "checkpoint_every=100000000", "--out"])
+            .arg(dir.join(name));
+        c.stdout(Stdio::null()).stderr(Stdio::piped());
+        c
+    };
+    let o = poet("whole").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |run: &str, f: &str| std::fs::read_to_string(dir.join(run).join(f)).unwrap();
+    let run = dir.join("cut");
+    let mut child = poet("cut").spawn().unwrap();
+    let t0 = Instant::now();
+    // Past the header and three iterations' rows: mid-run.
+    while rows(&run.join("pairs.csv")) < 4 {
+        assert!(t0.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none(), "no progress");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    signal(&child, "-TERM");
+    let signalled = Instant::now();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(75), "{err}");
+    assert!(signalled.elapsed() < Duration::from_secs(5), "took {:?} to stop", signalled.elapsed());
+    assert!(err.contains("stopped at step") && !run.join("summary.json").exists(), "{err}");
+    resume(&run);
+    for f in ["pairs.csv", "poet.jsonl", "population.json"] {
+        assert_eq!(read("cut", f), read("whole", f), "{f}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -43,6 +43,9 @@ pub struct EsArena {
     pub steps: u64,
     /// Episodes played so far.
     pub episodes: u64,
+    /// A stop was asked for while an iteration ran: the arena played
+    /// nothing since (returning zeros) and the loop discards the iteration.
+    pub interrupted: bool,
 }
 
 impl EsArena {
@@ -54,7 +57,7 @@ impl EsArena {
             .num_threads(threads.max(1))
             .build()
             .map_err(|e| format!("could not start {threads} threads: {e}"))?;
-        Ok(Self { proto, map, cfg, net, pool, steps: 0, episodes: 0 })
+        Ok(Self { proto, map, cfg, net, pool, steps: 0, episodes: 0, interrupted: false })
     }
 
     /// The ES settings.
@@ -69,6 +72,14 @@ impl EsArena {
 
     /// Plays `jobs` on the task `env` encodes; each one's return, in order.
     fn play(&mut self, env: &[f64], jobs: &[Job]) -> Vec<f64> {
+        // At the paper's scale an iteration (a transfer round above all) runs
+        // for many minutes, longer than a scheduler waits after SIGTERM: a
+        // stop is noticed between batches, and the loop rolls the iteration back.
+        crate::stop::poll();
+        if self.interrupted || crate::stop::requested() {
+            self.interrupted = true;
+            return vec![0.0; jobs.len()];
+        }
         let task = self.map.to_world(env);
         let (proto, net) = (&self.proto, &self.net);
         let results: Vec<(f64, u32)> = self.pool.install(|| {

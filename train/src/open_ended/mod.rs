@@ -207,7 +207,17 @@ impl Run {
         let bar = self.progress_bar();
         let mut last_checkpoint = Instant::now();
         while !self.finished() {
+            // Kept to roll back an iteration a stop cuts short: the run then
+            // checkpoints as it was before it, and a resume replays it whole.
+            let before = (self.poet.clone(), self.arena.steps, self.arena.episodes);
             let events = self.poet.step(&mut self.arena);
+            if self.arena.interrupted {
+                (self.poet, self.arena.steps, self.arena.episodes) = before;
+                self.arena.interrupted = false;
+                self.checkpoint(t0)?;
+                bar.abandon();
+                return Err(self.stopped());
+            }
             self.log(&events)?;
             bar.set_position(self.arena.steps.min(self.cfg.steps));
             bar.set_message(self.status());
@@ -227,12 +237,7 @@ impl Run {
                 last_checkpoint = Instant::now();
                 if stop {
                     bar.abandon();
-                    return Err(TrainError::Stopped(format!(
-                        "stopped at step {} (iteration {}) on request, checkpointed: `trellis train --resume {}` continues it",
-                        self.arena.steps,
-                        self.poet.iteration,
-                        self.dir.path.display()
-                    )));
+                    return Err(self.stopped());
                 }
             }
         }
@@ -254,6 +259,15 @@ impl Run {
             steps_per_second: sps,
             already_finished: false,
         })
+    }
+
+    fn stopped(&self) -> TrainError {
+        TrainError::Stopped(format!(
+            "stopped at step {} (iteration {}) on request, checkpointed: `trellis train --resume {}` continues it",
+            self.arena.steps,
+            self.poet.iteration,
+            self.dir.path.display()
+        ))
     }
 
     /// The step budget is spent, or the iteration limit reached.
