@@ -157,7 +157,9 @@ impl Arena for EsArena {
         let mut candidate = target.clone();
         candidate.theta.clone_from(&source.theta);
         let returns = self.mirrored(&candidate, env, seed);
-        candidate.tell(&returns, &self.cfg);
+        // The target's optimiser state is what the step continues from; the
+        // candidate's own moments are reset when it arrives, so only θ is kept.
+        candidate.theta = candidate.propose(&returns, &self.cfg);
         candidate
     }
 
