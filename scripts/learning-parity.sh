@@ -14,14 +14,15 @@
 #
 # The PPO reference is bench/parity/ppo_torch.py (a PyTorch PPO configured as
 # TeachMyAgent's ppo2 runs); the SAC reference is TeachMyAgent's own PyTorch
-# SAC, run from the checkout by bench/parity/sac_tma.py (not resumable: a cut
-# seed starts again).
+# SAC, run from the checkout by bench/parity/sac_tma.py (resumable at every
+# evaluation through the original's own restore hook).
 #
 # Every cell plays the same test set (the 10×10 grid over the bounds) with the
 # same protocol (deterministic policy, mastered above 230) every EVAL steps.
 # Runs go seed by seed across the cells (seed 0 of every cell, then seed 1, ...)
 # JOBS at a time, one core each; run the same command again to resume (finished
-# runs are skipped, cut ones continue from their last evaluation). Then
+# runs are skipped, cut ones continue from their last evaluation, a larger
+# BUDGET extends finished ones). Then
 # bench/parity/report.py writes OUT/STAGE/parity.{md,png}: Welch's t-tests
 # against the reference cell on the final evaluation and the area under the
 # curve, with Hedges' g.
@@ -96,8 +97,7 @@ run() { # cell seed
   local extra=()
   [ "$cell" = ppo2-trellis ] && extra=(--set 'ppo.activation="tanh"' --set 'ppo.init="orthogonal"' --set ppo.global_grad_clip=true)
   if [ "$cell" = trellis-trellis ] || [ "$cell" = ppo2-trellis ]; then
-    if [ -f "$d/summary.json" ]; then return 0; fi
-    if [ -f "$d/checkpoint.bin" ]; then
+    if [ -f "$d/checkpoint.bin" ]; then # a finished run returns at once; a larger budget extends it
       "$trellis" train --resume "$d" --steps "$budget" --quiet
     else
       rm -rf "$d"

@@ -17,13 +17,13 @@ engine); its learner is inferred from the checkpoint's contents.
 import argparse
 import json
 import os
-import pickle
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engines  # noqa: E402
+from learners import policy_from_run  # noqa: E402
 
 SUCCESS = 230.0
 
@@ -33,24 +33,10 @@ p.add_argument("--tma", required=True)
 p.add_argument("--test-set", required=True)
 p.add_argument("--family", default="ppo", choices=["ppo", "sac"])
 p.add_argument("--engines", default="trellis,box2d")
+p.add_argument("--episodes", help="also write every episode (run, engine, task, return, length, distance, "
+                                  "terminated) to this CSV, to see which tasks a world gap is in")
 args = p.parse_args()
 tests = json.load(open(args.test_set))
-
-
-def load_policy(run, obs_dim, act_dim):
-    with open(os.path.join(run, "checkpoint.pkl"), "rb") as f:
-        state = pickle.load(f)["learner"]
-    if isinstance(state, dict) and "net" in state:
-        import torch
-        torch.set_num_threads(1)
-        from ppo_torch import TorchPpo
-        learner = TorchPpo(obs_dim, act_dim, 0)
-        learner.load(state)
-        return lambda obs: learner.act(obs, deterministic=True)[0]
-    import trellis
-    s = trellis.Student(args.family, obs_dim, act_dim, seed=0)
-    s.load(state)
-    return lambda obs: s.act(obs[None], True)[0]
 
 
 def play(env, policy):
@@ -68,17 +54,26 @@ def play(env, policy):
             done = term or trunc
         rows.append((ret, n, dist, term, tilt / n, torque / n))
     a = np.array(rows, dtype=float)
+    play.episodes = a
     return {"return": a[:, 0].mean(), "mastered": 100 * (a[:, 0] > SUCCESS).mean(), "length": a[:, 1].mean(),
             "distance": a[:, 2].mean(), "terminated": 100 * a[:, 3].mean(), "tilt": a[:, 4].mean(),
             "effort": a[:, 5].mean()}
 
 
+episode_rows = []
 envs = {name: engines.make(name, args.tma) for name in args.engines.split(",")}
 print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s} {'distance':>9s} {'ended':>6s} {'tilt':>6s} {'effort':>6s}")
 first = next(iter(envs.values()))  # both engines observe and act alike
 for run in args.runs:
-    policy = load_policy(run, first.obs_dim, first.act_dim)
+    policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim)
     for name, env in envs.items():
         m = play(env, policy)
         print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
               f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)
+        episode_rows += [[run, name, *tests[i], *play.episodes[i, :4]] for i in range(len(tests))]
+if args.episodes:
+    import csv
+    with open(args.episodes, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["run", "engine", "stump_height", "stump_spacing", "return", "length", "distance", "terminated"])
+        w.writerows(episode_rows)

@@ -5,7 +5,12 @@ reward, next_obs, terminated, truncated)``, ``state()`` / ``load(state)``.
 
 - ``TrellisLearner``: trellis's native student through ``trellis.Student``.
 - ``TorchLearner``: the reference PyTorch PPO (``ppo_torch.py``).
+
+``policy_from_run`` gives the deterministic policy a parity run left in
+RUN/checkpoint.pkl, whichever learner made it.
 """
+import os
+import pickle
 
 
 class TrellisLearner:
@@ -44,3 +49,17 @@ class TorchLearner:
 
     def load(self, s):
         self.s.load(s)
+
+
+def policy_from_run(run, family, obs_dim, act_dim):
+    """obs -> action of the deterministic policy in RUN/checkpoint.pkl (a
+    ``run.py`` run dir; the learner is told apart by the state's contents)."""
+    with open(os.path.join(run, "checkpoint.pkl"), "rb") as f:
+        state = pickle.load(f)["learner"]
+    if isinstance(state, dict) and "net" in state:
+        learner = TorchLearner(obs_dim, act_dim, 0)
+        learner.load(state)
+    else:
+        learner = TrellisLearner(family, obs_dim, act_dim, 0)
+        learner.load(state)
+    return lambda obs: learner.act(obs, deterministic=True)

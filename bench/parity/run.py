@@ -8,7 +8,8 @@ mastered when the return exceeds 230).
 Resumable: it checkpoints at every evaluation (learner, teacher RNG, counters,
 curves) and a second call continues from there (the interrupted episode is
 started afresh). Writes OUT/eval.csv (step, episodes, mean test return,
-% mastered, wall seconds), OUT/episodes.csv and OUT/done when finished.
+% mastered, wall seconds), OUT/episodes.csv and OUT/done when finished; a larger
+``--steps`` extends a finished run.
 
     python3 bench/parity/run.py --learner torch --engine box2d --tma PATH \
         --bounds 0,0,0,6 --test-set tasks.json --steps 1500000 --eval-every 250000 --seed 0 --out DIR
@@ -53,7 +54,7 @@ lo, hi = np.array([b[0], b[2]]), np.array([b[1], b[3]])
 tests = json.load(open(args.test_set))
 os.makedirs(args.out, exist_ok=True)
 ckpt_path = os.path.join(args.out, "checkpoint.pkl")
-if os.path.exists(os.path.join(args.out, "done")):
+if os.path.exists(os.path.join(args.out, "done")) and not os.path.exists(ckpt_path):
     print(f"{args.out}: finished")
     raise SystemExit(0)
 
@@ -70,6 +71,9 @@ if os.path.exists(ckpt_path):
     learner.load(c["learner"])
     rng.bit_generator.state = c["rng"]
     step, episodes, evals, wall = c["step"], c["episodes"], c["evals"], c["wall"]
+    if step >= args.steps:
+        print(f"{args.out}: finished ({step} steps)")
+        raise SystemExit(0)
     print(f"{args.out}: resumed at step {step}")
 # Cut episodes.csv back to what the checkpoint saw (a crash may have left more).
 ep_path = os.path.join(args.out, "episodes.csv")

@@ -12,8 +12,20 @@ API and ``set_environment``, and a ``Teacher`` object (task sampling, test
 tasks, episode records). Two of its modules import TensorFlow 1, which no
 longer installs: the ``spinup`` package's ``__init__`` (it imports the TF1
 algorithms) and ``utils/logx.py`` (the logger); both are replaced by light
-stand-ins before the import. Not resumable (the original's loop keeps its
-state in locals): a cut seed starts again.
+stand-ins before the import.
+
+Resumable at every evaluation, through the original's own hooks: when the
+last test episode of an evaluation is recorded, the state the original keeps
+in the locals of ``sac()`` (networks, target networks, both Adam optimisers,
+the replay buffer, its step) is read from that frame and written to
+``OUT/checkpoint/``; a second call passes the saved networks and optimisers
+to the original's ``pretrained_model`` restore, refills its replay buffer in
+place before the first step, restores the torch and numpy generators, and
+runs the remaining epochs (with what is left of the random-action warm-up).
+A larger ``--steps`` extends a finished run. What differs from an
+uncut run: the episode open at the cut is started afresh, and the original's
+step counter restarts at 0 (its schedule of one update every 10 steps keeps
+its phase, evaluations falling on multiples of 10).
 
     python3 bench/parity/sac_tma.py --engine box2d --tma PATH --bounds 0,0,0,6 \
         --test-set tasks.json --steps 300000 --eval-every 50000 --seed 0 --out DIR
@@ -22,6 +34,8 @@ import argparse
 import csv
 import json
 import os
+import pickle
+import shutil
 import sys
 import types
 
@@ -46,9 +60,19 @@ b = [float(x) for x in args.bounds.split(",")]
 lo, hi = np.array([b[0], b[2]]), np.array([b[1], b[3]])
 tests = json.load(open(args.test_set))
 os.makedirs(args.out, exist_ok=True)
-if os.path.exists(os.path.join(args.out, "done")):
+ckpt = os.path.join(args.out, "checkpoint")
+if not os.path.isdir(ckpt) and os.path.isdir(ckpt + ".old"):
+    os.replace(ckpt + ".old", ckpt)  # cut between the two renames of save_checkpoint
+shutil.rmtree(ckpt + ".tmp", ignore_errors=True)
+resumed = None
+if os.path.isdir(ckpt):
+    with open(os.path.join(ckpt, "state.pkl"), "rb") as f:
+        resumed = pickle.load(f)
+if os.path.exists(os.path.join(args.out, "done")) and (resumed is None or resumed["teacher"]["step"] >= args.steps):
     print(f"{args.out}: finished")
     raise SystemExit(0)
+if resumed:
+    print(f"{args.out}: resumed at step {resumed['teacher']['step']}", flush=True)
 
 import gym  # noqa: E402  (the original's spaces)
 import torch  # noqa: E402
@@ -84,6 +108,8 @@ class OldApiEnv:
 
     def __init__(self, seed_base):
         self.e = engines.make(args.engine, args.tma)
+        if resumed and seed_base == resumed["seed_base_start"]:
+            seed_base = resumed["seed_base"]  # the training env's episode counter
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (self.e.obs_dim,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (self.e.act_dim,), np.float32, seed=args.seed)
         self.task, self.next_seed, self.seed_base = [0.0, 0.0], None, seed_base
@@ -108,6 +134,19 @@ class ParityTeacher:
     def __init__(self):
         self.rng = np.random.default_rng(args.seed)
         self.step, self.k, self.rets, self.evals, self.rows = 0, 0, [], [], []
+        if resumed:
+            t = resumed["teacher"]
+            self.rng.bit_generator.state = t["rng"]
+            self.step, self.k, self.evals, self.rows = t["step"], t["k"], t["evals"], t["rows"]
+        self.restore_pending = resumed is not None
+
+    def record_train_task_initial_state(self, obs):
+        # First called by sac() just before its main loop, with its replay
+        # buffer built and its generators seeded: the moment to put back what
+        # the checkpoint holds that the original's own restore does not.
+        if self.restore_pending:
+            self.restore_pending = False
+            restore_loop_state(sys._getframe(1).f_locals)
 
     def set_env_params(self, env):
         task = self.rng.uniform(lo, hi)
@@ -133,6 +172,8 @@ class ParityTeacher:
             print(f"{args.out}: step {self.step} test return {r.mean():.1f} mastered {self.evals[-1][3]:.0f}%", flush=True)
             self.rets = []
             self.write()
+            # Called from test_agent(), itself called from sac()'s loop.
+            save_checkpoint(sys._getframe(2).f_locals, self)
 
     def write(self):
         for name, header, rows in [("eval.csv", ["step", "episodes", "mean_return", "mastered_pct"], self.evals),
@@ -143,14 +184,61 @@ class ParityTeacher:
                 w.writerows(rows)
             os.replace(os.path.join(args.out, name + ".tmp"), os.path.join(args.out, name))
 
-    def __getattr__(self, name):  # set_value_estimator, record_train_task_initial_state, dump
+    def __getattr__(self, name):  # set_value_estimator, dump
         return lambda *a, **k: None
 
 
-seeds = iter([args.seed * 10 ** 7, args.seed * 10 ** 7 + 5 * 10 ** 6])
-epochs = args.steps // args.eval_every
-sac(lambda: OldApiEnv(next(seeds)), ac_kwargs=dict(hidden_sizes=[400, 300]), gamma=0.99, seed=args.seed,
-    epochs=epochs, steps_per_epoch=args.eval_every, start_steps=10_000, alpha=0.005, max_ep_len=2000,
-    replay_size=2_000_000, num_test_episodes=len(tests), lr=1e-3, update_every=10, batch_size=1000,
-    Teacher=ParityTeacher(), save_freq=epochs + 1)
+BUFFER = ["obs_buf", "obs2_buf", "act_buf", "rew_buf", "done_buf"]
+
+
+def save_checkpoint(loop, teacher):
+    """Writes the state of sac()'s loop (its locals) and of the teacher to
+    OUT/checkpoint, replacing the previous one only once complete."""
+    rb = loop["replay_buffer"]
+    tmp = ckpt + ".tmp"
+    os.makedirs(tmp)
+    # The keys and format the original's pretrained_model restore reads.
+    torch.save({"ac": loop["ac"].state_dict(), "ac_targ": loop["ac_targ"].state_dict(),
+                "pi_optimizer": loop["pi_optimizer"].state_dict(),
+                "q_optimizer": loop["q_optimizer"].state_dict()}, os.path.join(tmp, "model.pt"))
+    np.savez(os.path.join(tmp, "buffer.npz"), **{k: getattr(rb, k)[:rb.size] for k in BUFFER})
+    state = {"teacher": {"rng": teacher.rng.bit_generator.state, "step": teacher.step, "k": teacher.k,
+                         "evals": teacher.evals, "rows": teacher.rows},
+             "buffer": {"ptr": rb.ptr, "size": rb.size},
+             "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
+             "seed_base_start": seed_bases[0], "seed_base": loop["env"].seed_base}
+    with open(os.path.join(tmp, "state.pkl"), "wb") as f:
+        pickle.dump(state, f)
+    if os.path.isdir(ckpt):
+        os.replace(ckpt, ckpt + ".old")
+    os.replace(tmp, ckpt)
+    shutil.rmtree(ckpt + ".old", ignore_errors=True)
+
+
+def restore_loop_state(loop):
+    rb, b = loop["replay_buffer"], resumed["buffer"]
+    with np.load(os.path.join(ckpt, "buffer.npz")) as saved:
+        for k in BUFFER:
+            getattr(rb, k)[:b["size"]] = saved[k]
+    rb.ptr, rb.size = b["ptr"], b["size"]
+    print(f"{args.out}: replay buffer refilled with {rb.size} transitions", flush=True)
+    torch.set_rng_state(resumed["torch_rng"])
+    np.random.set_state(resumed["numpy_rng"])
+
+
+seed_bases = [args.seed * 10 ** 7, args.seed * 10 ** 7 + 5 * 10 ** 6]  # training env, test env
+seeds = iter(seed_bases)
+done_steps = resumed["teacher"]["step"] if resumed else 0
+epochs = (args.steps - done_steps) // args.eval_every
+if epochs > 0:
+    # The original's step counter restarts at 0 in a resumed run: what is left
+    # of the random warm-up (10,000 steps) and of the wait before the first
+    # update (1,000) is counted from where the checkpoint stands.
+    warm = dict(start_steps=max(0, 10_000 - done_steps), update_after=max(0, 1_000 - done_steps))
+    if resumed:
+        warm["pretrained_model"] = os.path.join(ckpt, "model.pt")
+    sac(lambda: OldApiEnv(next(seeds)), ac_kwargs=dict(hidden_sizes=[400, 300]), gamma=0.99, seed=args.seed,
+        epochs=epochs, steps_per_epoch=args.eval_every, alpha=0.005, max_ep_len=2000,
+        replay_size=2_000_000, num_test_episodes=len(tests), lr=1e-3, update_every=10, batch_size=1000,
+        Teacher=ParityTeacher(), save_freq=epochs + 1, **warm)
 open(os.path.join(args.out, "done"), "w").close()

@@ -179,6 +179,12 @@ impl WalkerEnv {
         self.episode.as_ref().map(|e| &e.physics)
     }
 
+    /// The live physics world, to change: for measurements that put the body
+    /// in a recorded state before a step (`tests/box2d_gait.rs`).
+    pub fn physics_mut(&mut self) -> Option<&mut Physics> {
+        self.episode.as_mut().map(|e| &mut e.physics)
+    }
+
     /// Handles of the spawned body's parts.
     pub fn body_handles(&self) -> Option<&Body> {
         self.episode.as_ref().map(|e| &e.body)
@@ -407,6 +413,10 @@ impl Env for WalkerEnv {
         let mut physics = Physics::new(self.cfg.physics);
         let handles = layout.build(&mut physics);
         let mut origin = layout.spawn + Vec2::new(0.0, self.body.spawn_height);
+        if self.body.posed {
+            // Posed with its lowest point on the ground: lift it onto its skin.
+            origin.y += self.cfg.physics.rest_gap();
+        }
         let hang = self.body.kind == BodyKind::Climber && !layout.ceiling.is_empty();
         if hang {
             // Climbers start with their grippers on the ceiling above the spawn point.

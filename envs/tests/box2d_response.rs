@@ -16,8 +16,10 @@
 //! predictive contact existed (up to 2 cm off the ground) the contact flags
 //! disagreed on 12% of the steps (up to half of them late in a sequence).
 //! Box2D-trained PPO gaits covered 34–79 units of their ~430 on that world.
-//! Now (8 substeps × 4 iterations, contact when the shapes meet): 0.078,
-//! 0.033, hull 0.008, contacts 2.6%; see `physics::PhysicsConfig`.
+//! With 8 substeps × 4 iterations and contact when the shapes meet: 0.078,
+//! 0.033, hull 0.008, contacts 2.6%; with Box2D's skin and joint slop added
+//! (see `box2d_gait.rs`, which found them): 0.066, 0.035, 0.007, 2.6%. See
+//! `physics::PhysicsConfig`.
 
 use serde::Deserialize;
 use trellis_envs::registry::make_walker;

@@ -14,7 +14,9 @@ fn stump_tracks() -> WalkerEnv {
 }
 
 /// Holds the legs apart with straight knees, leaning against hull pitch: the
-/// body stands still indefinitely on flat ground.
+/// body stands still on flat ground for a few seconds (150–270 steps here,
+/// 195–255 on TeachMyAgent's Box2D original: neither engine's knee limit
+/// holds the straight knee for good).
 fn stand(obs: &[f32]) -> Vec<f32> {
     let pd = |target: f32, angle: f32, speed: f32| {
         (5.0 * (target - angle) - 0.5 * speed).clamp(-1.0, 1.0)
@@ -100,11 +102,15 @@ fn zero_action_stays_up_for_a_while_and_never_sinks() {
 }
 
 #[test]
-fn standing_still_is_truncated_at_2000_steps() {
-    let mut env = stump_tracks();
+fn standing_still_is_truncated_at_the_step_limit() {
+    let cfg = WalkerConfig {
+        max_steps: 100,
+        ..WalkerConfig::default()
+    };
+    let mut env = make_walker("stump-tracks", None, cfg).unwrap();
     let steps = run(&mut env, 1, &[0.0, 6.0], stand);
     let last = steps.last().unwrap();
-    assert_eq!(steps.len(), 2000);
+    assert_eq!(steps.len(), 100);
     assert!(last.truncated && !last.terminated);
     assert!(steps.iter().all(|s| s.reward > FALL_REWARD));
 }

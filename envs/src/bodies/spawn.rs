@@ -29,19 +29,26 @@ pub struct Body {
 /// torque limit bounds how fast the target speed is reached.
 const MOTOR_DAMPING: f32 = 1.0e6;
 
-/// A revolute joint at `anchor` (world) whose angle is `start` in the current pose.
+/// A revolute joint at `anchor` (world) whose angle is `start` in the current
+/// pose, free to turn `slop` past each limit ([`PhysicsConfig::joint_slop`]).
+///
+/// [`PhysicsConfig::joint_slop`]: crate::physics::PhysicsConfig::joint_slop
 fn hinge(
     w: &PhysicsWorld,
     a: RigidBodyHandle,
     b: RigidBodyHandle,
     anchor: Vec2,
     limits: [f32; 2],
+    slop: f32,
     start: f32,
 ) -> (GenericJoint, f32) {
     let (pa, pb) = (w.bodies[a].position(), w.bodies[b].position());
     let reference = pb.rotation.angle() - pa.rotation.angle() - start;
+    // Box2D holds limits closer than two slops apart exactly (its "equal
+    // limits"): such a joint stays rigid.
+    let slop = if limits[1] - limits[0] < 2.0 * slop { 0.0 } else { slop };
     let mut joint: GenericJoint = RevoluteJointBuilder::new()
-        .limits(limits)
+        .limits([limits[0] - slop, limits[1] + slop])
         .contacts_enabled(false)
         .build()
         .into();
@@ -56,10 +63,39 @@ fn hinge(
     (joint, reference)
 }
 
+/// A part's collider: its outline rounded by `skin` (a circle by the
+/// terrain's share of it, Box2D rounding only polygons), with the mass of the
+/// bare outline, as Box2D leaves the skin out of a shape's mass.
+fn part_collider(shape: &Shape, density: f32, skin: f32) -> ColliderBuilder {
+    let (bare, rounded) = match shape {
+        Shape::Polygon(v) => {
+            let pts: Vec<Vec2> = v.iter().map(|&q| Vec2::from(q)).collect();
+            let bare = ColliderBuilder::convex_hull(&pts).expect("body polygon has at least 3 non-collinear points");
+            let rounded = if skin > 0.0 {
+                ColliderBuilder::round_convex_hull(&pts, skin).expect("body polygon has at least 3 non-collinear points")
+            } else {
+                bare.clone()
+            };
+            (bare, rounded)
+        }
+        Shape::Rect { w, h } => (
+            ColliderBuilder::cuboid(w / 2.0, h / 2.0),
+            if skin > 0.0 {
+                ColliderBuilder::round_cuboid(w / 2.0, h / 2.0, skin)
+            } else {
+                ColliderBuilder::cuboid(w / 2.0, h / 2.0)
+            },
+        ),
+        Shape::Circle { r } => (ColliderBuilder::ball(*r), ColliderBuilder::ball(r + skin / 2.0)),
+    };
+    rounded.mass_properties(bare.shape.mass_properties(density))
+}
+
 impl Body {
     /// Builds the body with its spawn point at `origin`; `push` is an initial
     /// horizontal impulse on the head (the original's random start force).
     pub fn spawn(spec: &BodySpec, physics: &mut Physics, origin: Vec2, push: f32) -> Self {
+        let (skin, slop) = (physics.skin, physics.joint_slop);
         let w = &mut physics.world;
         let mut parts = Vec::with_capacity(spec.parts.len());
         let mut colliders = Vec::with_capacity(spec.parts.len());
@@ -68,17 +104,7 @@ impl Body {
                 .translation(origin + Vec2::from(p.pos))
                 .rotation(p.angle)
                 .can_sleep(false);
-            let shape = match &p.shape {
-                Shape::Polygon(v) => {
-                    let pts: Vec<Vec2> = v.iter().map(|&q| Vec2::from(q)).collect();
-                    ColliderBuilder::convex_hull(&pts)
-                        .expect("body polygon has at least 3 non-collinear points")
-                }
-                Shape::Rect { w, h } => ColliderBuilder::cuboid(w / 2.0, h / 2.0),
-                Shape::Circle { r } => ColliderBuilder::ball(*r),
-            };
-            let col = shape
-                .density(p.density)
+            let col = part_collider(&p.shape, p.density, skin)
                 .friction(p.friction)
                 .friction_combine_rule(CoefficientCombineRule::GeometricMean)
                 .restitution(0.0)
@@ -91,7 +117,7 @@ impl Body {
         let mut reference_angles = Vec::with_capacity(spec.motors.len());
         for m in &spec.motors {
             let (pa, pb) = (parts[m.parent], parts[m.child]);
-            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits, m.start_angle);
+            let (mut joint, reference) = hinge(w, pa, pb, origin + Vec2::from(m.anchor), m.limits, slop, m.start_angle);
             joint.set_motor_model(JointAxis::AngX, MotorModel::ForceBased);
             joint.set_motor_velocity(JointAxis::AngX, 0.0, MOTOR_DAMPING);
             joint.set_motor_max_force(JointAxis::AngX, spec.torque);
@@ -105,6 +131,7 @@ impl Body {
                 parts[h.child],
                 origin + Vec2::from(h.anchor),
                 h.limits,
+                slop,
                 0.0,
             );
             w.insert_impulse_joint(parts[h.parent], parts[h.child], joint);

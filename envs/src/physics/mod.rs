@@ -85,6 +85,30 @@ pub struct PhysicsConfig {
     /// (`num_internal_pgs_iterations`): more let a motor's push travel
     /// through the hull–leg–ground chain before the substep ends.
     pub pgs_iterations: usize,
+    /// How far (world units) a body part's collision shape reaches beyond
+    /// its drawn outline against the terrain. Box2D rounds every polygon,
+    /// the terrain's edges and stumps included, by a skin of
+    /// `b2_polygonRadius` = 0.01: a part meets the terrain, and a foot's
+    /// ground sensor reports contact, when the two skins touch, 0.02 before
+    /// the outlines do, and it comes to rest about 1.5 cm above them. rapier's
+    /// shapes have no skin, so without one a walker stood ~1.5 cm lower than
+    /// the original's and its feet touched down later within a stride: put in
+    /// a state recorded from the original, its feet read "no contact" on 32%
+    /// of a learned gait's steps (`tests/box2d_gait.rs`). Only body parts
+    /// carry it (both skins added up), so the lidar, which Box2D casts
+    /// against the terrain's bare outline, still sees the bare terrain.
+    /// Circles are not rounded in Box2D: they take only the terrain's 0.01.
+    pub skin: f32,
+    /// How far (radians) a joint may turn past each of its limits. Box2D
+    /// stops a joint at a limit with a velocity constraint and pulls it back
+    /// only beyond `b2_angularSlop` (2°), without touching its speed: a motor
+    /// pressing a joint into its limit holds it there, 2° past, at speed 0.
+    /// rapier pulls a joint back to the limit itself, and the pull shows as
+    /// joint speed. Learned gaits press their hips and knees into the limits
+    /// on a third of their steps; with the limits widened by the slop the
+    /// one-step angle gap along such a gait falls from 0.024 to 0.015 rad
+    /// and the speed gap from 0.20 to 0.16 (`tests/box2d_gait.rs`).
+    pub joint_slop: f32,
 }
 
 impl Default for PhysicsConfig {
@@ -93,9 +117,29 @@ impl Default for PhysicsConfig {
             fps: 50.0,
             solver_iterations: 8,
             pgs_iterations: 4,
+            skin: 2.0 * BOX2D_POLYGON_RADIUS,
+            joint_slop: BOX2D_ANGULAR_SLOP,
         }
     }
 }
+
+impl PhysicsConfig {
+    /// How far above the terrain a body part's outline comes to rest: its
+    /// skin less the overlap the contact solver tolerates (rapier's allowed
+    /// linear error, 0.005, the same as Box2D's linear slop), 0.015 by
+    /// default. A body posed on the ground spawns this high, as the
+    /// original's body stands after its reset step.
+    pub fn rest_gap(&self) -> f32 {
+        (self.skin - 0.005).max(0.0)
+    }
+}
+
+/// Box2D's `b2_polygonRadius` (2 × its linear slop of 0.005): the skin of
+/// each of its polygons and edges.
+pub const BOX2D_POLYGON_RADIUS: f32 = 0.01;
+
+/// Box2D's `b2_angularSlop`: 2°, in radians.
+pub const BOX2D_ANGULAR_SLOP: f32 = 2.0 / 180.0 * std::f32::consts::PI;
 
 /// One episode's rapier world plus the fixed body that holds all terrain.
 pub struct Physics {
@@ -103,6 +147,10 @@ pub struct Physics {
     pub world: PhysicsWorld,
     /// The static body holding the terrain's colliders.
     pub ground: RigidBodyHandle,
+    /// The body parts' skin against the terrain ([`PhysicsConfig::skin`]).
+    pub skin: f32,
+    /// How far joints turn past their limits ([`PhysicsConfig::joint_slop`]).
+    pub joint_slop: f32,
 }
 
 impl Physics {
@@ -114,7 +162,12 @@ impl Physics {
         world.integration_parameters.num_solver_iterations = cfg.solver_iterations.max(1);
         world.integration_parameters.num_internal_pgs_iterations = cfg.pgs_iterations.max(1);
         let ground = world.insert_body(RigidBodyBuilder::fixed());
-        Self { world, ground }
+        Self {
+            world,
+            ground,
+            skin: cfg.skin,
+            joint_slop: cfg.joint_slop,
+        }
     }
 
     /// Advances the world by one env step (1 / fps).
