@@ -140,14 +140,28 @@ def test_a_sweep_compares_a_python_teacher_and_reports_it(tmp_path):
 
 
 class Raises(Uniform):
+    """Fails at the end of the first episode that starts after 1,000 steps: the
+    first checkpoint (due at 1,000 steps, taken at an episode end) is written
+    by then, whatever the episodes' lengths."""
+
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        self.steps, self.armed = 0, False
+
     def update(self, episode):
         super().update(episode)
-        if self.episodes == 3:
+        if self.armed:
             raise RuntimeError("the teacher's own bug")
+        self.steps += episode.length
+        self.armed = self.steps >= 1000
+
+
+class RaisesAtOnce(Uniform):
+    def update(self, episode):
+        raise RuntimeError("the teacher's own bug")
 
 
 def test_a_teacher_that_raises_stops_the_run_with_its_traceback_and_keeps_the_checkpoint(tmp_path):
-    # Fails at its third episode, after the first checkpoint (due at 1000 steps, taken at an episode end).
     settings = dict(SMALL, checkpoint_every=1000)
     with pytest.raises(RuntimeError, match="the teacher's own bug") as e:
         trellis.train(tmp_path / "r", teacher=Raises, quiet=True, **settings)
@@ -156,7 +170,7 @@ def test_a_teacher_that_raises_stops_the_run_with_its_traceback_and_keeps_the_ch
     assert ckpt.exists() and not (tmp_path / "r" / "summary.json").exists()
     before = ckpt.read_bytes()
     with pytest.raises(RuntimeError):
-        trellis.train(resume=tmp_path / "r", teacher=Raises, quiet=True)
+        trellis.train(resume=tmp_path / "r", teacher=RaisesAtOnce, quiet=True)
     assert ckpt.read_bytes() == before
 
 
