@@ -7,34 +7,13 @@ use std::path::{Path, PathBuf};
 use trellis_train::RunConfig;
 use trellis_train::open_ended::{EVENTS, PAIRS, POPULATION, Population};
 
+mod common;
+use common::quick;
+
 fn tmp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("trellis-poet-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&p);
     p
-}
-
-/// A POET run on the `poet` world small enough for seconds: tiny ES steps,
-/// reproduction every 2 iterations with a criterion every child passes.
-fn quick(teacher: &str, steps: u64) -> RunConfig {
-    let d = trellis_teachers::open_ended::descriptor(teacher).unwrap();
-    let mut cfg = RunConfig {
-        env: "poet".into(),
-        teacher: teacher.into(),
-        student: "es".into(),
-        steps,
-        checkpoint_every: steps / 3,
-        teacher_config: d.quick.parse().unwrap(),
-        ..Default::default()
-    };
-    for (k, v) in [
-        ("es.hidden", "[8]"),
-        ("es.directions", "3"),
-        ("es.eval_episodes", "1"),
-        ("teacher_config.reproduce_every", "2"),
-    ] {
-        cfg.set(k, v).unwrap();
-    }
-    cfg
 }
 
 fn read(p: &Path) -> String {

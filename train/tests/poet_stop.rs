@@ -5,25 +5,11 @@
 
 use trellis_train::{RunConfig, TrainError};
 
+mod common;
+
+/// The shared quick POET run, bounded by iterations rather than steps.
 fn quick(iterations: u64) -> RunConfig {
-    let mut cfg = RunConfig {
-        env: "poet".into(),
-        teacher: "poet".into(),
-        student: "es".into(),
-        steps: 100_000_000,
-        ..Default::default()
-    };
-    for (k, v) in [
-        ("es.hidden", "[8]"),
-        ("es.directions", "3"),
-        ("es.eval_episodes", "1"),
-        ("teacher_config.reproduce_every", "2"),
-        ("teacher_config.repro_threshold", "-150.0"),
-        ("teacher_config.mc_low", "-150.0"),
-        ("teacher_config.mc_high", "400.0"),
-    ] {
-        cfg.set(k, v).unwrap();
-    }
+    let mut cfg = common::quick("poet", 100_000_000);
     cfg.set("teacher_config.iterations", &iterations.to_string()).unwrap();
     cfg
 }
