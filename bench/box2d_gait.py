@@ -71,6 +71,7 @@ for _ in range(args.steps):
     if term or trunc:
         break
 ground_y = float(env.terrain_y[0])
-json.dump({"task": task, "ground_y": r(ground_y), "stumps": stumps(), "steps": steps},
+polygons = stumps()
+json.dump({"task": task, "ground_y": r(ground_y), "stumps": polygons, "steps": steps},
           open(args.out, "w"), separators=(",", ":"))
-print(f"{args.out}: {len(steps)} steps, {len(stumps())} stumps, hull reached x = {parts[0].position[0]:.1f}")
+print(f"{args.out}: {len(steps)} steps, {len(polygons)} stumps, hull reached x = {parts[0].position[0]:.1f}")

@@ -40,6 +40,8 @@ tests = json.load(open(args.test_set))
 
 
 def play(env, policy):
+    """The policy on every test task: the summary, and one row per episode
+    (return, length, distance, terminated, tilt, effort)."""
     rows = []
     for i, task in enumerate(tests):
         obs = env.reset(task, 10 ** 9 + i)
@@ -54,8 +56,7 @@ def play(env, policy):
             done = term or trunc
         rows.append((ret, n, dist, term, tilt / n, torque / n))
     a = np.array(rows, dtype=float)
-    play.episodes = a
-    return {"return": a[:, 0].mean(), "mastered": 100 * (a[:, 0] > SUCCESS).mean(), "length": a[:, 1].mean(),
+    return a, {"return": a[:, 0].mean(), "mastered": 100 * (a[:, 0] > SUCCESS).mean(), "length": a[:, 1].mean(),
             "distance": a[:, 2].mean(), "terminated": 100 * a[:, 3].mean(), "tilt": a[:, 4].mean(),
             "effort": a[:, 5].mean()}
 
@@ -67,10 +68,10 @@ first = next(iter(envs.values()))  # both engines observe and act alike
 for run in args.runs:
     policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim)
     for name, env in envs.items():
-        m = play(env, policy)
+        episodes, m = play(env, policy)
         print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
               f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)
-        episode_rows += [[run, name, *tests[i], *play.episodes[i, :4]] for i in range(len(tests))]
+        episode_rows += [[run, name, *tests[i], *episodes[i, :4]] for i in range(len(tests))]
 if args.episodes:
     import csv
     with open(args.episodes, "w", newline="") as f:

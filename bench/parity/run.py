@@ -54,7 +54,13 @@ lo, hi = np.array([b[0], b[2]]), np.array([b[1], b[3]])
 tests = json.load(open(args.test_set))
 os.makedirs(args.out, exist_ok=True)
 ckpt_path = os.path.join(args.out, "checkpoint.pkl")
-if os.path.exists(os.path.join(args.out, "done")) and not os.path.exists(ckpt_path):
+c = None
+if os.path.exists(ckpt_path):
+    with open(ckpt_path, "rb") as f:
+        c = pickle.load(f)
+# Finished (a run from before checkpoints were kept has only `done`), unless
+# --steps extends it: decided before any engine or learner is built.
+if os.path.exists(os.path.join(args.out, "done")) and (c is None or c["step"] >= args.steps):
     print(f"{args.out}: finished")
     raise SystemExit(0)
 
@@ -65,15 +71,10 @@ learner = (TrellisLearner(args.family, env.obs_dim, env.act_dim, args.seed) if a
            else TorchLearner(env.obs_dim, env.act_dim, args.seed, args.threads))
 rng = np.random.default_rng(args.seed)
 step, episodes, evals, wall = 0, 0, [], 0.0
-if os.path.exists(ckpt_path):
-    with open(ckpt_path, "rb") as f:
-        c = pickle.load(f)
+if c is not None:
     learner.load(c["learner"])
     rng.bit_generator.state = c["rng"]
     step, episodes, evals, wall = c["step"], c["episodes"], c["evals"], c["wall"]
-    if step >= args.steps:
-        print(f"{args.out}: finished ({step} steps)")
-        raise SystemExit(0)
     print(f"{args.out}: resumed at step {step}")
 # Cut episodes.csv back to what the checkpoint saw (a crash may have left more).
 ep_path = os.path.join(args.out, "episodes.csv")

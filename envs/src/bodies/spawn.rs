@@ -67,26 +67,20 @@ fn hinge(
 /// terrain's share of it, Box2D rounding only polygons), with the mass of the
 /// bare outline, as Box2D leaves the skin out of a shape's mass.
 fn part_collider(shape: &Shape, density: f32, skin: f32) -> ColliderBuilder {
-    let (bare, rounded) = match shape {
-        Shape::Polygon(v) => {
-            let pts: Vec<Vec2> = v.iter().map(|&q| Vec2::from(q)).collect();
-            let bare = ColliderBuilder::convex_hull(&pts).expect("body polygon has at least 3 non-collinear points");
-            let rounded = if skin > 0.0 {
-                ColliderBuilder::round_convex_hull(&pts, skin).expect("body polygon has at least 3 non-collinear points")
-            } else {
-                bare.clone()
-            };
-            (bare, rounded)
-        }
-        Shape::Rect { w, h } => (
-            ColliderBuilder::cuboid(w / 2.0, h / 2.0),
-            if skin > 0.0 {
-                ColliderBuilder::round_cuboid(w / 2.0, h / 2.0, skin)
-            } else {
-                ColliderBuilder::cuboid(w / 2.0, h / 2.0)
-            },
-        ),
-        Shape::Circle { r } => (ColliderBuilder::ball(*r), ColliderBuilder::ball(r + skin / 2.0)),
+    const HULL: &str = "body polygon has at least 3 non-collinear points";
+    // The drawn vertex order (not `Shape::outline`'s sorted one): the hull's
+    // vertex order moves the solver's arithmetic in its last bits.
+    let points = |v: &[[f32; 2]]| -> Vec<Vec2> { v.iter().map(|&q| Vec2::from(q)).collect() };
+    let bare = match shape {
+        Shape::Polygon(v) => ColliderBuilder::convex_hull(&points(v)).expect(HULL),
+        Shape::Rect { w, h } => ColliderBuilder::cuboid(w / 2.0, h / 2.0),
+        Shape::Circle { r } => ColliderBuilder::ball(*r),
+    };
+    let rounded = match shape {
+        _ if skin <= 0.0 => bare.clone(),
+        Shape::Polygon(v) => ColliderBuilder::round_convex_hull(&points(v), skin).expect(HULL),
+        Shape::Rect { w, h } => ColliderBuilder::round_cuboid(w / 2.0, h / 2.0, skin),
+        Shape::Circle { r } => ColliderBuilder::ball(r + skin / 2.0),
     };
     rounded.mass_properties(bare.shape.mass_properties(density))
 }

@@ -130,7 +130,8 @@ impl PhysicsConfig {
     /// default. A body posed on the ground spawns this high, as the
     /// original's body stands after its reset step.
     pub fn rest_gap(&self) -> f32 {
-        (self.skin - 0.005).max(0.0)
+        let p = IntegrationParameters::default();
+        (self.skin - p.normalized_allowed_linear_error * p.length_unit).max(0.0)
     }
 }
 
