@@ -38,7 +38,7 @@ enum Cmd {
     /// Print throughput numbers.
     #[command(subcommand)]
     Bench(bench::Bench),
-    /// Train a student with a teacher (default: PPO and ALP-GMM on Stump Tracks with stumps up to 0.5, 3M steps).
+    /// Train a student with a teacher (default: PPO and ALP-GMM on Stump Tracks with stumps up to 0.5, 2M steps).
     Train(train::Train),
     /// Re-run a run's test set from its last checkpoint.
     Eval(train::Eval),
