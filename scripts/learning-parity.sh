@@ -33,6 +33,10 @@
 #   CELLS="trellis-trellis torch-trellis" limits the cells; JOBS=2 by default.
 #   FAMILY=sac runs SAC instead (results in OUT/STAGE-sac; EVAL need not be a
 #   multiple of 20000 there).
+#   RECORD=DIR keeps the curves across machines: a seed whose DIR/<cell>/s<seed>/eval.csv
+#   already reaches BUDGET is not run again, each seed that finishes copies its
+#   eval.csv there, and the report is drawn from DIR (every recorded seed, also
+#   those run on other machines). A cut seed still resumes only from OUT.
 #
 # Needs python3 with venv, and TMA: a checkout of flowersteam/TeachMyAgent
 # (its Box2D worlds are imported from there, unmodified; nothing of it is
@@ -117,14 +121,27 @@ run() { # cell seed
   fi
 }
 
+record=${RECORD:-}
+[ -z "$record" ] || { mkdir -p "$record" && record=$(cd "$record" && pwd); }
+recorded() { # cell seed: the recorded curve reaches the budget
+  local f=$record/$1/s$2/eval.csv
+  [ -n "$record" ] && [ -f "$f" ] && (( $(tail -n 1 "$f" | cut -d, -f1) >= budget ))
+}
+keep() { # cell seed: copy a finished seed's curve into the record
+  [ -z "$record" ] && return 0
+  mkdir -p "$record/$1/s$2" && cp "$dir/$1/s$2/eval.csv" "$record/$1/s$2/eval.csv"
+}
+
 status=0
 for ((s = 0; s < seeds; s++)); do
   for cell in $cells; do
+    if recorded "$cell" "$s"; then echo "[parity] $stage $cell seed $s: recorded"; continue; fi
     while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || status=1; done
     echo "[parity] $stage $cell seed $s"
-    run "$cell" "$s" > "$log/$cell-s$s.log" 2>&1 || { echo "[parity] $cell seed $s failed: $log/$cell-s$s.log" >&2; status=1; } &
+    { run "$cell" "$s" > "$log/$cell-s$s.log" 2>&1 && keep "$cell" "$s"; } ||
+      { echo "[parity] $cell seed $s failed: $log/$cell-s$s.log" >&2; status=1; } &
   done
 done
 while (( $(jobs -rp | wc -l) > 0 )); do wait -n || status=1; done
-"$py" "$root/bench/parity/report.py" "$dir" || status=1
+"$py" "$root/bench/parity/report.py" "${record:-$dir}" || status=1
 exit $status
