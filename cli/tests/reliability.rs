@@ -94,6 +94,15 @@ fn assert_logs_consistent(run: &Path) -> u64 {
     last
 }
 
+/// The step of the run's last checkpoint, as `trellis eval` reports it.
+fn checkpoint_step(run: &Path) -> u64 {
+    let o = trellis().args(["eval", "--run"]).arg(run).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let step = out.split(" at step ").nth(1).and_then(|s| s.split(':').next());
+    step.and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no step in `{out}`"))
+}
+
 #[test]
 fn a_second_writer_is_refused_and_a_crash_leaves_no_stale_lock() {
     let (dir, run) = scratch("lock");
@@ -176,8 +185,11 @@ fn kill_9_at_random_moments_never_loses_the_last_checkpoint() {
     child.kill().unwrap();
     child.wait().unwrap();
     // Rows past the last checkpoint are still there until a resume cuts
-    // them: a budget well beyond them.
-    let o = resume(&run, assert_logs_consistent(&run) + 4000).output().unwrap();
+    // them: a budget well beyond them and beyond the checkpoint, which can be
+    // thousands of steps past the last row (each resume starts its episodes
+    // afresh, and a standing walker's last up to 2000 steps).
+    let last = assert_logs_consistent(&run).max(checkpoint_step(&run));
+    let o = resume(&run, last + 4000).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert_logs_consistent(&run);
     let left: Vec<String> = std::fs::read_dir(&run)
