@@ -124,8 +124,10 @@ run() { # cell seed
 record=${RECORD:-}
 [ -z "$record" ] || { mkdir -p "$record" && record=$(cd "$record" && pwd); }
 recorded() { # cell seed: the recorded curve reaches the budget
-  local f=$record/$1/s$2/eval.csv
-  [ -n "$record" ] && [ -f "$f" ] && (( $(tail -n 1 "$f" | cut -d, -f1) >= budget ))
+  local f=$record/$1/s$2/eval.csv last
+  [ -n "$record" ] && [ -f "$f" ] || return 1
+  last=$(tail -n 1 "$f" | cut -d, -f1) # "step" when only the header is there
+  [[ $last =~ ^[0-9]+$ ]] && (( last >= budget ))
 }
 keep() { # cell seed: copy a finished seed's curve into the record
   [ -z "$record" ] && return 0
