@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use trellis_train::drive::{Drive, Drivers};
 
 use crate::record::{Film, episode};
@@ -93,13 +94,23 @@ pub fn sweep(sweep: &Path, out: &Path, markdown: &Path) -> Result<()> {
         "\n## Pictures: what each teacher's curriculum looked like (seed 0)\n\n\
          A training task's world from each quarter of the run, and the final policy on its best and worst test task.\n",
     );
+    // Each run's pictures are independent (own world, own policy): draw them
+    // on rayon's pool, then write the section in the manifest's order.
+    let runs: Vec<_> = manifest.runs.iter().filter(|r| r.seed == 0).collect();
+    let drawn: Vec<(PathBuf, bool)> = runs
+        .par_iter()
+        .map(|run| {
+            let dir = trellis_sweep::execute::run_dir(sweep, run);
+            let to = out.join(run.cell.label().replace('/', "-")).join(&run.teacher);
+            let ok = trellis_train::has_checkpoint(&dir) && self::run(&dir, &to).is_ok();
+            (to, ok)
+        })
+        .collect();
     let mut cell = None;
     let (mut made, mut skipped) = (0, 0);
-    for run in manifest.runs.iter().filter(|r| r.seed == 0) {
-        let dir = trellis_sweep::execute::run_dir(sweep, run);
+    for (run, (to, ok)) in runs.iter().zip(drawn) {
         let label = run.cell.label();
-        let to = out.join(label.replace('/', "-")).join(&run.teacher);
-        if !trellis_train::has_checkpoint(&dir) || self::run(&dir, &to).is_err() {
+        if !ok {
             skipped += 1;
             continue;
         }
