@@ -57,6 +57,11 @@ pub struct Eval {
     /// A run dir with a checkpoint.
     #[arg(long)]
     pub run: PathBuf,
+    /// Print one JSON object instead of the sentence (for scripts): env,
+    /// teacher, student, the checkpoint's step and episodes, and the
+    /// evaluation (each test task's return in test-set order, mean, % mastered).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--env` values with their summaries, from the world table.
@@ -316,6 +321,18 @@ pub fn train(t: &Train) -> Result<()> {
 
 pub fn eval(e: &Eval) -> Result<()> {
     let (cfg, p, r) = trellis_train::evaluate_run(&e.run)?;
+    if e.json {
+        let out = serde_json::json!({
+            "env": cfg.env,
+            "teacher": cfg.teacher,
+            "student": cfg.student,
+            "step": p.step,
+            "episodes": p.episodes,
+            "eval": r,
+        });
+        println!("{out}");
+        return Ok(());
+    }
     println!(
         "{} / {} / {} at step {}: {} test tasks, mean return {:.1}, mastered {:.1}%",
         cfg.env,

@@ -94,13 +94,12 @@ fn assert_logs_consistent(run: &Path) -> u64 {
     last
 }
 
-/// The step of the run's last checkpoint, as `trellis eval` reports it.
+/// The step of the run's last checkpoint, as `trellis eval --json` reports it.
 fn checkpoint_step(run: &Path) -> u64 {
-    let o = trellis().args(["eval", "--run"]).arg(run).output().unwrap();
+    let o = trellis().args(["eval", "--json", "--run"]).arg(run).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let out = String::from_utf8_lossy(&o.stdout);
-    let step = out.split(" at step ").nth(1).and_then(|s| s.split(':').next());
-    step.and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no step in `{out}`"))
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("trellis eval --json prints JSON");
+    v["step"].as_u64().unwrap_or_else(|| panic!("no step in {v}"))
 }
 
 #[test]

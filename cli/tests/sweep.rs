@@ -227,14 +227,6 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         "teachers needing expert knowledge are n/a at level no"
     );
     assert!(md.contains("published"), "the Parkour reference table");
-    // Pictures of seed 0 of every cell and teacher, shown in the report.
-    let pics = ok(trellis().arg("report").arg(&out).arg("--out").arg(dir.join("pictured")).arg("--pictures"));
-    assert!(pics.contains("runs pictured"), "{pics}");
-    let pictured = std::fs::read_to_string(dir.join("pictured/report.md")).unwrap();
-    assert!(pictured.contains("## Pictures"), "{pictured}");
-    let thumb = dir.join("pictured/pictures/stump-unfeasible-no/random/curriculum-q1.png");
-    assert!(thumb.exists(), "{}", thumb.display());
-    assert!(pictured.contains("pictures/stump-unfeasible-no/random/policy-best.gif"), "{pictured}");
     // The table as data: one row per cell and teacher, n/a rows flagged, and
     // every finished run counted.
     let csv = std::fs::read_to_string(out.join("report/summary.csv")).unwrap();
@@ -260,6 +252,37 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         .unwrap()
         .count();
     assert!(curves >= 2 * 8, "one PNG and one SVG per cell: {curves}");
+}
+
+/// `report --pictures` on a sweep: seed 0 of every cell and teacher gets
+/// its curriculum thumbnails and policy GIFs, shown in the report.
+#[test]
+fn a_sweeps_report_pictures_each_teachers_curriculum_and_policy() {
+    let dir = tmp("sweep-pictures");
+    let manifest = dir.join("manifest.json");
+    ok(trellis()
+        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
+        .args(["--teachers", "random,alp-gmm", "--expert", "low", "--seeds", "2", "--out"])
+        .arg(&manifest));
+    let out = dir.join("sweep");
+    ok(&mut sweep_run(&manifest, &out));
+    let pics = ok(trellis().arg("report").arg(&out).arg("--out").arg(dir.join("pictured")).arg("--pictures"));
+    assert!(pics.contains("2 runs pictured"), "{pics}");
+    let pictured = std::fs::read_to_string(dir.join("pictured/report.md")).unwrap();
+    assert!(pictured.contains("## Pictures"), "{pictured}");
+    for teacher in ["random", "alp-gmm"] {
+        let to = dir.join("pictured/pictures/stump-rugged-low").join(teacher);
+        for q in 1..=4 {
+            let thumb = to.join(format!("curriculum-q{q}.png"));
+            assert!(thumb.exists(), "{}", thumb.display());
+        }
+        for gif in ["policy-best.gif", "policy-worst.gif"] {
+            let bytes = std::fs::read(to.join(gif)).unwrap();
+            assert!(bytes.starts_with(b"GIF89a"), "{gif} of {teacher} is a GIF");
+            assert!(pictured.contains(&format!("pictures/stump-rugged-low/{teacher}/{gif}")), "{pictured}");
+        }
+    }
+    assert!(pictured.contains("2 runs pictured, 0 skipped"), "{pictured}");
 }
 
 /// SIGTERM to `sweep run` (as SLURM sends before a time limit) is forwarded

@@ -248,24 +248,10 @@ fn a_run_replays_its_policy_with_the_teacher_panel() {
 fn a_poet_run_shows_its_population_with_an_agent_driving() {
     let run = std::env::temp_dir().join(format!("trellis-viz-poet-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&run);
-    let mut cfg = trellis_train::RunConfig {
-        env: "poet".into(),
-        teacher: "poet".into(),
-        student: "es".into(),
-        steps: 30_000,
-        ..Default::default()
-    };
-    for (k, v) in [
-        ("es.hidden", "[8]"),
-        ("es.directions", "3"),
-        ("es.eval_episodes", "1"),
-        ("teacher_config.reproduce_every", "2"),
-        ("teacher_config.repro_threshold", "-150.0"),
-        ("teacher_config.mc_low", "-150.0"),
-        ("teacher_config.mc_high", "400.0"),
-    ] {
-        cfg.set(k, v).unwrap();
-    }
+    // The quick POET run, with a criterion that admits more children so a
+    // population shows within 30k steps.
+    let mut cfg = trellis_train::open_ended::quick("poet", 30_000).unwrap();
+    cfg.set("teacher_config.repro_threshold", "-150.0").unwrap();
     trellis_train::start(cfg, &run, false).unwrap();
     let run_arg = run.display().to_string();
     let shot = Shot { name: "poet-population", args: &["--run", &run_arg], has_body: true };

@@ -144,6 +144,33 @@ fn descriptor(cfg: &RunConfig) -> Result<&'static Descriptor, TrainError> {
         .ok_or_else(|| TrainError::Config(format!("`{}` is not an open-ended teacher", cfg.teacher)))
 }
 
+/// A run of the open-ended teacher `teacher` (`poet` or `enhanced-poet`)
+/// on the `poet` world that grows a population within seconds: the
+/// teacher's quick settings, an ES student with one hidden layer of 8,
+/// 3 directions and 1 evaluation episode, reproduction every 2 iterations.
+/// For tests, demos and the viewer's screenshots; `None` for another teacher.
+pub fn quick(teacher: &str, steps: u64) -> Option<RunConfig> {
+    let d = trellis_teachers::open_ended::descriptor(teacher)?;
+    let mut cfg = RunConfig {
+        env: "poet".into(),
+        teacher: teacher.into(),
+        student: "es".into(),
+        steps,
+        checkpoint_every: steps / 3,
+        teacher_config: d.quick.parse().expect("a descriptor's quick settings are TOML"),
+        ..Default::default()
+    };
+    for (k, v) in [
+        ("es.hidden", "[8]"),
+        ("es.directions", "3"),
+        ("es.eval_episodes", "1"),
+        ("teacher_config.reproduce_every", "2"),
+    ] {
+        cfg.set(k, v).expect("the quick ES settings are valid");
+    }
+    Some(cfg)
+}
+
 /// Checks a POET run's settings as [`start`] would, without starting it.
 pub fn validate(cfg: &RunConfig) -> Result<(), TrainError> {
     check(cfg).map(|_| ())
