@@ -77,6 +77,17 @@ fn sweep_run(manifest: &Path, out: &Path) -> Command {
     c
 }
 
+/// Plans a smoke sweep of `stump-rugged` at expert level `low` with
+/// `teachers` and `seeds` into `dir/manifest.json`; returns its path.
+fn plan_rugged(dir: &Path, teachers: &str, seeds: u32) -> PathBuf {
+    let manifest = dir.join("manifest.json");
+    ok(trellis()
+        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
+        .args(["--teachers", teachers, "--expert", "low", "--seeds", &seeds.to_string(), "--out"])
+        .arg(&manifest));
+    manifest
+}
+
 /// Two sweeps of one manifest hold the same runs with the same episodes and
 /// evaluations (wall-clock columns aside).
 fn assert_same_results(a_dir: &Path, b_dir: &Path) {
@@ -259,11 +270,7 @@ fn every_experiment_at_smoke_scale_and_its_report() {
 #[test]
 fn a_sweeps_report_pictures_each_teachers_curriculum_and_policy() {
     let dir = tmp("sweep-pictures");
-    let manifest = dir.join("manifest.json");
-    ok(trellis()
-        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
-        .args(["--teachers", "random,alp-gmm", "--expert", "low", "--seeds", "2", "--out"])
-        .arg(&manifest));
+    let manifest = plan_rugged(&dir, "random,alp-gmm", 2);
     let out = dir.join("sweep");
     ok(&mut sweep_run(&manifest, &out));
     let pics = ok(trellis().arg("report").arg(&out).arg("--out").arg(dir.join("pictured")).arg("--pictures"));
@@ -292,11 +299,7 @@ fn a_sweeps_report_pictures_each_teachers_curriculum_and_policy() {
 #[test]
 fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
     let dir = tmp("sweep-signal");
-    let manifest = dir.join("manifest.json");
-    ok(trellis()
-        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
-        .args(["--teachers", "random", "--expert", "low", "--seeds", "2", "--out"])
-        .arg(&manifest));
+    let manifest = plan_rugged(&dir, "random", 2);
     // Longer runs of one env instance (exact resume), checkpointed only when stopped.
     let text = std::fs::read_to_string(&manifest).unwrap();
     let text = text
@@ -342,11 +345,7 @@ fn a_signalled_sweep_stops_its_runs_resumably_and_finishes_on_the_next_call() {
 #[test]
 fn thirty_two_sweeps_on_one_dir_lose_nothing() {
     let dir = tmp("sweep-many");
-    let manifest = dir.join("manifest.json");
-    ok(trellis()
-        .args(["sweep", "plan", "--scale", "smoke", "--experiments", "stump-rugged"])
-        .args(["--teachers", "random,alp-gmm", "--expert", "low", "--seeds", "3", "--out"])
-        .arg(&manifest));
+    let manifest = plan_rugged(&dir, "random,alp-gmm", 3);
     let run = |out: &Path| sweep_run(&manifest, out);
     let alone = dir.join("alone");
     ok(&mut run(&alone));
