@@ -24,8 +24,8 @@
 # runs are skipped, cut ones continue from their last evaluation, a larger
 # BUDGET extends finished ones). Then
 # bench/parity/report.py writes OUT/STAGE/parity.{md,png}: Welch's t-tests
-# against the reference cell on the final evaluation and the area under the
-# curve, with Hedges' g.
+# against the reference cell on the final evaluation (% mastered and test
+# return) and the area under the curve, with Hedges' g.
 #
 #   TMA=/path/to/TeachMyAgent scripts/learning-parity.sh OUT [STAGE] [BUDGET] [SEEDS] [EVAL]
 #   STAGE: flat (stump height 0, spacing [0, 6]; default) or full ([0, 3] × [0, 6])
@@ -145,5 +145,5 @@ for ((s = 0; s < seeds; s++)); do
   done
 done
 while (( $(jobs -rp | wc -l) > 0 )); do wait -n || status=1; done
-"$py" "$root/bench/parity/report.py" "${record:-$dir}" || status=1
+"$py" "$root/bench/parity/report.py" "${record:-$dir}" --family "$family" || status=1
 exit $status

@@ -88,12 +88,21 @@ def hedges_g(a, b):
 
 
 def welch(a, b):
-    if len(a) < 2 or len(b) < 2 or (np.var(a) == 0 and np.var(b) == 0):
-        return float("nan")
-    return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    """Welch's p as the table prints it; where the test is undefined, why."""
+    if len(a) < 2 or len(b) < 2:
+        return "–"
+    if np.var(a) == 0 and np.var(b) == 0:
+        # Every seed the same (e.g. no cell mastered a task): nothing to test.
+        return "equal" if np.mean(a) == np.mean(b) else "no spread"
+    return f"{stats.ttest_ind(a, b, equal_var=False).pvalue:.3g}"
 
 
-def main(stage, budget=None):
+# The measures compared, each with Welch's p and Hedges' g. The final test
+# return matters where no seed masters a task yet (SAC at a short budget).
+TESTED = ("final %", "final return", "AUC %", "AUC return")
+
+
+def main(stage, budget=None, family="ppo"):
     data = cells(stage)
     if budget is not None:
         data = {k: {s: c[c[:, 0] <= budget] for s, c in v.items()} for k, v in data.items()}
@@ -108,26 +117,28 @@ def main(stage, budget=None):
     lines = [f"# Learning parity: {os.path.basename(os.path.abspath(stage))}", "",
              f"Budget {budget:,.0f} steps; seeds that reached it per cell; mean ± std; Welch's t-test of each cell "
              f"against `{REFERENCE}` ({LABELS[REFERENCE]}): p and Hedges' g (positive: the cell is ahead).", "",
-             "| cell | seeds | final % mastered | final test return | AUC % mastered | AUC return | p (final %) | g | p (AUC %) | g | p (AUC return) | g |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| cell | seeds | final % mastered | final test return | AUC % mastered | AUC return | "
+             + " | ".join(f"p ({k}) | g" for k in TESTED) + " |",
+             "|---|---|---|---|---|---|" + "---|---|" * len(TESTED)]
     ref = metrics.get(REFERENCE)
     for k in sorted(metrics, key=lambda k: list(LABELS).index(k) if k in LABELS else 99):
         m = metrics[k]
         ms = lambda v: f"{np.mean(v):.1f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.1f}"
         row = [f"{k}", str(len(m["final %"])), ms(m["final %"]), ms(m["final return"]), ms(m["AUC %"]), ms(m["AUC return"])]
-        for key in ("final %", "AUC %", "AUC return"):
+        for key in TESTED:
             if ref is None or k == REFERENCE:
                 row += ["–", "–"]
             else:
-                row += [f"{welch(m[key], ref[key]):.3g}", f"{hedges_g(m[key], ref[key]):+.2f}"]
+                row += [welch(m[key], ref[key]), f"{hedges_g(m[key], ref[key]):+.2f}"]
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Each factor on its own (Welch's t-test of the first cell against the second; g > 0: the first is ahead):", "",
-              "| question | cells | p (final %) | g | p (AUC %) | g | p (AUC return) | g |", "|---|---|---|---|---|---|---|---|"]
+              "| question | cells | " + " | ".join(f"p ({k}) | g" for k in TESTED) + " |",
+              "|---|---|" + "---|---|" * len(TESTED)]
     for question, a, b in PAIRS:
         if a in metrics and b in metrics:
             row = [question, f"{a} vs {b}"]
-            for key in ("final %", "AUC %", "AUC return"):
-                row += [f"{welch(metrics[a][key], metrics[b][key]):.3g}", f"{hedges_g(metrics[a][key], metrics[b][key]):+.2f}"]
+            for key in TESTED:
+                row += [welch(metrics[a][key], metrics[b][key]), f"{hedges_g(metrics[a][key], metrics[b][key]):+.2f}"]
             lines.append("| " + " | ".join(row) + " |")
     running = {k: len(v) - len(done[k]) for k, v in data.items() if len(v) > len(done[k])}
     if running:
@@ -136,10 +147,10 @@ def main(stage, budget=None):
     text = "\n".join(lines) + "\n"
     open(os.path.join(stage, "parity.md"), "w").write(text)
     print(text)
-    plot(stage, done)
+    plot(stage, done, family)
 
 
-def plot(stage, done):
+def plot(stage, done, family):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -161,7 +172,7 @@ def plot(stage, done):
         ax.set_xlabel("env steps (M)")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle(f"PPO learning parity: {os.path.basename(os.path.abspath(stage))} (mean ± SE over seeds)")
+    fig.suptitle(f"{family.upper()} learning parity: {os.path.basename(os.path.abspath(stage))} (mean ± SE over seeds)")
     fig.tight_layout()
     fig.savefig(os.path.join(stage, "parity.png"), dpi=110)
 
@@ -171,5 +182,7 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description="learning-parity table and figure of OUT/STAGE")
     p.add_argument("stage", help="OUT/STAGE: one directory per cell, one s<seed>/eval.csv per seed")
     p.add_argument("--budget", type=float, help="compare at this step (curves cut after it; default: the furthest any seed got)")
+    p.add_argument("--family", default=os.environ.get("FAMILY", "ppo"), choices=["ppo", "sac"],
+                   help="the learners compared, for the figure's title (default: $FAMILY, else ppo)")
     a = p.parse_args()
-    main(a.stage, a.budget)
+    main(a.stage, a.budget, a.family)
