@@ -45,6 +45,7 @@ impl Settings for SacConfig {
         check("polyak", self.polyak as f64, 0.0, 1.0)?;
         check("alpha", self.alpha as f64, 0.0, 10.0)?;
         check("lr", self.lr, 1e-8, 1.0)?;
+        check("adam_epsilon", self.adam_epsilon as f64, 1e-12, 1.0)?;
         check_positive("batch_size", self.batch_size)?;
         check_positive("train_freq", self.train_freq)?;
         check_positive("buffer_size", self.buffer_size)?;
@@ -56,7 +57,8 @@ const LOG_STD_MIN: f32 = -20.0;
 const LOG_STD_MAX: f32 = 2.0;
 
 /// TeachMyAgent's benchmark settings (hidden 400/300, lr 1e-3, batch 1000,
-/// train every 10 steps, buffer 2M, alpha 0.005, gamma 0.99).
+/// train every 10 steps, buffer 2M, alpha 0.005, gamma 0.99, random actions
+/// for 10,000 steps, updates from step 1,000, PyTorch's Adam).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SacConfig {
@@ -76,8 +78,17 @@ pub struct SacConfig {
     pub train_freq: usize,
     /// Gradient steps every `train_freq` env steps (TeachMyAgent: 1).
     pub gradient_steps: usize,
-    /// Uniformly random actions for this many env steps before the policy acts (and learns).
+    /// Uniformly random actions for this many env steps before the policy acts.
     pub start_steps: usize,
+    /// Env steps before the first gradient step (Spinning Up's `update_after`;
+    /// TeachMyAgent's runs keep its 1,000, so the critics and the policy train
+    /// on random-action data while `start_steps` runs). Updates begin at the
+    /// earlier of the two, so the policy never acts untrained.
+    pub update_after: usize,
+    /// Adam's ε for the actor and the critics: PyTorch's default 1e-8, which
+    /// TeachMyAgent's SAC uses (burn's default is 1e-5, which damps the steps
+    /// of weights whose gradients stay small).
+    pub adam_epsilon: f32,
     /// Replay capacity in transitions (the oldest are overwritten).
     pub buffer_size: usize,
     /// Save the replay buffer in checkpoints (up to 430 MB at 2M
@@ -97,6 +108,8 @@ impl Default for SacConfig {
             train_freq: 10,
             gradient_steps: 1,
             start_steps: 10_000,
+            update_after: 1_000,
+            adam_epsilon: 1e-8,
             buffer_size: 2_000_000,
             checkpoint_replay: true,
         }
@@ -212,6 +225,7 @@ impl Sac {
         targets.q1.polyak(&critics.q1, 0.0);
         targets.q2.polyak(&critics.q2, 0.0);
         targets = targets.valid();
+        let adam = AdamConfig::new().with_epsilon(cfg.adam_epsilon);
         Self {
             replay: Replay::new(obs_dim, act_dim, cfg.buffer_size),
             cfg,
@@ -222,8 +236,8 @@ impl Sac {
             actor,
             critics,
             targets,
-            actor_optim: AdamConfig::new().init(),
-            critic_optim: AdamConfig::new().init(),
+            actor_optim: adam.init(),
+            critic_optim: adam.init(),
             steps: 0,
             updates: 0,
             work: UpdateWork::default(),
@@ -347,7 +361,7 @@ impl Student for Sac {
         self.replay.push(t);
         self.steps += 1;
         let f = self.cfg.train_freq.max(1) as u64;
-        if self.steps as usize >= self.cfg.start_steps
+        if self.steps as usize >= self.cfg.update_after.min(self.cfg.start_steps)
             && self.steps % f == 0
             && self.replay.len() >= self.cfg.batch_size
         {

@@ -101,6 +101,21 @@ fn sac_beats_random_on_reach() {
     );
 }
 
+/// TeachMyAgent's SAC (Spinning Up's loop) acts at random for its first
+/// 10,000 steps but trains from step 1,000 on; with the settings left at
+/// theirs, so does trellis's.
+#[test]
+fn sac_trains_from_step_1000_while_it_still_acts_at_random() {
+    let cfg = SacConfig { hidden: vec![8, 8], batch_size: 64, buffer_size: 5000, ..Default::default() };
+    assert_eq!((cfg.start_steps, cfg.update_after), (10_000, 1_000));
+    let mut sac = Sac::new(2, 1, cfg, 0);
+    train(&mut sac, 999);
+    assert_eq!(sac.updates, 0, "no update before step 1,000");
+    train(&mut sac, 101);
+    // Steps 1,000, 1,010, ..., 1,100: one update every `train_freq` (10).
+    assert_eq!(sac.updates, 11);
+}
+
 #[test]
 fn ppo_beats_random_on_reach() {
     let cfg = PpoConfig {
