@@ -177,9 +177,17 @@ pub fn check(field: &str, v: f64, lo: f64, hi: f64) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{field}` = {v} is outside its allowed range [{lo}, {hi}]"
+            "{field}` = {} is outside its allowed range [{}, {}]",
+            show(v),
+            show(lo),
+            show(hi)
         ))
     }
+}
+
+/// A bound as a reader writes it: 1e-8, not 0.00000001.
+fn show(x: f64) -> String {
+    if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e6) { format!("{x:e}") } else { format!("{x}") }
 }
 
 /// `field` must be at least 1.
