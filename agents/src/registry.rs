@@ -147,7 +147,23 @@ pub fn settings<S: Settings>(section: &str, t: &toml::Table) -> Result<S, String
 /// A [`Descriptor::resolve`] for settings type `S`.
 pub fn resolve<S: Settings>(section: &str, t: &toml::Table) -> Result<toml::Table, String> {
     let s: S = settings(section, t)?;
-    toml::Table::try_from(&s).map_err(|e| format!("[{section}]: {e}"))
+    let mut table = toml::Table::try_from(&s).map_err(|e| format!("[{section}]: {e}"))?;
+    table.iter_mut().for_each(|(_, v)| tidy_float(v));
+    Ok(table)
+}
+
+/// `f32` settings reach TOML widened to f64, and a run dir's config.toml
+/// would read `alpha = 0.004999999888241291`. A float that is exactly an
+/// f32 becomes the shortest decimal that reads back as that f32 (`0.005`),
+/// as a person would type it; the setting it gives back is the same.
+fn tidy_float(v: &mut toml::Value) {
+    match v {
+        toml::Value::Float(x) if (*x as f32) as f64 == *x => {
+            *x = (*x as f32).to_string().parse().unwrap_or(*x);
+        }
+        toml::Value::Array(items) => items.iter_mut().for_each(tidy_float),
+        _ => {}
+    }
 }
 
 /// The names of every student, in table order.

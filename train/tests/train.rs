@@ -295,6 +295,10 @@ fn set_overrides_any_field_and_unknown_fields_are_refused() {
     let sac = full.sections["sac"].as_table().unwrap();
     assert_eq!(sac["lr"].as_float(), Some(1e-4));
     assert_eq!(sac["batch_size"].as_integer(), Some(1000));
+    // f32 settings read as typed (not 0.004999999888241291), and give back the same f32.
+    assert_eq!(sac["alpha"].as_float(), Some(0.005));
+    let again = RunConfig::from_toml(&full.to_toml()).unwrap();
+    assert_eq!(again, full, "the run dir's config reads back as the run's");
 }
 
 /// The last teacher dump of a run dir.
