@@ -97,6 +97,11 @@ def welch(a, b):
     return f"{stats.ttest_ind(a, b, equal_var=False).pvalue:.3g}"
 
 
+def compare(a, b):
+    """The two table cells of one comparison: Welch's p and Hedges' g."""
+    return [welch(a, b), f"{hedges_g(a, b):+.2f}"]
+
+
 # The measures compared, each with Welch's p and Hedges' g. The final test
 # return matters where no seed masters a task yet (SAC at a short budget).
 TESTED = ("final %", "final return", "AUC %", "AUC return")
@@ -129,7 +134,7 @@ def main(stage, budget=None, family="ppo"):
             if ref is None or k == REFERENCE:
                 row += ["–", "–"]
             else:
-                row += [welch(m[key], ref[key]), f"{hedges_g(m[key], ref[key]):+.2f}"]
+                row += compare(m[key], ref[key])
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "Each factor on its own (Welch's t-test of the first cell against the second; g > 0: the first is ahead):", "",
               "| question | cells | " + " | ".join(f"p ({k}) | g" for k in TESTED) + " |",
@@ -138,7 +143,7 @@ def main(stage, budget=None, family="ppo"):
         if a in metrics and b in metrics:
             row = [question, f"{a} vs {b}"]
             for key in TESTED:
-                row += [welch(metrics[a][key], metrics[b][key]), f"{hedges_g(metrics[a][key], metrics[b][key]):+.2f}"]
+                row += compare(metrics[a][key], metrics[b][key])
             lines.append("| " + " | ".join(row) + " |")
     running = {k: len(v) - len(done[k]) for k, v in data.items() if len(v) > len(done[k])}
     if running:
