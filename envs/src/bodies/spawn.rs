@@ -229,21 +229,20 @@ impl Body {
         physics: &Physics,
         allowed: Option<ColliderHandle>,
     ) -> bool {
-        spec.parts.iter().zip(&self.colliders).any(|(p, &c)| {
-            p.contact == Contact::Critical
-                && physics
-                    .world
-                    .narrow_phase
-                    .contact_pairs_with(c)
-                    .any(|pair| {
-                        let other = if pair.collider1 == c {
-                            pair.collider2
-                        } else {
-                            pair.collider1
-                        };
-                        Some(other) != allowed && pair.has_any_active_contact()
-                    })
-        })
+        let touches = |c: ColliderHandle| {
+            physics.world.narrow_phase.contact_pairs_with(c).any(|pair| {
+                let other = if pair.collider1 == c {
+                    pair.collider2
+                } else {
+                    pair.collider1
+                };
+                Some(other) != allowed && pair.has_any_active_contact()
+            }) || physics.impacts_with(c).any(|other| Some(other) != allowed)
+        };
+        spec.parts
+            .iter()
+            .zip(&self.colliders)
+            .any(|(p, &c)| p.contact == Contact::Critical && touches(c))
     }
 
     /// False if any part's pose or velocity is non-finite or absurd: the

@@ -1,0 +1,65 @@
+"""Where do the original's knees bend past their limits? Replays the learned
+gait of envs/tests/data/box2d_gait.json one step at a time on TeachMyAgent's
+Box2D Stump Tracks, putting the walker in each recorded state and applying
+the recorded action (as envs/tests/box2d_gait.rs does with trellis's walker),
+once as the original runs (continuous physics on, Box2D's default) and once
+with continuous physics off.
+
+With it on, the replay reproduces the recording exactly (gap 0), and the back
+knee goes from its limit to 0.26-0.36 rad past it in one step where the shin
+lands hard (six times in the episode). With it off, one such step is left,
+and it starts from a recorded state already bent past: the bending comes from
+Box2D's time-of-impact pass, which stops a part where it first touches a
+static shape without solving its joints.
+trellis emulates that pass (envs/src/physics/continuous.rs).
+
+    python3 bench/box2d_toi.py --tma PATH
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "parity"))
+import engines  # noqa: E402
+
+p = argparse.ArgumentParser()
+p.add_argument("--tma", required=True, help="path of a TeachMyAgent checkout")
+p.add_argument("--gait", default=os.path.join(here, "..", "envs", "tests", "data", "box2d_gait.json"))
+p.add_argument("--seed", type=int, default=7, help="the seed the gait was recorded with")
+args = p.parse_args()
+
+gait = json.load(open(args.gait))
+recorded = np.array([s["obs"][:14] for s in gait["steps"]])
+# Joint angle entries (hips, knees) and the knees' limits; knees read angle + 1.
+ANGLES, SPEEDS, CONTACTS = [4, 6, 9, 11], [5, 7, 10, 12], [8, 13]
+KNEES, KNEE_UPPER = [6, 11], -0.1
+
+
+def replay(continuous):
+    eng = engines.make("box2d", args.tma)
+    eng.reset(gait["task"], args.seed)
+    eng.env.world.continuousPhysics = continuous
+    parts = eng.env.walker_body.body_parts  # hull, back thigh, back shin, front thigh, front shin
+    out = []
+    for step in gait["steps"]:
+        for body, (x, y, a, vx, vy, w) in zip(parts, step["state"]):
+            body.position, body.angle = (x, y), a
+            body.linearVelocity, body.angularVelocity = (vx, vy), w
+        obs, _, _, _ = eng.step(np.array(step["action"]))
+        out.append(obs[:14])
+    return np.array(out)
+
+
+for continuous in (True, False):
+    obs = replay(continuous)
+    gap = np.abs(obs - recorded)
+    past = obs[:, KNEES] - 1.0 - KNEE_UPPER
+    jumps = [(t, k) for k in range(2) for t in range(1, len(obs)) if past[t - 1, k] < 0.05 and past[t, k] > 0.25]
+    print(f"continuous physics {'on' if continuous else 'off'}: gap to the recording: angles "
+          f"{gap[:, ANGLES].mean():.4f}, speeds {gap[:, SPEEDS].mean():.4f}, contacts {gap[:, CONTACTS].mean():.4f}; "
+          f"knee from its limit to > 0.25 rad past it in one step: {len(jumps)} times "
+          f"{[(int(t), ['back', 'front'][k], round(float(past[t, k]), 3)) for t, k in jumps]}")
