@@ -15,24 +15,15 @@ trellis emulates that pass (envs/src/physics/continuous.rs).
 
     python3 bench/box2d_toi.py --tma PATH
 """
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
-here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "parity"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "parity"))
 import engines  # noqa: E402
 
-p = argparse.ArgumentParser()
-p.add_argument("--tma", required=True, help="path of a TeachMyAgent checkout")
-p.add_argument("--gait", default=os.path.join(here, "..", "envs", "tests", "data", "box2d_gait.json"))
-p.add_argument("--seed", type=int, default=7, help="the seed the gait was recorded with")
-args = p.parse_args()
-
-gait = json.load(open(args.gait))
+args, gait = engines.gait_replay(__doc__)
 recorded = np.array([s["obs"][:14] for s in gait["steps"]])
 # Joint angle entries (hips, knees) and the knees' limits; knees read angle + 1.
 ANGLES, SPEEDS, CONTACTS = [4, 6, 9, 11], [5, 7, 10, 12], [8, 13]

@@ -68,3 +68,22 @@ def make(engine, tma=None):
     if engine == "box2d":
         return Box2DEngine(tma)
     raise SystemExit(f"--engine {engine!r}: expected trellis or box2d")
+
+
+GAIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "envs", "tests", "data", "box2d_gait.json")
+
+
+def gait_replay(description):
+    """The command line shared by the scripts that replay the recorded gait
+    (envs/tests/data/box2d_gait.json) on the original: its --tma, --gait and
+    --seed. Returns the arguments and the loaded fixture."""
+    import argparse
+    import json
+
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--tma", required=True, help="path of a TeachMyAgent checkout")
+    p.add_argument("--gait", default=GAIT)
+    p.add_argument("--seed", type=int, default=7, help="the seed the gait was recorded with")
+    args = p.parse_args()
+    with open(args.gait) as f:
+        return args, json.load(f)
