@@ -203,10 +203,11 @@ fn resume_continues_from_the_checkpoint() {
     };
     trellis_train::start(cfg, &out, false).unwrap();
     let before = read(&out.join("episodes.csv"));
-    // To 4k: the walker's early episodes last up to ~900 steps, so a 1k
-    // extension could end none.
-    let outcome = trellis_train::resume(&out, Some(4_000), false).unwrap();
-    assert_eq!(outcome.progress.step, 4_000);
+    // To 6k: 2,000 more steps for each of the two envs, the episode step
+    // limit, so each ends an episode whatever the policy does (by 2k the
+    // student may already stand through a 1,000-step extension).
+    let outcome = trellis_train::resume(&out, Some(6_000), false).unwrap();
+    assert_eq!(outcome.progress.step, 6_000);
     assert_eq!(outcome.progress.resumes, 1);
     let after = read(&out.join("episodes.csv"));
     assert!(
@@ -223,7 +224,7 @@ fn resume_continues_from_the_checkpoint() {
         "steps never go back"
     );
     let (_, p, r) = trellis_train::evaluate_run(&out).unwrap();
-    assert_eq!((p.step, r.returns.len()), (4_000, 4));
+    assert_eq!((p.step, r.returns.len()), (6_000, 4));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -435,11 +436,12 @@ fn a_teacher_that_fails_stops_the_run_and_leaves_the_last_checkpoint() {
     let out = tmp("flaky");
     let cfg = RunConfig {
         envs: 1,
-        checkpoint_every: 500,
+        checkpoint_every: 100,
         ..small(6_000)
     };
-    // A checkpoint falls due at 500 steps and is taken at the end of the
-    // episode then running (the first or second): the third update fails after it.
+    // A checkpoint falls due at 100 steps and is taken at the end of the
+    // episode then running (the first or second: the early, random-action
+    // episodes fall after 55-110 steps): the third update fails after it.
     let err = trellis_train::start_with(&FlakySource(3), cfg, &out, false).unwrap_err();
     assert!(err.to_string().contains("raised on purpose"), "{err}");
     let ckpt = out.join("checkpoint.bin");
