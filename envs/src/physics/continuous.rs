@@ -183,12 +183,18 @@ fn time_of_impact(sweep: &Sweep, part: &Collider, fixed: &Collider) -> Option<f3
     let speed = (sweep.c - sweep.c0).length() + (sweep.a - sweep.a0).abs() * reach;
     // Cheap rejection first: the core's box at both ends of the sweep, grown
     // by how far its corners can bulge out between them, misses the fixed
-    // collider's box.
+    // collider's pieces' boxes (a track's ground is one polyline whose box
+    // spans every leg, its segments' boxes only the legs near them).
     let swept = core
         .compute_aabb(&(sweep.pose(0.0) * offset))
         .merged(&core.compute_aabb(&(sweep.pose(1.0) * offset)))
-        .loosened(target + tolerance + (sweep.a - sweep.a0).abs() * reach);
-    if !swept.intersects(&fixed.compute_aabb()) {
+        .loosened(target + tolerance + (sweep.a - sweep.a0).abs() * reach)
+        .transform_by(&fixed.position().inverse());
+    let near = match fixed.shape().as_composite_shape() {
+        Some(pieces) => pieces.bvh().intersect_aabb(&swept).next().is_some(),
+        None => swept.intersects(&fixed.shape().compute_local_aabb()),
+    };
+    if !near {
         return None;
     }
     let mut beta = 0.0f32;

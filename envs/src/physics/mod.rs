@@ -118,7 +118,7 @@ pub struct PhysicsConfig {
     /// a learned gait the knee then goes 0.22–0.35 rad past its limit
     /// (Box2D: 0.26–0.36; without the pass 0.04–0.15), and over the gait the
     /// foot sensors disagree with Box2D's on 3.5% of the steps instead of
-    /// 5.9% (`tests/box2d_gait.rs`). It costs 1.28× the env's CPU time.
+    /// 5.9% (`tests/box2d_gait.rs`). It costs 1.24× the env's CPU time.
     pub continuous: bool,
 }
 
