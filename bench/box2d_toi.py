@@ -11,7 +11,7 @@ lands hard (six times in the episode). With it off, one such step is left,
 and it starts from a recorded state already bent past: the bending comes from
 Box2D's time-of-impact pass, which stops a part where it first touches a
 static shape without solving its joints.
-trellis emulates that pass (envs/src/physics/continuous.rs).
+trellis emulates that pass (envs/src/physics/continuous.rs, off by default).
 
     python3 bench/box2d_toi.py --tma PATH
 """

@@ -153,33 +153,35 @@ fn one_step_along_a_learned_gait_matches_box2d() {
     let [hull, angles, speeds, contacts] = gap;
     assert!(hull < 0.02, "hull angle and speeds differ from Box2D's by {hull:.3} on average (limit 0.02)");
     assert!(angles < 0.02, "joint angles differ from Box2D's by {angles:.3} on average (limit 0.02)");
-    assert!(speeds < 0.16, "joint speeds differ from Box2D's by {speeds:.3} on average (limit 0.16)");
-    assert!(contacts < 0.05, "ground contact disagrees with Box2D's on {:.1}% of steps (limit 5%)", 100.0 * contacts);
+    assert!(speeds < 0.18, "joint speeds differ from Box2D's by {speeds:.3} on average (limit 0.18)");
+    assert!(contacts < 0.10, "ground contact disagrees with Box2D's on {:.1}% of steps (limit 10%)", 100.0 * contacts);
 }
 
 /// Each Box2D emulation earns its place: without the skin the feet of a
 /// walker put where Box2D's stood read "no contact" on about a third of the
-/// steps; without the joint slop the joints sit past their limits; without
-/// the continuous pass hard landings read as no contact (and the knee holds,
-/// below).
+/// steps; without the joint slop the joints sit past their limits; with
+/// the continuous pass (off by default, [`PhysicsConfig::continuous`]) hard
+/// landings read as contact as in Box2D and the joints move closer to its.
+///
+/// [`PhysicsConfig::continuous`]: trellis_envs::physics::PhysicsConfig::continuous
 #[test]
-fn without_the_skin_the_joint_slop_or_the_continuous_pass_the_gap_opens() {
+fn the_skin_the_joint_slop_and_the_continuous_pass_each_close_the_gap() {
     let cfg = WalkerConfig::default();
     let (skin, slop) = (cfg.physics.skin, cfg.physics.joint_slop);
     let full = gait_gap(cfg);
-    let bare = gait_gap(with(0.0, slop, true));
-    let stiff = gait_gap(with(skin, 0.0, true));
-    let discrete = gait_gap(with(skin, slop, false));
+    let bare = gait_gap(with(0.0, slop, false));
+    let stiff = gait_gap(with(skin, 0.0, false));
+    let continuous = gait_gap(with(skin, slop, true));
     report("no skin", &bare);
     report("no joint slop", &stiff);
-    report("no continuous pass", &discrete);
+    report("with the continuous pass", &continuous);
     assert!(bare[3] > 2.0 * full[3] + 0.1, "contacts: {:.3} without the skin vs {:.3} with it", bare[3], full[3]);
     assert!(stiff[1] > 1.3 * full[1], "joint angles: {:.3} without the slop vs {:.3} with it", stiff[1], full[1]);
     assert!(
-        discrete[3] > 1.4 * full[3] && discrete[2] > full[2],
-        "contacts {:.3}, speeds {:.3} without the continuous pass vs {:.3}, {:.3} with it",
-        discrete[3],
-        discrete[2],
+        full[3] > 1.4 * continuous[3] && full[2] > continuous[2] && continuous[3] < 0.05 && continuous[2] < 0.16,
+        "contacts {:.3}, speeds {:.3} with the continuous pass vs {:.3}, {:.3} without it",
+        continuous[3],
+        continuous[2],
         full[3],
         full[2]
     );
@@ -194,8 +196,8 @@ fn without_the_skin_the_joint_slop_or_the_continuous_pass_the_gap_opens() {
 fn a_hard_landing_bends_the_knee_past_its_limit_as_in_box2d() {
     // The back knee's observation is its angle + 1; its upper limit is -0.1.
     let past = |obs: f64| obs - 1.0 + 0.1;
-    let with_pass = replay(WalkerConfig::default());
-    let without = replay(with(2.0 * BOX2D_POLYGON_RADIUS, BOX2D_ANGULAR_SLOP, false));
+    let with_pass = replay(with(2.0 * BOX2D_POLYGON_RADIUS, BOX2D_ANGULAR_SLOP, true));
+    let without = replay(WalkerConfig::default());
     let impacts: Vec<usize> = (1..with_pass.len())
         .filter(|&t| past(with_pass[t - 1].1[6]) < 0.05 && past(with_pass[t].1[6]) > 0.25)
         .collect();

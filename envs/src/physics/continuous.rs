@@ -27,6 +27,9 @@
 //! Box2D's 1 m/s threshold), and moved on with that velocity for the rest of
 //! the step; then the next event, up to Box2D's 8 per pair. The contact
 //! counts as touching for the step, as Box2D's listener latches it.
+//!
+//! Off by default: [`super::PhysicsConfig::continuous`] says what it closes
+//! and why that is not yet enough.
 
 use rapier2d::parry::query::{self, ContactManifold, DefaultQueryDispatcher, PersistentQueryDispatcher};
 use rapier2d::parry::shape::{Ball, Shape};
