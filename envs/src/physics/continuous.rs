@@ -9,7 +9,7 @@
 //! pass pulls it back to where it first touched, kills its speed into the
 //! ground there and lets it slide on for the rest of the step, while its
 //! thigh and the hull go on where the joint solver put them. The joint is
-//! then past its limit, and the knee of a learned gait hitting a stump bends
+//! then past its limit, and the knee of a learned gait landing hard bends
 //! 0.3 rad the wrong way in one step, up to 0.8 rad over the next two
 //! (`bench/box2d_toi.py` replays the gait fixture on the original with and
 //! without continuous physics: the hyperextensions are all from this pass).
