@@ -193,7 +193,7 @@ impl Body {
             physics.body(self.parts[m.child]),
         );
         let rel = b.rotation().angle() - a.rotation().angle() - self.reference_angles[i];
-        (rel + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
+        crate::physics::wrap_angle(rel)
     }
 
     /// Appends, per motor: angle (+offset), relative speed / motor speed, and

@@ -35,7 +35,7 @@ use rapier2d::parry::query::{self, ContactManifold, DefaultQueryDispatcher, Pers
 use rapier2d::parry::shape::{Ball, Shape};
 use rapier2d::prelude::*;
 
-use super::Vec2;
+use super::{Vec2, wrap_angle};
 
 /// `b2_linearSlop`: the overlap contacts tolerate.
 const LINEAR_SLOP: f32 = 0.005;
@@ -234,8 +234,16 @@ fn contact_points(pose: &Pose, com: Vec2, part: &Collider, fixed: &Collider, out
     {
         return;
     }
-    let friction = (part.friction() * fixed.friction()).sqrt();
-    let restitution = part.restitution().max(fixed.restitution());
+    // The colliders' own combine rules, as rapier's discrete solver applies
+    // them (the geometric mean for friction: Box2D's rule).
+    let friction =
+        CoefficientCombineRule::combine(part.friction(), fixed.friction(), part.friction_combine_rule(), fixed.friction_combine_rule());
+    let restitution = CoefficientCombineRule::combine(
+        part.restitution(),
+        fixed.restitution(),
+        part.restitution_combine_rule(),
+        fixed.restitution_combine_rule(),
+    );
     for m in &manifolds {
         let sub2 = m.subshape_poses.as_ref().and_then(|s| s.pos2).unwrap_or(Pose::IDENTITY);
         let n = -part_pose.transform_vector(m.local_n1);
@@ -342,7 +350,7 @@ pub fn resolve(world: &mut PhysicsWorld, starts: &[Start], touched: &mut Vec<(Co
                 c0: s.c,
                 a0: s.a,
                 c: b.position().transform_point(local_com),
-                a: s.a + wrap(b.rotation().angle() - s.a),
+                a: s.a + wrap_angle(b.rotation().angle() - s.a),
                 alpha0: 0.0,
                 inv_mass: m.inv_mass,
                 inv_inertia: m.inv_principal_inertia,
@@ -403,7 +411,6 @@ pub fn resolve(world: &mut PhysicsWorld, starts: &[Start], touched: &mut Vec<(Co
         let si = pairs[k].sweep;
         let backup = sweeps[si];
         sweeps[si].advance(alpha);
-        pairs[k].toi = None;
         pairs[k].events += 1;
         let s = sweeps[si];
         let pose = s.pose(0.0);
@@ -436,9 +443,4 @@ pub fn resolve(world: &mut PhysicsWorld, starts: &[Start], touched: &mut Vec<(Co
         b.set_linvel(s.v, true);
         b.set_angvel(s.w, true);
     }
-}
-
-/// An angle difference wrapped to [-π, π], so a sweep turns the short way.
-fn wrap(d: f32) -> f32 {
-    (d + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
 }

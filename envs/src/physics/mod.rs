@@ -158,6 +158,12 @@ impl PhysicsConfig {
 /// each of its polygons and edges.
 pub const BOX2D_POLYGON_RADIUS: f32 = 0.01;
 
+/// An angle wrapped to [-π, π]: a joint's angle as the observation reads
+/// it, and the short way round for a turn between two poses.
+pub fn wrap_angle(a: f32) -> f32 {
+    (a + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
+}
+
 /// Box2D's `b2_angularSlop`: 2°, in radians.
 pub const BOX2D_ANGULAR_SLOP: f32 = 2.0 / 180.0 * std::f32::consts::PI;
 
