@@ -5,6 +5,7 @@ use rapier2d::prelude::*;
 
 use super::spec::*;
 use super::spec::{Contact, Shape};
+use crate::physics::limits::Limit;
 use crate::physics::{Physics, Vec2, groups};
 
 /// A spawned body: handles into one episode's world.
@@ -30,7 +31,8 @@ pub struct Body {
 const MOTOR_DAMPING: f32 = 1.0e6;
 
 /// A revolute joint at `anchor` (world) whose angle is `start` in the current
-/// pose, free to turn `slop` past each limit ([`PhysicsConfig::joint_slop`]).
+/// pose, free to turn `slop` past each limit ([`PhysicsConfig::joint_slop`];
+/// with Box2D's limits, `physics::limits` resets them before every step).
 ///
 /// [`PhysicsConfig::joint_slop`]: crate::physics::PhysicsConfig::joint_slop
 fn hinge(
@@ -115,11 +117,13 @@ impl Body {
             joint.set_motor_model(JointAxis::AngX, MotorModel::ForceBased);
             joint.set_motor_velocity(JointAxis::AngX, 0.0, MOTOR_DAMPING);
             joint.set_motor_max_force(JointAxis::AngX, spec.torque);
-            joints.push(w.insert_impulse_joint(pa, pb, joint));
+            let handle = w.insert_impulse_joint(pa, pb, joint);
+            physics.limits.push(Limit { joint: handle, parent: pa, child: pb, reference, range: m.limits });
+            joints.push(handle);
             reference_angles.push(reference);
         }
         for h in &spec.hinges {
-            let (joint, _) = hinge(
+            let (joint, reference) = hinge(
                 w,
                 parts[h.parent],
                 parts[h.child],
@@ -128,7 +132,9 @@ impl Body {
                 slop,
                 0.0,
             );
-            w.insert_impulse_joint(parts[h.parent], parts[h.child], joint);
+            let (parent, child) = (parts[h.parent], parts[h.child]);
+            let handle = w.insert_impulse_joint(parent, child, joint);
+            physics.limits.push(Limit { joint: handle, parent, child, reference, range: h.limits });
         }
         let grippers = spec
             .grippers
