@@ -5,7 +5,7 @@ use rapier2d::prelude::*;
 
 use super::spec::*;
 use super::spec::{Contact, Shape};
-use crate::physics::limits::Limit;
+use crate::physics::limits::{self, Limit};
 use crate::physics::{Physics, Vec2, groups};
 
 /// A spawned body: handles into one episode's world.
@@ -48,7 +48,7 @@ fn hinge(
     let reference = pb.rotation.angle() - pa.rotation.angle() - start;
     // Box2D holds limits closer than two slops apart exactly (its "equal
     // limits"): such a joint stays rigid.
-    let slop = if limits[1] - limits[0] < 2.0 * slop { 0.0 } else { slop };
+    let slop = if limits::equal_limits(limits, slop) { 0.0 } else { slop };
     let mut joint: GenericJoint = RevoluteJointBuilder::new()
         .limits([limits[0] - slop, limits[1] + slop])
         .contacts_enabled(false)
@@ -194,12 +194,7 @@ impl Body {
     /// Joint angle of motor `i` (0 at the drawn pose), wrapped to [-π, π].
     pub fn motor_angle(&self, spec: &BodySpec, physics: &Physics, i: usize) -> f32 {
         let m = &spec.motors[i];
-        let (a, b) = (
-            physics.body(self.parts[m.parent]),
-            physics.body(self.parts[m.child]),
-        );
-        let rel = b.rotation().angle() - a.rotation().angle() - self.reference_angles[i];
-        crate::physics::wrap_angle(rel)
+        limits::hinge_angle(&physics.world, self.parts[m.parent], self.parts[m.child], self.reference_angles[i])
     }
 
     /// Appends, per motor: angle (+offset), relative speed / motor speed, and

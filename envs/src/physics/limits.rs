@@ -33,19 +33,27 @@ pub struct Limit {
 /// small enough that its pull is negligible.
 const ENGAGE: f32 = 1.0e-5;
 
+/// A hinge's angle: the child's turn relative to its parent, less the
+/// reference, wrapped to [-π, π]. Box2D's joint angle, and the observation's.
+pub fn hinge_angle(world: &PhysicsWorld, parent: RigidBodyHandle, child: RigidBodyHandle, reference: f32) -> f32 {
+    wrap_angle(world.bodies[child].rotation().angle() - world.bodies[parent].rotation().angle() - reference)
+}
+
+/// Box2D's "equal limits": a range narrower than two slops holds its joint
+/// rigid, with no slop.
+pub fn equal_limits(range: [f32; 2], slop: f32) -> bool {
+    range[1] - range[0] < 2.0 * slop
+}
+
 /// Sets every limit for the coming step from where its joint is now.
 pub fn apply(world: &mut PhysicsWorld, limits: &[Limit], slop: f32) {
     for l in limits {
         let [lo, hi] = l.range;
-        if hi - lo < 2.0 * slop {
-            // Box2D's "equal limits": the joint stays rigid, as spawned.
+        if equal_limits(l.range, slop) {
+            // The joint stays rigid, as spawned.
             continue;
         }
-        let angle = wrap_angle(
-            world.bodies[l.child].rotation().angle()
-                - world.bodies[l.parent].rotation().angle()
-                - l.reference,
-        );
+        let angle = hinge_angle(world, l.parent, l.child, l.reference);
         let Some(joint) = world.impulse_joints.get_mut(l.joint, false) else {
             continue;
         };
