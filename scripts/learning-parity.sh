@@ -18,7 +18,10 @@
 # evaluation through the original's own restore hook).
 #
 # Every cell plays the same test set (the 10×10 grid over the bounds) with the
-# same protocol (deterministic policy, mastered above 230) every EVAL steps.
+# same protocol (one episode per task, mastered above 230) every EVAL steps,
+# acting with the policy's mean, or with EVAL_POLICY=sample with actions drawn
+# from the policy (TeachMyAgent's PPO protocol; its SAC is tested on the mean).
+# An OUT is evaluated one way: a second call with another EVAL_POLICY is refused.
 # Runs go seed by seed across the cells (seed 0 of every cell, then seed 1, ...)
 # JOBS at a time, one core each; run the same command again to resume (finished
 # runs are skipped, cut ones continue from their last evaluation, a larger
@@ -51,6 +54,7 @@ seeds=${4:-5}
 every=${5:-250000}
 jobs=${JOBS:-2}
 family=${FAMILY:-ppo}
+policy=${EVAL_POLICY:-mean}
 cells=${CELLS:-trellis-trellis torch-trellis trellis-box2d torch-box2d}
 [ "${FAMILY:-ppo}" = ppo ] && [ -z "${CELLS:-}" ] && cells="$cells ppo2-trellis"
 case $stage in
@@ -65,6 +69,11 @@ case $family in
   sac) (( budget % every == 0 )) || { echo "BUDGET = $budget must be a multiple of EVAL = $every for SAC" >&2; exit 2; } ;;
   *) echo "FAMILY = $family: expected ppo or sac" >&2; exit 2 ;;
 esac
+case $policy in
+  mean) ;;
+  sample) [ "$family" = ppo ] || { echo "EVAL_POLICY = sample: only for FAMILY=ppo (TeachMyAgent's SAC is tested on its mean)" >&2; exit 2; } ;;
+  *) echo "EVAL_POLICY = $policy: expected mean or sample" >&2; exit 2 ;;
+esac
 if [[ $cells == *box2d* || $family == sac ]]; then
   [[ -d ${TMA:-}/TeachMyAgent ]] ||
     { echo "TMA = '${TMA:-}' is not a TeachMyAgent checkout (set TMA, or CELLS without the box2d cells)" >&2; exit 2; }
@@ -75,6 +84,10 @@ dir=$out/$stage
 [ "$family" = ppo ] || dir=$out/$stage-$family
 log=$dir/logs
 mkdir -p "$log"
+# One evaluation protocol per OUT (a dir from before the setting was mean).
+was=$(cat "$dir/eval_policy" 2>/dev/null || { compgen -G "$dir/*/s[0-9]*" > /dev/null && echo mean; } || echo "$policy")
+[ "$was" = "$policy" ] || { echo "$dir was evaluated with EVAL_POLICY=$was; use another OUT for $policy" >&2; exit 2; }
+echo "$policy" > "$dir/eval_policy"
 
 # The tools: trellis's binary, a venv with the reference's dependencies and trellis's wheel.
 trellis=${TRELLIS:-$root/target/release/trellis}
@@ -108,7 +121,7 @@ run() { # cell seed
       "$trellis" train --env stump-tracks --teacher random --student "$family" --envs 1 --threads 1 \
         --seed "$s" --steps "$budget" --set eval_every="$every" --set checkpoint_every="$every" \
         --set "bounds.stump_height=[${bounds%%,*},$(cut -d, -f2 <<<"$bounds")]" \
-        --set test_set=\""$dir/test_set.json"\" "${extra[@]}" --out "$d" --quiet
+        --set test_set=\""$dir/test_set.json"\" --set eval_policy=\""$policy"\" "${extra[@]}" --out "$d" --quiet
     fi
   elif [ "$family" = sac ] && [ "$learner" = torch ]; then
     OMP_NUM_THREADS=1 "$py" "$root/bench/parity/sac_tma.py" --engine "$engine" --tma "${TMA:-}" \
@@ -117,7 +130,7 @@ run() { # cell seed
   else
     OMP_NUM_THREADS=1 "$py" "$root/bench/parity/run.py" --learner "$learner" --engine "$engine" --family "$family" \
       --tma "${TMA:-}" --bounds "$bounds" --test-set "$dir/test_set.json" --steps "$budget" \
-      --eval-every "$every" --seed "$s" --out "$d"
+      --eval-every "$every" --seed "$s" --eval-policy "$policy" --out "$d"
   fi
 }
 

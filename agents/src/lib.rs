@@ -7,10 +7,12 @@
 
 #![deny(missing_docs)]
 
+pub mod acting;
 pub mod normalizer;
 pub mod registry;
 pub mod replay;
 
+pub use acting::{Acting, EvalPolicy};
 pub use registry::{Descriptor, Reads, descriptor, names};
 
 /// Declares each student's module and lists its [`Descriptor`] in
@@ -83,9 +85,9 @@ pub trait Student<O = Vec<f32>, A = Vec<f32>>: Send {
     /// The registry name ("sac", "ppo", ...).
     fn name(&self) -> &'static str;
     /// Actions for a batch of observations, one per env instance, in
-    /// instance order; `deterministic` for evaluation (no exploration, no
-    /// learning-side bookkeeping).
-    fn act(&mut self, obs: &[O], deterministic: bool) -> Vec<A>;
+    /// instance order: to learn from ([`Acting::Explore`]) or to evaluate
+    /// (no exploration schedule, no learning-side bookkeeping).
+    fn act(&mut self, obs: &[O], acting: Acting) -> Vec<A>;
     /// Records the transitions that followed the last stochastic `act`;
     /// learns when its schedule says so.
     fn observe(&mut self, t: &Transition<O, A>);

@@ -25,7 +25,7 @@ use trellis_nn::{
 };
 
 use crate::normalizer::{RewardScaler, RunningStats};
-use crate::{Student, Transition, UpdateWork};
+use crate::{Acting, Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -415,8 +415,9 @@ impl Student for Ppo {
         DESCRIPTOR.name
     }
 
-    fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
-        if !deterministic && self.stored >= self.cfg.rollout {
+    fn act(&mut self, obs: &[Vec<f32>], acting: Acting) -> Vec<Vec<f32>> {
+        let explore = !acting.evaluates();
+        if explore && self.stored >= self.cfg.rollout {
             let t0 = std::time::Instant::now();
             // Forward and backward (3 forward passes' worth) of the network on
             // every stored transition, once per epoch.
@@ -425,21 +426,25 @@ impl Student for Ppo {
             trellis_nn::pool::on_math_pool(|| self.update());
             self.work.add(flops, t0);
         }
-        if !deterministic && self.cfg.normalize_obs {
+        if explore && self.cfg.normalize_obs {
             obs.iter().for_each(|o| self.obs_stats.update(o));
         }
         let (n, d) = (obs.len(), self.act_dim);
         let normed: Vec<Vec<f32>> = obs.iter().map(|o| self.normalise(o)).collect();
         let x = matrix(normed.concat(), n, self.obs_dim, &self.device).inner();
         let (mean, log_std, v) = self.model.valid().forward(x, d, self.cfg.activation);
-        if deterministic {
-            return values(mean)
-                .chunks(d)
-                .map(|a| a.iter().map(|x| x.clamp(-1.0, 1.0)).collect())
-                .collect();
+        let clipped = |a: Vec<f32>| -> Vec<Vec<f32>> {
+            a.chunks(d).map(|a| a.iter().map(|x| x.clamp(-1.0, 1.0)).collect()).collect()
+        };
+        let rng = match acting {
+            Acting::Mean => return clipped(values(mean)),
+            Acting::Sample(rng) => rng,
+            Acting::Explore => &mut self.rng,
+        };
+        let a = mean.clone() + log_std.clone().exp() * gaussian_noise(n, d, rng, &self.device).inner();
+        if !explore {
+            return clipped(values(a));
         }
-        let a = mean.clone()
-            + log_std.clone().exp() * gaussian_noise(n, d, &mut self.rng, &self.device).inner();
         let lp = values(log_prob(mean, log_std, a.clone()));
         let (a, v) = (values(a), values(v));
         self.pending.resize(n.max(self.pending.len()), None);

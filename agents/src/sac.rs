@@ -23,7 +23,7 @@ use trellis_nn::{
 };
 
 use crate::replay::Replay;
-use crate::{Student, Transition, UpdateWork};
+use crate::{Acting, Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -329,8 +329,8 @@ impl Student for Sac {
         DESCRIPTOR.name
     }
 
-    fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
-        if !deterministic && (self.steps as usize) < self.cfg.start_steps {
+    fn act(&mut self, obs: &[Vec<f32>], acting: Acting) -> Vec<Vec<f32>> {
+        if !acting.evaluates() && (self.steps as usize) < self.cfg.start_steps {
             return obs
                 .iter()
                 .map(|_| {
@@ -342,7 +342,11 @@ impl Student for Sac {
         }
         let flat: Vec<f32> = obs.iter().flatten().copied().collect();
         let x = matrix(flat, obs.len(), self.obs_dim, &self.device).inner();
-        let noise = (!deterministic).then(|| self.noise(obs.len(), &self.device.clone()).inner());
+        let noise = match acting {
+            Acting::Mean => None,
+            Acting::Sample(rng) => Some(gaussian_noise(obs.len(), self.act_dim, rng, &self.device).inner()),
+            Acting::Explore => Some(self.noise(obs.len(), &self.device.clone()).inner()),
+        };
         let (a, _) = policy(&self.actor.valid(), x, self.act_dim, noise);
         values(a)
             .chunks(self.act_dim)

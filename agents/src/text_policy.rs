@@ -23,7 +23,7 @@ use trellis_nn::{
     Mlp, NnError, load_module, load_optim, matrix, module_bytes, optim_bytes, values,
 };
 
-use crate::{Student, Transition};
+use crate::{Acting, Student, Transition};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_positive, resolve, settings,
 };
@@ -316,8 +316,9 @@ impl Student<TextObs, String> for TextPolicy {
         DESCRIPTOR.name
     }
 
-    fn act(&mut self, obs: &[TextObs], deterministic: bool) -> Vec<String> {
-        if !deterministic && self.ready.len() >= self.cfg.batch {
+    fn act(&mut self, obs: &[TextObs], mut acting: Acting) -> Vec<String> {
+        let explore = !acting.evaluates();
+        if explore && self.ready.len() >= self.cfg.batch {
             self.update();
         }
         let ds: Vec<Decision> = obs
@@ -332,12 +333,12 @@ impl Student<TextObs, String> for TextPolicy {
         let mut out = Vec::with_capacity(obs.len());
         for (i, (d, o)) in ds.into_iter().zip(obs).enumerate() {
             let row = &lp[i * k..i * k + counts[i].max(1)];
-            let choice = if deterministic {
-                (0..row.len())
-                    .max_by(|&a, &b| row[a].total_cmp(&row[b]))
-                    .unwrap_or(0)
-            } else {
-                let u: f32 = self.rng.random();
+            let draw: Option<f32> = match &mut acting {
+                Acting::Explore => Some(self.rng.random()),
+                Acting::Sample(rng) => Some(rng.random()),
+                Acting::Mean => None,
+            };
+            let choice = if let Some(u) = draw {
                 let mut acc = 0.0;
                 (0..row.len())
                     .find(|&j| {
@@ -345,6 +346,10 @@ impl Student<TextObs, String> for TextPolicy {
                         u < acc
                     })
                     .unwrap_or(row.len() - 1)
+            } else {
+                (0..row.len())
+                    .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+                    .unwrap_or(0)
             };
             out.push(
                 o.admissible
@@ -352,7 +357,7 @@ impl Student<TextObs, String> for TextPolicy {
                     .cloned()
                     .unwrap_or_else(|| "look".into()),
             );
-            if !deterministic {
+            if explore {
                 self.pending[i] = Some((d, choice));
             }
         }

@@ -1,7 +1,7 @@
 //! Every student in the table is complete and builds from its own settings.
 
 use trellis_agents::registry::{Make, Reads};
-use trellis_agents::{STUDENTS, descriptor};
+use trellis_agents::{Acting, STUDENTS, descriptor};
 use trellis_core::text::TextObs;
 
 #[test]
@@ -22,7 +22,7 @@ fn every_student_descriptor_is_complete() {
             Make::Vectors(make) => {
                 let mut s = make(&full, 6, 2, 1).unwrap();
                 assert_eq!(s.name(), d.name);
-                let a = s.act(&[vec![0.1; 6], vec![-0.2; 6]], true);
+                let a = s.act(&[vec![0.1; 6], vec![-0.2; 6]], Acting::Mean);
                 assert_eq!(a.len(), 2);
                 assert!(
                     a.iter()
@@ -38,7 +38,7 @@ fn every_student_descriptor_is_complete() {
                     inventory: "You carry nothing.".into(),
                     admissible: vec!["take key".into(), "look".into()],
                 };
-                let a = s.act(&[obs], true);
+                let a = s.act(&[obs], Acting::Mean);
                 assert!(a.len() == 1 && ["take key", "look"].contains(&a[0].as_str()));
             }
         }

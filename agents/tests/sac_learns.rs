@@ -3,7 +3,7 @@
 use rand::RngExt;
 use trellis_agents::ppo::{Ppo, PpoConfig};
 use trellis_agents::sac::{Sac, SacConfig};
-use trellis_agents::{Student, Transition};
+use trellis_agents::{Acting, Student, Transition};
 use trellis_envs::rng::seeded;
 
 /// A point on a line must reach a target: obs [x, target], x += 0.1·a, reward −|x − target|, 50 steps.
@@ -43,7 +43,8 @@ fn mean_return(student: &mut dyn Student, deterministic: bool, episodes: u64) ->
     for _ in 0..episodes {
         let mut obs = env.reset(&mut rng);
         loop {
-            let a = student.act(&[obs.clone()], deterministic)[0][0];
+            let acting = if deterministic { Acting::Mean } else { Acting::Explore };
+            let a = student.act(&[obs.clone()], acting)[0][0];
             let (next, r, done) = env.step(a);
             total += r;
             obs = next;
@@ -65,7 +66,7 @@ fn train(student: &mut dyn Student, steps: usize) {
     let mut rng = seeded(1, 0);
     let mut obs = env.reset(&mut rng);
     for _ in 0..steps {
-        let a = student.act(&[obs.clone()], false).remove(0);
+        let a = student.act(&[obs.clone()], Acting::Explore).remove(0);
         let (next, r, done) = env.step(a[0]);
         student.observe(&Transition {
             env: 0,
@@ -154,7 +155,7 @@ fn checkpoints_restore_the_same_policy() {
     train(&mut a, 50);
     train(&mut b, 50);
     let obs = vec![vec![0.3, -0.2]];
-    assert_eq!(a.act(&obs, false), b.act(&obs, false));
+    assert_eq!(a.act(&obs, Acting::Explore), b.act(&obs, Acting::Explore));
     let mut p = Ppo::new(
         2,
         1,
@@ -179,11 +180,11 @@ fn checkpoints_restore_the_same_policy() {
         3,
     );
     q.load(&p.save().unwrap()).unwrap();
-    assert_eq!(p.act(&obs, true), q.act(&obs, true));
+    assert_eq!(p.act(&obs, Acting::Mean), q.act(&obs, Acting::Mean));
     // A resumed PPO goes on mid-rollout, mid-episode exactly as the original.
     train(&mut p, 100);
     train(&mut q, 100);
-    assert_eq!(p.act(&obs, false), q.act(&obs, false));
+    assert_eq!(p.act(&obs, Acting::Explore), q.act(&obs, Acting::Explore));
     assert_eq!(p.updates(), q.updates());
     assert!(
         Sac::new(2, 1, SacConfig::default(), 0)

@@ -11,7 +11,7 @@
 //! so the test pins seed 0.
 
 use trellis_agents::sac::{Sac, SacConfig};
-use trellis_agents::{Student, Transition};
+use trellis_agents::{Acting, Student, Transition};
 use trellis_envs::registry::make_walker;
 use trellis_envs::rng::{seeded, uniform};
 use trellis_envs::walker::{WalkerConfig, WalkerEnv};
@@ -68,7 +68,7 @@ fn sac_beats_random_on_flat_stump_tracks() {
     let (mut obs, _) = env.reset(Some(0), Some(&FLAT)).unwrap();
     let mut episode = 0;
     for _ in 0..STEPS {
-        let action = sac.act(std::slice::from_ref(&obs), false).remove(0);
+        let action = sac.act(std::slice::from_ref(&obs), Acting::Explore).remove(0);
         let s = env.step(&action);
         sac.observe(&Transition {
             env: 0,
@@ -96,7 +96,7 @@ fn sac_beats_random_on_flat_stump_tracks() {
         },
         10,
     );
-    let learned = evaluate(|o| sac.act(&[o.to_vec()], true).remove(0), 10);
+    let learned = evaluate(|o| sac.act(&[o.to_vec()], Acting::Mean).remove(0), 10);
     eprintln!("flat Stump Tracks, {STEPS} steps: random {random:.1}, SAC {learned:.1}");
     assert!(
         learned > random + 40.0,

@@ -2,7 +2,7 @@
 
 use rand::RngExt;
 use trellis_agents::text_policy::{TextPolicy, TextPolicyConfig};
-use trellis_agents::{Student, Transition};
+use trellis_agents::{Acting, Student, Transition};
 use trellis_envs::Env;
 use trellis_envs::text::TextWorldEnv;
 
@@ -19,7 +19,7 @@ fn win_rate(student: Option<&mut TextPolicy>, games: u64) -> f64 {
         let (mut obs, _) = env.reset(Some(10_000 + g), Some(&EASY)).unwrap();
         loop {
             let cmd = match student.as_deref_mut() {
-                Some(s) => s.act(std::slice::from_ref(&obs), true).remove(0),
+                Some(s) => s.act(std::slice::from_ref(&obs), Acting::Mean).remove(0),
                 None => obs.admissible[rng.random_range(0..obs.admissible.len())].clone(),
             };
             let s = env.step(&cmd);
@@ -45,7 +45,7 @@ fn text_policy_wins_most_easy_games() {
     let (mut obs, _) = env.reset(Some(0), Some(&EASY)).unwrap();
     let mut seed = 1;
     for _ in 0..25_000 {
-        let cmd = student.act(std::slice::from_ref(&obs), false).remove(0);
+        let cmd = student.act(std::slice::from_ref(&obs), Acting::Explore).remove(0);
         let s = env.step(&cmd);
         let t = Transition {
             env: 0,

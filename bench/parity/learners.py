@@ -1,7 +1,9 @@
 """The two learners of the parity work behind one small API, so every loop
 that drives them (``run.py``'s training, ``bench/torch_ppo.py``'s timing)
 drives the same code: ``act(obs, deterministic)``, ``observe(obs, action,
-reward, next_obs, terminated, truncated)``, ``state()`` / ``load(state)``.
+reward, next_obs, terminated, truncated)``, ``state()`` / ``load(state)``, and
+for evaluations ``seed_eval(seed)`` then ``act_eval(obs, policy)`` (policy
+``"mean"`` or ``"sample"``, drawn from a stream apart from training's).
 
 - ``TrellisLearner``: trellis's native student through ``trellis.Student``.
 - ``TorchLearner``: the reference PyTorch PPO (``ppo_torch.py``).
@@ -20,6 +22,12 @@ class TrellisLearner:
 
     def act(self, obs, deterministic=False):
         return self.s.act(obs[None], deterministic)[0]
+
+    def act_eval(self, obs, policy):
+        return self.s.act_eval(obs[None], policy)[0]
+
+    def seed_eval(self, seed):
+        self.s.seed_eval(seed)
 
     def observe(self, obs, a, r, obs2, term, trunc):
         self.s.observe(obs[None], a[None], [r], obs2[None], [term], [trunc])
@@ -40,6 +48,12 @@ class TorchLearner:
 
     def act(self, obs, deterministic=False):
         return self.s.act(obs, deterministic)[0]
+
+    def act_eval(self, obs, policy):
+        return self.s.act_eval(obs, policy)[0]
+
+    def seed_eval(self, seed):
+        self.s.seed_eval(seed)
 
     def observe(self, obs, a, r, obs2, term, trunc):
         self.s.observe(r, obs2, term, trunc)

@@ -95,6 +95,7 @@ class TorchPpo:
         self.pending = None
         self.last_next = None  # the raw observation after the last stored step
         self.updates = 0
+        self.seed_eval(seed)
 
     def _norm(self, obs):
         return np.clip((obs - self.obs_rms.mean) / np.sqrt(self.obs_rms.var + NORM_EPS),
@@ -111,6 +112,21 @@ class TorchPpo:
             self.obs_rms.update(obs)
         with torch.no_grad():
             return self._sample(obs, deterministic)
+
+    def act_eval(self, obs, policy):
+        """An evaluation action: the mean, or (policy "sample", as ppo2's
+        test_agent acts) one drawn with the evaluation generator, which
+        seed_eval restarts; nothing recorded, the training stream untouched."""
+        x = torch.as_tensor(self._norm(np.asarray(obs, dtype=np.float32).reshape(1, -1)))
+        with torch.no_grad():
+            mean, log_std, _ = self.net(x)
+            if policy == "mean":
+                return mean.clamp(-1, 1).numpy()
+            noise = torch.randn(mean.shape, generator=self.eval_gen)
+            return (mean + log_std.exp() * noise).clamp(-1, 1).numpy()
+
+    def seed_eval(self, seed):
+        self.eval_gen = torch.Generator().manual_seed(seed)
 
     def _sample(self, obs, deterministic):
         x = torch.as_tensor(self._norm(obs))

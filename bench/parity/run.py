@@ -2,8 +2,9 @@
 native student through ``trellis.Student``, or the PyTorch reference) trained
 on an engine (trellis or TeachMyAgent's Box2D) under the Random teacher
 (uniform over the bounds), evaluated every ``--eval-every`` steps on a fixed
-test set with trellis's protocol (deterministic policy, one episode per task,
-mastered when the return exceeds 230).
+test set with trellis's protocol (one episode per task, mastered when the
+return exceeds 230), acting with the policy's mean (``--eval-policy mean``) or
+with actions sampled from it (``sample``: TeachMyAgent's PPO protocol).
 
 Resumable: it checkpoints at every evaluation (learner, teacher RNG, counters,
 curves) and a second call continues from there (the interrupted episode is
@@ -38,6 +39,8 @@ p.add_argument("--test-set", required=True, help="JSON list of task vectors")
 p.add_argument("--steps", type=int, required=True)
 p.add_argument("--eval-every", type=int, default=250_000)
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--eval-policy", default="mean", choices=["mean", "sample"],
+               help="test episodes act with the policy's mean or with samples from it (TeachMyAgent's PPO protocol)")
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--out", required=True)
 args = p.parse_args()
@@ -75,6 +78,9 @@ if c is not None:
     learner.load(c["learner"])
     rng.bit_generator.state = c["rng"]
     step, episodes, evals, wall = c["step"], c["episodes"], c["evals"], c["wall"]
+    if c.get("eval_policy", "mean") != args.eval_policy:
+        raise SystemExit(f"{args.out} was evaluated with --eval-policy {c.get('eval_policy', 'mean')}; "
+                         f"resume it with that (or start a new OUT for {args.eval_policy})")
     print(f"{args.out}: resumed at step {step}")
 # Cut episodes.csv back to what the checkpoint saw (a crash may have left more).
 ep_path = os.path.join(args.out, "episodes.csv")
@@ -86,11 +92,13 @@ rows = [r for r in rows if int(r[0]) <= step]
 
 
 def evaluate():
+    # The noise of a sampled evaluation is a function of (seed, step) alone.
+    learner.seed_eval(args.seed * 10 ** 9 + step)
     rets = []
     for i, task in enumerate(tests):
         obs, ret, done = env.reset(task, 10 ** 9 + i), 0.0, False
         while not done:
-            obs, r, term, trunc = env.step(learner.act(obs, deterministic=True))
+            obs, r, term, trunc = env.step(learner.act_eval(obs, args.eval_policy))
             ret += r
             done = term or trunc
         rets.append(ret)
@@ -110,7 +118,7 @@ def save():
     os.replace(os.path.join(args.out, "eval.csv.tmp"), os.path.join(args.out, "eval.csv"))
     with open(ckpt_path + ".tmp", "wb") as f:
         pickle.dump({"learner": learner.state(), "rng": rng.bit_generator.state, "step": step,
-                     "episodes": episodes, "evals": evals, "wall": wall}, f)
+                     "episodes": episodes, "evals": evals, "wall": wall, "eval_policy": args.eval_policy}, f)
     os.replace(ckpt_path + ".tmp", ckpt_path)
 
 

@@ -13,9 +13,12 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntyped
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use trellis_agents::registry::Make;
-use trellis_agents::Transition;
+use trellis_agents::{Acting, EvalPolicy, Transition};
 
 use crate::bad;
+
+/// The evaluation stream's ChaCha stream number (the learner's is 0).
+const EVAL_STREAM: u64 = 1;
 
 /// One of trellis's vector-reading students (`trellis_agents::STUDENTS`).
 #[pyclass(module = "trellis._core", unsendable)]
@@ -26,6 +29,10 @@ pub struct Student {
     /// The settings with every default filled in (TOML), as a run dir's
     /// config would record them.
     resolved: String,
+    /// Draws the noise of sampled evaluations (`act_eval(.., "sample")`),
+    /// apart from the learner's own stream, so evaluating does not change
+    /// what the learner does next; `seed_eval` restarts it.
+    eval_rng: trellis_core::rng::ChaCha8Rng,
 }
 
 fn rows(a: &PyReadonlyArray2<f32>, width: usize, what: &str) -> PyResult<Vec<Vec<f32>>> {
@@ -35,6 +42,15 @@ fn rows(a: &PyReadonlyArray2<f32>, width: usize, what: &str) -> PyResult<Vec<Vec
     }
     let view = a.as_array();
     Ok(view.outer_iter().map(|r| r.iter().copied().collect()).collect())
+}
+
+impl Student {
+    /// `n` rows of actions as a `[n, act_dim]` array.
+    fn array<'py>(&self, py: Python<'py>, n: usize, actions: Vec<Vec<f32>>) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        numpy::ndarray::Array2::from_shape_vec((n, self.act_dim), actions.concat())
+            .map(|a| a.into_pyarray(py))
+            .map_err(bad)
+    }
 }
 
 #[pymethods]
@@ -57,7 +73,8 @@ impl Student {
             .map_err(|e: toml::de::Error| bad(format!("[{name}] settings: {}", e.message())))?;
         let resolved = (d.resolve)(&table).map_err(bad)?;
         let student = make(&resolved, obs_dim, act_dim, seed).map_err(bad)?;
-        Ok(Self { student, obs_dim, act_dim, resolved: resolved.to_string() })
+        let eval_rng = trellis_core::rng::seeded(seed, EVAL_STREAM);
+        Ok(Self { student, obs_dim, act_dim, resolved: resolved.to_string(), eval_rng })
     }
 
     /// Actions for a batch of observations `[n, obs_dim]`, one row per env
@@ -68,11 +85,29 @@ impl Student {
         let obs = rows(&obs, self.obs_dim, "obs")?;
         let n = obs.len();
         let student = &mut self.student;
-        let actions = py.detach(|| student.act(&obs, deterministic));
-        let flat: Vec<f32> = actions.concat();
-        numpy::ndarray::Array2::from_shape_vec((n, self.act_dim), flat)
-            .map(|a| a.into_pyarray(py))
-            .map_err(bad)
+        let acting = if deterministic { Acting::Mean } else { Acting::Explore };
+        let actions = py.detach(|| student.act(&obs, acting));
+        self.array(py, n, actions)
+    }
+
+    /// Evaluation actions for observations `[n, obs_dim]`: `policy` is
+    /// `"mean"` (the policy's mean action) or `"sample"` (drawn from the
+    /// policy with the evaluation stream `seed_eval` sets; TeachMyAgent's
+    /// PPO protocol). Nothing is recorded or learnt.
+    #[pyo3(signature = (obs, policy="mean"))]
+    fn act_eval<'py>(&mut self, py: Python<'py>, obs: PyReadonlyArray2<'py, f32>, policy: &str) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let policy: EvalPolicy = policy.parse().map_err(bad)?;
+        let obs = rows(&obs, self.obs_dim, "obs")?;
+        let n = obs.len();
+        let (student, rng) = (&mut self.student, &mut self.eval_rng);
+        let actions = py.detach(|| student.act(&obs, policy.acting(rng)));
+        self.array(py, n, actions)
+    }
+
+    /// Restarts the evaluation stream of `act_eval(.., "sample")` (e.g. at
+    /// each evaluation, from the run's seed and step, so it replays).
+    fn seed_eval(&mut self, seed: u64) {
+        self.eval_rng = trellis_core::rng::seeded(seed, EVAL_STREAM);
     }
 
     /// The transitions that followed the last stochastic `act`, one per

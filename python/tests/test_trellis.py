@@ -194,6 +194,24 @@ def test_student_learns_a_one_step_task_from_a_python_loop():
     assert last > first + 0.4, (first, last)
 
 
+def test_student_evaluates_with_its_mean_or_with_seeded_samples():
+    """act_eval: "mean" is the deterministic action; "sample" draws from the
+    policy with the stream seed_eval sets (replays from the same seed), and
+    evaluating leaves the learner's own stream where it was."""
+    a, b = (trellis.Student("ppo", 3, 2, settings={"hidden": [8]}, seed=1) for _ in range(2))
+    obs = np.full((64, 3), 0.5, np.float32)
+    np.testing.assert_array_equal(a.act_eval(obs), a.act(obs, True))
+    a.seed_eval(7)
+    first = a.act_eval(obs, "sample")
+    assert first.std(0).min() > 0.2 and np.abs(first).max() <= 1.0
+    a.seed_eval(7)
+    np.testing.assert_array_equal(first, a.act_eval(obs, "sample"))
+    assert not np.array_equal(first, a.act_eval(obs, "sample"))
+    np.testing.assert_array_equal(a.act(obs), b.act(obs))
+    with pytest.raises(ValueError, match="`mean` or `sample`"):
+        a.act_eval(obs, "stochastic")
+
+
 def test_student_checkpoints_refuses_bad_settings_and_text_students():
     a = trellis.Student("sac", 5, 2, settings={"hidden": [8, 8], "batch_size": 4, "start_steps": 0}, seed=3)
     obs = np.random.default_rng(0).normal(size=(2, 5)).astype(np.float32)

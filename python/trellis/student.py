@@ -32,6 +32,18 @@ class Student:
         ``deterministic`` for evaluation (the policy's mean)."""
         return self._s.act(np.ascontiguousarray(obs, dtype=np.float32), bool(deterministic))
 
+    def act_eval(self, obs, policy: str = "mean") -> np.ndarray:
+        """Evaluation actions ``[n, act_dim]``: ``policy`` ``"mean"`` (the
+        policy's mean action) or ``"sample"`` (drawn from the policy with
+        the evaluation stream :meth:`seed_eval` sets, apart from the
+        learner's: TeachMyAgent tests PPO this way). Records nothing."""
+        return self._s.act_eval(np.ascontiguousarray(obs, dtype=np.float32), str(policy))
+
+    def seed_eval(self, seed: int) -> None:
+        """Restarts the stream :meth:`act_eval` samples from (e.g. from the
+        run's seed and step at each evaluation, so evaluations replay)."""
+        self._s.seed_eval(int(seed))
+
     def observe(self, obs, actions, rewards, next_obs, terminated, truncated) -> None:
         """The transitions that followed the last stochastic ``act``, one per
         instance; ``next_obs`` is the true next observation (the final one

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use trellis_agents::EvalPolicy;
 use trellis_core::{Expert, Shuffle};
 
 use crate::TrainError;
@@ -56,6 +57,13 @@ pub struct RunConfig {
     /// A JSON file with a list of task vectors to use as test set instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_set: Option<String>,
+    /// How test episodes act: `mean` (the policy's mean action; the
+    /// default, and TeachMyAgent's SAC protocol) or `sample` (actions drawn
+    /// from the policy, TeachMyAgent's PPO protocol: its `ppo2` tests with
+    /// `model.step`). A PPO mean can walk worse than the samples it was
+    /// trained through, so PPO numbers compared with the published ones
+    /// need `sample` (docs/learning.md measures the difference).
+    pub eval_policy: EvalPolicy,
     /// Env steps between checkpoints (a resumed run loses at most this many).
     pub checkpoint_every: u64,
     /// Minutes of wall time between checkpoints besides `checkpoint_every`
@@ -106,6 +114,7 @@ impl Default for RunConfig {
             eval_every: 250_000,
             test_episodes: 100,
             test_set: None,
+            eval_policy: EvalPolicy::Mean,
             checkpoint_every: 250_000,
             checkpoint_minutes: 20.0,
             dump_every: 50_000,
@@ -312,7 +321,7 @@ impl RunConfig {
 }
 
 /// The fixed fields of a run config (the student sections come on top).
-pub const FIELDS: [&str; 20] = [
+pub const FIELDS: [&str; 21] = [
     "env",
     "body",
     "teacher",
@@ -325,6 +334,7 @@ pub const FIELDS: [&str; 20] = [
     "eval_every",
     "test_episodes",
     "test_set",
+    "eval_policy",
     "checkpoint_every",
     "checkpoint_minutes",
     "dump_every",

@@ -2,7 +2,7 @@
 //! `trellis record` alike: a run's policy (deterministic, as evaluations
 //! play it), the scripted walking gait, uniform random actions, or nothing.
 
-use trellis_agents::Student;
+use trellis_agents::{Acting, Student};
 use trellis_envs::bodies::BodyKind;
 use trellis_envs::gait::Walk;
 use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
@@ -103,7 +103,7 @@ impl Drivers {
             Drive::Random => (0..n).map(|_| uniform(&mut self.rng, -1.0, 1.0) as f32).collect(),
             Drive::Still => vec![0.0; n],
             Drive::Policy => match &mut self.policy {
-                Some(p) => p.act(&[obs.to_vec()], true).remove(0),
+                Some(p) => p.act(&[obs.to_vec()], Acting::Mean).remove(0),
                 None => vec![0.0; n],
             },
         };

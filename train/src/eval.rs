@@ -1,9 +1,12 @@
 //! Evaluation on the fixed test set: every test task played once with the
-//! deterministic policy. All test episodes advance in lockstep so the
-//! student acts on one batch per step instead of one observation at a time.
+//! run's evaluation policy (the mean action, or actions sampled from the
+//! policy as TeachMyAgent tests PPO: [`EvalPolicy`]). All test episodes
+//! advance in lockstep so the student acts on one batch per step instead of
+//! one observation at a time.
 
 use serde::{Deserialize, Serialize};
-use trellis_agents::Student;
+use trellis_agents::{EvalPolicy, Student};
+use trellis_envs::rng::{ChaCha8Rng, seeded};
 use trellis_envs::Env;
 
 use crate::TrainError;
@@ -23,11 +26,26 @@ pub struct EvalResult {
     pub mastered_pct: f64,
 }
 
-/// Plays every task of `tasks` once with the deterministic policy.
+/// The generator of a sampled evaluation at `step` of the run seeded
+/// `seed`: a function of the two alone, so `trellis eval` on a checkpoint
+/// replays what training's evaluation at that step played, and evaluating
+/// never draws from the learner's stream (the run's course does not depend
+/// on the evaluation policy).
+pub fn noise(seed: u64, step: u64) -> ChaCha8Rng {
+    seeded(seed ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15), EVAL_STREAM)
+}
+
+/// The ChaCha stream of evaluation noise (the learners draw from stream 0).
+const EVAL_STREAM: u64 = 0xe7a1;
+
+/// Plays every task of `tasks` once with `policy`, drawing any sampled
+/// actions from `noise`.
 pub fn evaluate<E: Env + Clone>(
     proto: &E,
     student: &mut dyn Student<E::Obs, E::Act>,
     tasks: &[Vec<f64>],
+    policy: EvalPolicy,
+    mut noise: ChaCha8Rng,
 ) -> Result<EvalResult, TrainError> {
     let mut envs: Vec<E> = tasks.iter().map(|_| proto.clone()).collect();
     let mut obs = Vec::with_capacity(tasks.len());
@@ -39,7 +57,7 @@ pub fn evaluate<E: Env + Clone>(
     let mut active: Vec<usize> = (0..tasks.len()).collect();
     while !active.is_empty() {
         let batch: Vec<E::Obs> = active.iter().map(|&i| obs[i].clone()).collect();
-        let actions = student.act(&batch, true);
+        let actions = student.act(&batch, policy.acting(&mut noise));
         let mut still = Vec::with_capacity(active.len());
         for (&i, a) in active.iter().zip(&actions) {
             let s = envs[i].step(a);

@@ -320,9 +320,11 @@ where
         resumable(dir, parts.trainer(teacher, cfg, run_dir, progress, show_progress).run())
     }
 
-    fn evaluate(self, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
+    fn evaluate(self, cfg: &RunConfig, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
         let mut p = self.restore(dir, blob)?;
-        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set)
+        let step = blob.get_json::<Progress>("progress")?.step;
+        let noise = eval::noise(cfg.seed, step);
+        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, cfg.eval_policy, noise)
     }
 }
 
@@ -501,7 +503,7 @@ pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), Tra
     let (cfg, blob) = load_run(dir)?;
     // Evaluation plays the test set with the student alone: no teacher (it
     // may be one only Python can build).
-    let r = with_parts!(cfg, false, p => p.evaluate(dir, &blob)?);
+    let r = with_parts!(cfg, false, p => p.evaluate(&cfg, dir, &blob)?);
     Ok((cfg, blob.get_json("progress")?, r))
 }
 

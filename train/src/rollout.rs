@@ -5,7 +5,7 @@
 //! transition, so it can ask the student to score the episode). Training and
 //! `trellis bench students` both run exactly this.
 
-use trellis_agents::{Student, Transition};
+use trellis_agents::{Acting, Student, Transition};
 use trellis_envs::{Env, EpisodeStats, TaskError, VecEnv};
 
 /// Advances every instance one step (`learn[i]`: whether the student
@@ -19,7 +19,7 @@ pub fn step<E: Env>(
     learn: &[bool],
     mut on_episode: impl FnMut(usize, &EpisodeStats, &mut dyn Student<E::Obs, E::Act>) -> Option<Vec<f64>>,
 ) -> Result<(), TaskError> {
-    let actions = student.act(obs, false);
+    let actions = student.act(obs, Acting::Explore);
     let steps = vec.step_envs(&actions);
     for (i, (s, a)) in steps.iter().zip(&actions).enumerate() {
         student.observe(&Transition {

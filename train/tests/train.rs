@@ -228,6 +228,39 @@ fn resume_continues_from_the_checkpoint() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+/// `eval.csv`'s mean test returns, in order.
+fn eval_returns(dir: &Path) -> Vec<f64> {
+    read(&dir.join("eval.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_sampled_evaluation_replays_and_leaves_the_run_as_it_was() {
+    // Two runs that differ only in how they are evaluated (the Random
+    // teacher ignores test returns): the same episodes, since evaluating
+    // never draws from the learner's stream, but other test returns; and
+    // `trellis eval` on the sampled run plays its last evaluation again.
+    let mut mean = RunConfig { eval_every: 1_000, teacher: "random".into(), ..small(3_000) };
+    mean.teacher_config.clear();
+    let sample = RunConfig { eval_policy: trellis_agents::EvalPolicy::Sample, ..mean.clone() };
+    let (a, b) = (tmp("eval-mean"), tmp("eval-sample"));
+    trellis_train::start(mean, &a, false).unwrap();
+    trellis_train::start(sample, &b, false).unwrap();
+    assert_eq!(read(&a.join("episodes.csv")), read(&b.join("episodes.csv")));
+    let (ra, rb) = (eval_returns(&a), eval_returns(&b));
+    assert_eq!((ra.len(), rb.len()), (3, 3));
+    assert!(ra.iter().zip(&rb).all(|(x, y)| x != y), "mean {ra:?} vs sampled {rb:?}");
+    let (cfg, p, r) = trellis_train::evaluate_run(&b).unwrap();
+    assert_eq!((cfg.eval_policy, p.step), (trellis_agents::EvalPolicy::Sample, 3_000));
+    assert!((r.mean_return - rb[2]).abs() < 1e-3, "{} vs {}", r.mean_return, rb[2]);
+    for d in [a, b] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}
+
 #[test]
 fn a_fish_trains_and_is_evaluated_in_parkour() {
     let mut cfg = small(3_000);

@@ -8,7 +8,7 @@ use trellis_nn::NnError;
 use trellis_nn::blob::Blob;
 
 use super::{DESCRIPTOR, EsConfig, Mirrored, OpenAiEs, Scratch, TanhMlp};
-use crate::{Student, Transition};
+use crate::{Acting, Student, Transition};
 
 /// What one env instance is playing.
 #[derive(Clone, Debug)]
@@ -108,8 +108,10 @@ impl Student for EsStudent {
         DESCRIPTOR.name
     }
 
-    fn act(&mut self, obs: &[Vec<f32>], deterministic: bool) -> Vec<Vec<f32>> {
-        if deterministic {
+    fn act(&mut self, obs: &[Vec<f32>], acting: Acting) -> Vec<Vec<f32>> {
+        // The ES policy has no action distribution: an evaluation, sampled
+        // or not, plays the parameter mean.
+        if acting.evaluates() {
             return obs.iter().map(|o| self.net.act(&self.es.theta, o, &mut self.scratch)).collect();
         }
         while self.slots.len() < obs.len() {
@@ -167,7 +169,7 @@ mod tests {
 
     fn episode(s: &mut EsStudent, env: usize, reward: f32, learn: bool) {
         let obs = vec![vec![0.5f32; 3]; 2];
-        let a = s.act(&obs, false);
+        let a = s.act(&obs, Acting::Explore);
         s.observe(&Transition {
             env,
             obs: &obs[env],

@@ -2,7 +2,7 @@
 //! computed two ways (two backends, two kernel families): no env, the point
 //! is the maths, and both sides must see exactly the same data.
 
-use trellis_agents::{Student, Transition};
+use trellis_agents::{Acting, Student, Transition};
 
 /// Observation width of the stream.
 pub const OBS: usize = 6;
@@ -11,7 +11,9 @@ pub const ACT: usize = 2;
 
 /// The stream's `i`-th observation.
 pub fn observation(i: usize) -> Vec<f32> {
-    (0..OBS).map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0).collect()
+    (0..OBS)
+        .map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0)
+        .collect()
 }
 
 /// Feeds `steps` transitions. Acting advances the student's schedule (PPO
@@ -20,7 +22,7 @@ pub fn observation(i: usize) -> Vec<f32> {
 pub fn feed(student: &mut dyn Student, steps: usize) {
     for i in 0..steps {
         let obs = observation(i);
-        let _ = student.act(std::slice::from_ref(&obs), false);
+        let _ = student.act(std::slice::from_ref(&obs), Acting::Explore);
         let action: Vec<f32> = (0..ACT).map(|k| ((i + k) % 5) as f32 / 2.5 - 1.0).collect();
         let next = observation(i + 1);
         student.observe(&Transition {
@@ -39,5 +41,5 @@ pub fn feed(student: &mut dyn Student, steps: usize) {
 /// The deterministic actions on eight probe observations, concatenated.
 pub fn policy(student: &mut dyn Student) -> Vec<f32> {
     let probes: Vec<Vec<f32>> = (0..8).map(|i| observation(3 * i + 1)).collect();
-    student.act(&probes, true).concat()
+    student.act(&probes, Acting::Mean).concat()
 }
