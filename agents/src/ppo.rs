@@ -25,7 +25,7 @@ use trellis_nn::{
 };
 
 use crate::normalizer::{RewardScaler, RunningStats};
-use crate::{Acting, Student, Transition, UpdateWork};
+use crate::{Acting, EvalPolicy, Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -39,6 +39,9 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     make: Make::Vectors(|t, obs, act, seed| {
         Ok(Box::new(Ppo::new(obs, act, settings(DESCRIPTOR.name, t)?, seed)))
     }),
+    // Baselines' ppo2, as TeachMyAgent runs it, tests with `model.step`,
+    // which samples from the action distribution.
+    eval_policy: EvalPolicy::Sample,
 };
 
 impl Settings for PpoConfig {

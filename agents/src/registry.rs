@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use trellis_core::EnvSpec;
 use trellis_core::text::TextObs;
 
-use crate::Student;
+use crate::{EvalPolicy, Student};
 
 /// A student's settings: serde with defaults for every field, plus range checks.
 pub trait Settings: Serialize + DeserializeOwned + Default {
@@ -119,6 +119,10 @@ pub struct Descriptor {
     pub quick: &'static str,
     /// See [`Make`].
     pub make: Make,
+    /// How a run evaluates it unless its config says otherwise: the
+    /// reference's protocol for this learner (TeachMyAgent tests SAC on
+    /// the mean action, PPO on sampled actions).
+    pub eval_policy: EvalPolicy,
 }
 
 impl Descriptor {

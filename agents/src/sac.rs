@@ -23,7 +23,7 @@ use trellis_nn::{
 };
 
 use crate::replay::Replay;
-use crate::{Acting, Student, Transition, UpdateWork};
+use crate::{Acting, EvalPolicy, Student, Transition, UpdateWork};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings,
 };
@@ -37,6 +37,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     make: Make::Vectors(|t, obs, act, seed| {
         Ok(Box::new(Sac::new(obs, act, settings(DESCRIPTOR.name, t)?, seed)))
     }),
+    // Spinning Up's SAC, as TeachMyAgent runs it, tests on the mean action.
+    eval_policy: EvalPolicy::Mean,
 };
 
 impl Settings for SacConfig {

@@ -23,7 +23,7 @@ use trellis_nn::{
     Mlp, NnError, load_module, load_optim, matrix, module_bytes, optim_bytes, values,
 };
 
-use crate::{Acting, Student, Transition};
+use crate::{Acting, EvalPolicy, Student, Transition};
 use crate::registry::{
     Descriptor, Make, Settings, check, check_positive, resolve, settings,
 };
@@ -35,6 +35,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     resolve: |t| resolve::<TextPolicyConfig>(DESCRIPTOR.name, t),
     quick: "",
     make: Make::Text(|t, seed| Ok(Box::new(TextPolicy::new(settings(DESCRIPTOR.name, t)?, seed)))),
+    // No reference protocol: the most likely command, as trellis always did.
+    eval_policy: EvalPolicy::Mean,
 };
 
 impl Settings for TextPolicyConfig {

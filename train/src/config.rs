@@ -57,13 +57,15 @@ pub struct RunConfig {
     /// A JSON file with a list of task vectors to use as test set instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_set: Option<String>,
-    /// How test episodes act: `mean` (the policy's mean action; the
-    /// default, and TeachMyAgent's SAC protocol) or `sample` (actions drawn
-    /// from the policy, TeachMyAgent's PPO protocol: its `ppo2` tests with
-    /// `model.step`). A PPO mean can walk worse than the samples it was
-    /// trained through, so PPO numbers compared with the published ones
-    /// need `sample` (docs/learning.md measures the difference).
-    pub eval_policy: EvalPolicy,
+    /// How test episodes act: `mean` (the policy's mean action,
+    /// TeachMyAgent's SAC protocol) or `sample` (actions drawn from the
+    /// policy, TeachMyAgent's PPO protocol: its `ppo2` tests with
+    /// `model.step`). Absent: the student's reference protocol
+    /// (`Descriptor::eval_policy`), which a new run dir's config records. A
+    /// PPO mean can walk worse than the samples it was trained through
+    /// (docs/learning.md measures it), so the protocol is part of a result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eval_policy: Option<EvalPolicy>,
     /// Env steps between checkpoints (a resumed run loses at most this many).
     pub checkpoint_every: u64,
     /// Minutes of wall time between checkpoints besides `checkpoint_every`
@@ -114,7 +116,7 @@ impl Default for RunConfig {
             eval_every: 250_000,
             test_episodes: 100,
             test_set: None,
-            eval_policy: EvalPolicy::Mean,
+            eval_policy: None,
             checkpoint_every: 250_000,
             checkpoint_minutes: 20.0,
             dump_every: 50_000,
@@ -220,7 +222,16 @@ impl RunConfig {
         let full = self.student_settings()?;
         self.sections
             .insert(self.student.clone(), toml::Value::Table(full));
+        let reference = trellis_agents::descriptor(&self.student).map_err(TrainError::Config)?.eval_policy;
+        self.eval_policy.get_or_insert(reference);
         Ok(self)
+    }
+
+    /// The evaluation protocol in force. A run dir written before the
+    /// setting existed has none and was evaluated on the mean: it goes on
+    /// that way (resolved configs always name one).
+    pub fn eval_policy(&self) -> EvalPolicy {
+        self.eval_policy.unwrap_or(EvalPolicy::Mean)
     }
 
     /// Checks every field that has a range; names the field and the range.

@@ -324,7 +324,7 @@ where
         let mut p = self.restore(dir, blob)?;
         let step = blob.get_json::<Progress>("progress")?.step;
         let noise = eval::noise(cfg.seed, step);
-        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, cfg.eval_policy, noise)
+        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, cfg.eval_policy(), noise)
     }
 }
 

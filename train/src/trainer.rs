@@ -309,7 +309,7 @@ where
         recent: &[f64],
     ) -> Result<EvalResult, TrainError> {
         let noise = crate::eval::noise(self.cfg.seed, self.progress.step);
-        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.cfg.eval_policy, noise)?;
+        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.cfg.eval_policy(), noise)?;
         self.teacher.on_evaluation(&r.returns);
         self.teacher_ok()?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();

@@ -228,6 +228,24 @@ fn resume_continues_from_the_checkpoint() {
     std::fs::remove_dir_all(&out).unwrap();
 }
 
+#[test]
+fn a_run_is_evaluated_as_the_reference_evaluates_its_student_unless_told() {
+    use trellis_agents::EvalPolicy::{Mean, Sample};
+    let resolved = |student: &str, eval_policy| {
+        RunConfig { student: student.into(), eval_policy, ..Default::default() }.resolved().unwrap()
+    };
+    // TeachMyAgent tests PPO on sampled actions, SAC on the mean.
+    assert_eq!(resolved("ppo", None).eval_policy, Some(Sample));
+    assert_eq!(resolved("sac", None).eval_policy, Some(Mean));
+    assert_eq!(resolved("ppo", Some(Mean)).eval_policy, Some(Mean));
+    // The run dir's config names it; one written before the setting existed
+    // was evaluated on the mean and stays so.
+    assert!(resolved("ppo", None).to_toml().contains("eval_policy = \"sample\""));
+    assert_eq!(RunConfig::from_toml("student = \"ppo\"").unwrap().eval_policy(), Mean);
+    let err = RunConfig::from_toml("eval_policy = \"stochastic\"").unwrap_err().to_string();
+    assert!(err.contains("eval_policy") || err.contains("`mean`"), "{err}");
+}
+
 /// `eval.csv`'s mean test returns, in order.
 fn eval_returns(dir: &Path) -> Vec<f64> {
     read(&dir.join("eval.csv"))
@@ -243,9 +261,14 @@ fn a_sampled_evaluation_replays_and_leaves_the_run_as_it_was() {
     // teacher ignores test returns): the same episodes, since evaluating
     // never draws from the learner's stream, but other test returns; and
     // `trellis eval` on the sampled run plays its last evaluation again.
-    let mut mean = RunConfig { eval_every: 1_000, teacher: "random".into(), ..small(3_000) };
+    let mut mean = RunConfig {
+        eval_every: 1_000,
+        teacher: "random".into(),
+        eval_policy: Some(trellis_agents::EvalPolicy::Mean),
+        ..small(3_000)
+    };
     mean.teacher_config.clear();
-    let sample = RunConfig { eval_policy: trellis_agents::EvalPolicy::Sample, ..mean.clone() };
+    let sample = RunConfig { eval_policy: Some(trellis_agents::EvalPolicy::Sample), ..mean.clone() };
     let (a, b) = (tmp("eval-mean"), tmp("eval-sample"));
     trellis_train::start(mean, &a, false).unwrap();
     trellis_train::start(sample, &b, false).unwrap();
@@ -254,7 +277,7 @@ fn a_sampled_evaluation_replays_and_leaves_the_run_as_it_was() {
     assert_eq!((ra.len(), rb.len()), (3, 3));
     assert!(ra.iter().zip(&rb).all(|(x, y)| x != y), "mean {ra:?} vs sampled {rb:?}");
     let (cfg, p, r) = trellis_train::evaluate_run(&b).unwrap();
-    assert_eq!((cfg.eval_policy, p.step), (trellis_agents::EvalPolicy::Sample, 3_000));
+    assert_eq!((cfg.eval_policy(), p.step), (trellis_agents::EvalPolicy::Sample, 3_000));
     assert!((r.mean_return - rb[2]).abs() < 1e-3, "{} vs {}", r.mean_return, rb[2]);
     for d in [a, b] {
         std::fs::remove_dir_all(d).unwrap();

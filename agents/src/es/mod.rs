@@ -18,6 +18,7 @@ pub use optimiser::{Mirrored, OpenAiEs, centred_ranks};
 pub use policy::{Scratch, TanhMlp};
 pub use student::EsStudent;
 
+use crate::EvalPolicy;
 use crate::registry::{Descriptor, Make, Settings, check, check_layers, check_positive, resolve, settings};
 
 /// The registry entry.
@@ -29,6 +30,8 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     make: Make::Vectors(|t, obs, act, seed| {
         Ok(Box::new(EsStudent::new(obs, act, settings(DESCRIPTOR.name, t)?, seed)))
     }),
+    // A deterministic policy: POET evaluates the parameter mean.
+    eval_policy: EvalPolicy::Mean,
 };
 
 /// POET's ES settings (its public launch script for the Bipedal Walker
