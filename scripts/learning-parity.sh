@@ -19,9 +19,10 @@
 #
 # Every cell plays the same test set (the 10×10 grid over the bounds) with the
 # same protocol (one episode per task, mastered above 230) every EVAL steps,
-# acting with the policy's mean, or with EVAL_POLICY=sample with actions drawn
-# from the policy (TeachMyAgent's PPO protocol; its SAC is tested on the mean).
-# An OUT is evaluated one way: a second call with another EVAL_POLICY is refused.
+# acting as TeachMyAgent tests the family: PPO with actions sampled from the
+# policy, SAC with its mean (EVAL_POLICY=mean or sample overrides it for PPO).
+# An OUT is evaluated one way: a second call with another EVAL_POLICY is
+# refused (an OUT from before the setting was evaluated on the mean).
 # Runs go seed by seed across the cells (seed 0 of every cell, then seed 1, ...)
 # JOBS at a time, one core each; run the same command again to resume (finished
 # runs are skipped, cut ones continue from their last evaluation, a larger
@@ -54,7 +55,7 @@ seeds=${4:-5}
 every=${5:-250000}
 jobs=${JOBS:-2}
 family=${FAMILY:-ppo}
-policy=${EVAL_POLICY:-mean}
+policy=${EVAL_POLICY:-$([ "$family" = ppo ] && echo sample || echo mean)}
 cells=${CELLS:-trellis-trellis torch-trellis trellis-box2d torch-box2d}
 [ "${FAMILY:-ppo}" = ppo ] && [ -z "${CELLS:-}" ] && cells="$cells ppo2-trellis"
 case $stage in
@@ -88,6 +89,7 @@ mkdir -p "$log"
 was=$(cat "$dir/eval_policy" 2>/dev/null || { compgen -G "$dir/*/s[0-9]*" > /dev/null && echo mean; } || echo "$policy")
 [ "$was" = "$policy" ] || { echo "$dir was evaluated with EVAL_POLICY=$was; use another OUT for $policy" >&2; exit 2; }
 echo "$policy" > "$dir/eval_policy"
+[ -z "${RECORD:-}" ] || { mkdir -p "$RECORD" && echo "$policy" > "$RECORD/eval_policy"; }
 
 # The tools: trellis's binary, a venv with the reference's dependencies and trellis's wheel.
 trellis=${TRELLIS:-$root/target/release/trellis}

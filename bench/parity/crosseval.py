@@ -12,7 +12,9 @@ recovered from the distance and the return).
     python3 bench/parity/crosseval.py --tma PATH --test-set tasks.json RUN [RUN ...]
 
 RUN is a run dir of bench/parity/run.py (a torch or trellis learner, any
-engine); its learner is inferred from the checkpoint's contents.
+engine; its learner is inferred from the checkpoint's contents) or of a native
+`trellis train` PPO or SAC run. `--eval-policy sample` plays actions sampled
+from the policy (TeachMyAgent's PPO protocol) instead of its mean.
 """
 import argparse
 import json
@@ -33,6 +35,8 @@ p.add_argument("--tma", required=True)
 p.add_argument("--test-set", required=True)
 p.add_argument("--family", default="ppo", choices=["ppo", "sac"])
 p.add_argument("--engines", default="trellis,box2d")
+p.add_argument("--eval-policy", default="mean", choices=["mean", "sample"],
+               help="play the policy's mean action, or actions sampled from it (seeded, the same stream on each engine)")
 p.add_argument("--episodes", help="also write every episode (run, engine, task, return, length, distance, "
                                   "terminated) to this CSV, to see which tasks a world gap is in")
 args = p.parse_args()
@@ -66,8 +70,8 @@ envs = {name: engines.make(name, args.tma) for name in args.engines.split(",")}
 print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s} {'distance':>9s} {'ended':>6s} {'tilt':>6s} {'effort':>6s}")
 first = next(iter(envs.values()))  # both engines observe and act alike
 for run in args.runs:
-    policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim)
     for name, env in envs.items():
+        policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim, args.eval_policy)
         episodes, m = play(env, policy)
         print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
               f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)

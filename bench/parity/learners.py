@@ -8,11 +8,12 @@ for evaluations ``seed_eval(seed)`` then ``act_eval(obs, policy)`` (policy
 - ``TrellisLearner``: trellis's native student through ``trellis.Student``.
 - ``TorchLearner``: the reference PyTorch PPO (``ppo_torch.py``).
 
-``policy_from_run`` gives the deterministic policy a parity run left in
-RUN/checkpoint.pkl, whichever learner made it.
+``policy_from_run`` gives the evaluation policy (mean or sampled) a parity run
+left, whichever learner made it, native runs included.
 """
 import os
 import pickle
+import struct
 
 
 class TrellisLearner:
@@ -65,15 +66,37 @@ class TorchLearner:
         self.s.load(s)
 
 
-def policy_from_run(run, family, obs_dim, act_dim):
-    """obs -> action of the deterministic policy in RUN/checkpoint.pkl (a
-    ``run.py`` run dir; the learner is told apart by the state's contents)."""
-    with open(os.path.join(run, "checkpoint.pkl"), "rb") as f:
-        state = pickle.load(f)["learner"]
-    if isinstance(state, dict) and "net" in state:
-        learner = TorchLearner(obs_dim, act_dim, 0)
-        learner.load(state)
-    else:
+def checkpoint_sections(data):
+    """The named sections of a trellis checkpoint (``checkpoint.bin``:
+    ``TRLSBLB2``, then per section a u32 name length, the name, a u64 length
+    and the bytes; a 20-byte trailer), as ``{name: bytes}``."""
+    if data[:8] != b"TRLSBLB2":
+        raise ValueError("not a trellis checkpoint (no TRLSBLB2 header)")
+    body, i, out = data[:-20], 8, {}
+    while i < len(body):
+        (n,) = struct.unpack_from("<I", body, i)
+        name = body[i + 4:i + 4 + n].decode()
+        (m,) = struct.unpack_from("<Q", body, i + 4 + n)
+        start = i + 12 + n
+        out[name], i = body[start:start + m], start + m
+    return out
+
+
+def policy_from_run(run, family, obs_dim, act_dim, policy="mean", seed=0):
+    """obs -> evaluation action (``policy`` "mean", or "sample" drawn from a
+    stream seeded ``seed``) of the learner a run left: RUN/checkpoint.pkl of
+    a ``run.py`` run (the learner told apart by the state's contents) or
+    RUN/checkpoint.bin of a native ``trellis train`` run."""
+    native = os.path.join(run, "checkpoint.bin")
+    if os.path.exists(native):
         learner = TrellisLearner(family, obs_dim, act_dim, 0)
+        with open(native, "rb") as f:
+            learner.load(checkpoint_sections(f.read())["student"])
+    else:
+        with open(os.path.join(run, "checkpoint.pkl"), "rb") as f:
+            state = pickle.load(f)["learner"]
+        learner = (TorchLearner(obs_dim, act_dim, 0) if isinstance(state, dict) and "net" in state
+                   else TrellisLearner(family, obs_dim, act_dim, 0))
         learner.load(state)
-    return lambda obs: learner.act(obs, deterministic=True)
+    learner.seed_eval(seed)
+    return lambda obs: learner.act_eval(obs, policy)

@@ -119,7 +119,13 @@ def main(stage, budget=None, family="ppo"):
     metrics = {k: {"final %": [c[-1, 2] for c in v.values()], "final return": [c[-1, 1] for c in v.values()],
                    "AUC %": [auc(c, 2) for c in v.values()], "AUC return": [auc(c, 1) for c in v.values()]}
                for k, v in done.items() if v}
+    # learning-parity.sh leaves the evaluation protocol beside the cells
+    # (a stage from before the setting played the mean action).
+    marker = os.path.join(stage, "eval_policy")
+    policy = open(marker).read().strip() if os.path.exists(marker) else "mean"
+    acting = {"mean": "the policy's mean action", "sample": "actions sampled from the policy"}.get(policy, policy)
     lines = [f"# Learning parity: {os.path.basename(os.path.abspath(stage))}", "",
+             f"Test episodes act with {acting}. "
              f"Budget {budget:,.0f} steps; seeds that reached it per cell; mean ± std; Welch's t-test of each cell "
              f"against `{REFERENCE}` ({LABELS[REFERENCE]}): p and Hedges' g (positive: the cell is ahead).", "",
              "| cell | seeds | final % mastered | final test return | AUC % mastered | AUC return | "
