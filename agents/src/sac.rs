@@ -344,11 +344,12 @@ impl Student for Sac {
         }
         let flat: Vec<f32> = obs.iter().flatten().copied().collect();
         let x = matrix(flat, obs.len(), self.obs_dim, &self.device).inner();
-        let noise = match acting {
+        let rng = match acting {
             Acting::Mean => None,
-            Acting::Sample(rng) => Some(gaussian_noise(obs.len(), self.act_dim, rng, &self.device).inner()),
-            Acting::Explore => Some(self.noise(obs.len(), &self.device.clone()).inner()),
+            Acting::Sample(rng) => Some(rng),
+            Acting::Explore => Some(&mut self.rng),
         };
+        let noise = rng.map(|rng| gaussian_noise(obs.len(), self.act_dim, rng, &self.device).inner());
         let (a, _) = policy(&self.actor.valid(), x, self.act_dim, noise);
         values(a)
             .chunks(self.act_dim)

@@ -31,22 +31,23 @@ pub struct EvalResult {
 /// replays what training's evaluation at that step played, and evaluating
 /// never draws from the learner's stream (the run's course does not depend
 /// on the evaluation policy).
-pub fn noise(seed: u64, step: u64) -> ChaCha8Rng {
+fn noise(seed: u64, step: u64) -> ChaCha8Rng {
     seeded(seed ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15), EVAL_STREAM)
 }
 
 /// The ChaCha stream of evaluation noise (the learners draw from stream 0).
 const EVAL_STREAM: u64 = 0xe7a1;
 
-/// Plays every task of `tasks` once with `policy`, drawing any sampled
-/// actions from `noise`.
+/// Plays every task of `tasks` once with `policy`: the evaluation at `step`
+/// of the run seeded `seed` (which fixes any sampled actions' noise).
 pub fn evaluate<E: Env + Clone>(
     proto: &E,
     student: &mut dyn Student<E::Obs, E::Act>,
     tasks: &[Vec<f64>],
     policy: EvalPolicy,
-    mut noise: ChaCha8Rng,
+    (seed, step): (u64, u64),
 ) -> Result<EvalResult, TrainError> {
+    let mut noise = noise(seed, step);
     let mut envs: Vec<E> = tasks.iter().map(|_| proto.clone()).collect();
     let mut obs = Vec::with_capacity(tasks.len());
     for (i, (env, task)) in envs.iter_mut().zip(tasks).enumerate() {

@@ -320,11 +320,9 @@ where
         resumable(dir, parts.trainer(teacher, cfg, run_dir, progress, show_progress).run())
     }
 
-    fn evaluate(self, cfg: &RunConfig, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
+    fn evaluate(self, cfg: &RunConfig, step: u64, dir: &Path, blob: &Blob) -> Result<EvalResult, TrainError> {
         let mut p = self.restore(dir, blob)?;
-        let step = blob.get_json::<Progress>("progress")?.step;
-        let noise = eval::noise(cfg.seed, step);
-        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, cfg.eval_policy(), noise)
+        eval::evaluate(&p.proto, p.student.as_mut(), &p.test_set, cfg.eval_policy(), (cfg.seed, step))
     }
 }
 
@@ -503,8 +501,9 @@ pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), Tra
     let (cfg, blob) = load_run(dir)?;
     // Evaluation plays the test set with the student alone: no teacher (it
     // may be one only Python can build).
-    let r = with_parts!(cfg, false, p => p.evaluate(&cfg, dir, &blob)?);
-    Ok((cfg, blob.get_json("progress")?, r))
+    let progress: Progress = blob.get_json("progress")?;
+    let r = with_parts!(cfg, false, p => p.evaluate(&cfg, progress.step, dir, &blob)?);
+    Ok((cfg, progress, r))
 }
 
 /// What a viewer needs to replay a walker run: its world, its last

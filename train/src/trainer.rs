@@ -308,8 +308,8 @@ where
         bar: &ProgressBar,
         recent: &[f64],
     ) -> Result<EvalResult, TrainError> {
-        let noise = crate::eval::noise(self.cfg.seed, self.progress.step);
-        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.cfg.eval_policy(), noise)?;
+        let at = (self.cfg.seed, self.progress.step);
+        let r = evaluate(&self.proto, self.student.as_mut(), &self.test_set, self.cfg.eval_policy(), at)?;
         self.teacher.on_evaluation(&r.returns);
         self.teacher_ok()?;
         let secs = self.progress.seconds + t0.elapsed().as_secs_f64();

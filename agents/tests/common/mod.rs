@@ -11,9 +11,7 @@ pub const ACT: usize = 2;
 
 /// The stream's `i`-th observation.
 pub fn observation(i: usize) -> Vec<f32> {
-    (0..OBS)
-        .map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0)
-        .collect()
+    (0..OBS).map(|j| ((i * 7 + j * 3) % 11) as f32 / 5.5 - 1.0).collect()
 }
 
 /// Feeds `steps` transitions. Acting advances the student's schedule (PPO
