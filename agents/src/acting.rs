@@ -52,6 +52,14 @@ impl EvalPolicy {
         }
     }
 
+    /// What it plays, in words (for reports and captions).
+    pub fn describe(self) -> &'static str {
+        match self {
+            EvalPolicy::Mean => "the policy's mean action",
+            EvalPolicy::Sample => "actions sampled from the policy",
+        }
+    }
+
     /// Every policy, in the order messages list them.
     pub const ALL: [EvalPolicy; 2] = [EvalPolicy::Mean, EvalPolicy::Sample];
 

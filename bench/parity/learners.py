@@ -2,7 +2,7 @@
 that drives them (``run.py``'s training, ``bench/torch_ppo.py``'s timing)
 drives the same code: ``act(obs, deterministic)``, ``observe(obs, action,
 reward, next_obs, terminated, truncated)``, ``state()`` / ``load(state)``, and
-for evaluations ``seed_eval(seed)`` then ``act_eval(obs, policy)`` (policy
+for evaluations ``seed_eval(seed, step)`` then ``act_eval(obs, policy)`` (policy
 ``"mean"`` or ``"sample"``, drawn from a stream apart from training's).
 
 - ``TrellisLearner``: trellis's native student through ``trellis.Student``.
@@ -27,8 +27,8 @@ class TrellisLearner:
     def act_eval(self, obs, policy):
         return self.s.act_eval(obs[None], policy)[0]
 
-    def seed_eval(self, seed):
-        self.s.seed_eval(seed)
+    def seed_eval(self, seed, step=0):
+        self.s.seed_eval(seed, step)
 
     def observe(self, obs, a, r, obs2, term, trunc):
         self.s.observe(obs[None], a[None], [r], obs2[None], [term], [trunc])
@@ -53,8 +53,8 @@ class TorchLearner:
     def act_eval(self, obs, policy):
         return self.s.act_eval(obs, policy)[0]
 
-    def seed_eval(self, seed):
-        self.s.seed_eval(seed)
+    def seed_eval(self, seed, step=0):
+        self.s.seed_eval(seed, step)
 
     def observe(self, obs, a, r, obs2, term, trunc):
         self.s.observe(r, obs2, term, trunc)

@@ -125,8 +125,9 @@ class TorchPpo:
             noise = torch.randn(mean.shape, generator=self.eval_gen)
             return (mean + log_std.exp() * noise).clamp(-1, 1).numpy()
 
-    def seed_eval(self, seed):
-        self.eval_gen = torch.Generator().manual_seed(seed)
+    def seed_eval(self, seed, step=0):
+        # One generator per (seed, step): the evaluation at a step replays.
+        self.eval_gen = torch.Generator().manual_seed(seed * 10 ** 9 + step)
 
     def _sample(self, obs, deterministic):
         x = torch.as_tensor(self._norm(obs))

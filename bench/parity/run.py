@@ -93,7 +93,7 @@ rows = [r for r in rows if int(r[0]) <= step]
 
 def evaluate():
     # The noise of a sampled evaluation is a function of (seed, step) alone.
-    learner.seed_eval(args.seed * 10 ** 9 + step)
+    learner.seed_eval(args.seed, step)
     rets = []
     for i, task in enumerate(tests):
         obs, ret, done = env.reset(task, 10 ** 9 + i), 0.0, False

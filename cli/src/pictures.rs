@@ -23,7 +23,8 @@ pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let rep = trellis_train::load_walker_replay(run)?;
     let mut env = rep.env;
-    let mut drivers = Drivers::new(Some(rep.student), 0);
+    let protocol = rep.config.eval_policy();
+    let mut drivers = Drivers::new(Some(rep.student), 0).playing(protocol);
     let mut md = format!("# {}\n\n", run.display());
     let (_, rows) = trellis_train::rows::read_episodes(&run.join("episodes.csv"))?;
     if let Some(last) = rows.last().map(|r| r.step) {
@@ -52,7 +53,11 @@ pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
         .and_then(|b| serde_json::from_slice(&b).ok());
     match summary.and_then(|s| s.eval) {
         Some(eval) if !eval.returns.is_empty() => {
-            md += "## The final policy (last checkpoint, deterministic)\n\n";
+            let _ = writeln!(
+                md,
+                "## The final policy (last checkpoint, played as its evaluations play it: {})\n",
+                protocol.describe()
+            );
             let order = |better: bool| {
                 (0..eval.returns.len())
                     .max_by(|&a, &b| {

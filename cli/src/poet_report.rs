@@ -71,7 +71,7 @@ pub fn write(dir: &Path, out: &Path, gifs: bool) -> Result<PathBuf> {
         );
     }
     if gifs {
-        md += "\n## Each active agent in its environment (last checkpoint, deterministic)\n\n";
+        md += "\n## Each active agent in its environment (last checkpoint, its mean action)\n\n";
         for (p, student, task) in replay.pairs {
             let name = format!("pair-{}.gif", p.id);
             let mut drivers = Drivers::new(Some(student), 0);

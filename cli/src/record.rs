@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use trellis_envs::scene::{Overlays, walker_scene};
 use trellis_envs::{Env, WalkerEnv, WorldRequest};
+use trellis_agents::EvalPolicy;
 use trellis_train::drive::{Drive, Drivers};
 
 use crate::exit::Input;
@@ -45,6 +46,11 @@ pub struct Record {
     /// tracks), random or still; default: the best available.
     #[arg(long)]
     pub driver: Option<String>,
+    /// How the policy acts: `mean` (its most likely action) or `sample`
+    /// (drawn from it, with `--seed`'s noise); default: as the run's
+    /// evaluations play it (its `eval_policy`: PPO samples, SAC the mean).
+    #[arg(long, requires = "run")]
+    pub eval_policy: Option<String>,
     /// The episode's seed (its terrain noise).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -107,13 +113,18 @@ pub fn run(r: &Record) -> Result<()> {
         ))
         .into());
     }
-    let (mut env, policy, test_set) = match &r.run {
+    let (mut env, policy, test_set, protocol) = match &r.run {
         Some(dir) => {
             let rep = trellis_train::load_walker_replay(dir)
                 .with_context(|| format!("loading {}", dir.display()))?;
-            (rep.env, Some(rep.student), rep.test_set)
+            let protocol = rep.config.eval_policy();
+            (rep.env, Some(rep.student), rep.test_set, protocol)
         }
-        None => (walker(r)?, None, Vec::new()),
+        None => (walker(r)?, None, Vec::new(), EvalPolicy::Mean),
+    };
+    let protocol = match &r.eval_policy {
+        Some(name) => name.parse::<EvalPolicy>().map_err(|e| Input(format!("--eval-policy: {e}")))?,
+        None => protocol,
     };
     let task = match (&r.task, test_set.get(r.test_task)) {
         (Some(t), _) => t.clone(),
@@ -123,7 +134,7 @@ pub fn run(r: &Record) -> Result<()> {
         }
         (None, None) => env.default_task(),
     };
-    let mut drivers = Drivers::new(policy, r.seed);
+    let mut drivers = Drivers::new(policy, r.seed).playing(protocol);
     let drive = match &r.driver {
         Some(name) => Drive::parse(name).map_err(Input)?,
         None => drivers.default_for(&env),
@@ -140,7 +151,7 @@ pub fn run(r: &Record) -> Result<()> {
     let take = episode(&mut env, &mut drivers, drive, &task, r.seed, film, &r.out)?;
     let Take { frames, steps, ret, success } = take;
     println!(
-        "wrote {} · {frames} frames of {}×{} · {} {} · task {:?} · driver {} · {steps} steps · return {ret:.1}{}",
+        "wrote {} · {frames} frames of {}×{} · {} {} · task {:?} · driver {}{} · {steps} steps · return {ret:.1}{}",
         r.out.display(),
         r.width,
         r.height,
@@ -148,6 +159,7 @@ pub fn run(r: &Record) -> Result<()> {
         env.body().name,
         task,
         drive.name(),
+        if drive == Drive::Policy { format!(" ({})", protocol.name()) } else { String::new() },
         if success { " · success" } else { "" }
     );
     Ok(())

@@ -72,6 +72,7 @@ fn bad_flags_are_refused_by_name_and_write_nothing() {
         (vec!["--out", "x.gif", "--driver", "walk"], "unknown driver `walk`"),
         (vec!["--out", "x.gif", "--env", "text-world"], "walker worlds"),
         (vec!["--out", "x.gif", "--every", "0"], "--every 0"),
+        (vec!["--out", "x.gif", "--eval-policy", "mean"], "--run"),
     ] {
         let o = trellis().current_dir(&dir).arg("record").args(&args).output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
@@ -109,6 +110,32 @@ fn a_runs_pictures_show_its_curriculum_and_its_final_policy() {
         assert_eq!((d.width(), d.height()), (360, 240));
         assert!(md.contains(&format!("{label} test task")), "{md}");
     }
+    assert!(md.contains("actions sampled from the policy"), "a PPO run is filmed as it is tested: {md}");
+    // `trellis record` plays the run's protocol too (PPO: sampled, the noise
+    // from --seed, so a take replays), and --eval-policy overrides it.
+    let take = |extra: &[&str]| {
+        let o = trellis()
+            .args(["record", "--steps", "300", "--run"])
+            .arg(&run)
+            .args(extra)
+            .arg("--out")
+            .arg(dir.join("take.png"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        out[out.find("driver").unwrap()..].to_string()
+    };
+    let sampled = take(&[]);
+    assert!(sampled.contains("driver policy (sample)"), "{sampled}");
+    assert_eq!(take(&["--eval-policy", "sample"]), sampled, "a sampled take replays");
+    let mean = take(&["--eval-policy", "mean"]);
+    assert!(mean.contains("driver policy (mean)"), "{mean}");
+    assert_ne!(mean.replace("(mean)", ""), sampled.replace("(sample)", ""), "the mean action walks otherwise");
+    let o = trellis().args(["record", "--eval-policy", "best", "--out", "x.gif", "--run"]).arg(&run).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--eval-policy: eval policy `best`: expected `mean` or `sample`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

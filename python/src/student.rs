@@ -17,9 +17,6 @@ use trellis_agents::{Acting, EvalPolicy, Transition};
 
 use crate::bad;
 
-/// The evaluation stream's ChaCha stream number (the learner's is 0).
-const EVAL_STREAM: u64 = 1;
-
 /// One of trellis's vector-reading students (`trellis_agents::STUDENTS`).
 #[pyclass(module = "trellis._core", unsendable)]
 pub struct Student {
@@ -73,7 +70,7 @@ impl Student {
             .map_err(|e: toml::de::Error| bad(format!("[{name}] settings: {}", e.message())))?;
         let resolved = (d.resolve)(&table).map_err(bad)?;
         let student = make(&resolved, obs_dim, act_dim, seed).map_err(bad)?;
-        let eval_rng = trellis_core::rng::seeded(seed, EVAL_STREAM);
+        let eval_rng = trellis_train::eval::noise(seed, 0);
         Ok(Self { student, obs_dim, act_dim, resolved: resolved.to_string(), eval_rng })
     }
 
@@ -104,10 +101,13 @@ impl Student {
         self.array(py, n, actions)
     }
 
-    /// Restarts the evaluation stream of `act_eval(.., "sample")` (e.g. at
-    /// each evaluation, from the run's seed and step, so it replays).
-    fn seed_eval(&mut self, seed: u64) {
-        self.eval_rng = trellis_core::rng::seeded(seed, EVAL_STREAM);
+    /// Restarts the evaluation stream of `act_eval(.., "sample")` at the
+    /// evaluation at `step` of the run seeded `seed`: the native trainer's
+    /// stream for that evaluation, so it replays and never touches the
+    /// learner's.
+    #[pyo3(signature = (seed, step=0))]
+    fn seed_eval(&mut self, seed: u64, step: u64) {
+        self.eval_rng = trellis_train::eval::noise(seed, step);
     }
 
     /// The transitions that followed the last stochastic `act`, one per

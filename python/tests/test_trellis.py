@@ -207,6 +207,12 @@ def test_student_evaluates_with_its_mean_or_with_seeded_samples():
     a.seed_eval(7)
     np.testing.assert_array_equal(first, a.act_eval(obs, "sample"))
     assert not np.array_equal(first, a.act_eval(obs, "sample"))
+    # Each evaluation of a run (its seed and step) has its own noise.
+    a.seed_eval(7, 50_000)
+    later = a.act_eval(obs, "sample")
+    assert not np.array_equal(first, later)
+    a.seed_eval(7, 50_000)
+    np.testing.assert_array_equal(later, a.act_eval(obs, "sample"))
     np.testing.assert_array_equal(a.act(obs), b.act(obs))
     with pytest.raises(ValueError, match="`mean` or `sample`"):
         a.act_eval(obs, "stochastic")

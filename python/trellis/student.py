@@ -39,10 +39,11 @@ class Student:
         learner's: TeachMyAgent tests PPO this way). Records nothing."""
         return self._s.act_eval(np.ascontiguousarray(obs, dtype=np.float32), str(policy))
 
-    def seed_eval(self, seed: int) -> None:
-        """Restarts the stream :meth:`act_eval` samples from (e.g. from the
-        run's seed and step at each evaluation, so evaluations replay)."""
-        self._s.seed_eval(int(seed))
+    def seed_eval(self, seed: int, step: int = 0) -> None:
+        """Restarts the stream :meth:`act_eval` samples from at the
+        evaluation at ``step`` of a run seeded ``seed``: the stream the
+        native trainer draws for that evaluation, so evaluations replay."""
+        self._s.seed_eval(int(seed), int(step))
 
     def observe(self, obs, actions, rewards, next_obs, terminated, truncated) -> None:
         """The transitions that followed the last stochastic ``act``, one per

@@ -1,8 +1,10 @@
 //! Who moves a walker's body outside training, for the viewer and
-//! `trellis record` alike: a run's policy (deterministic, as evaluations
-//! play it), the scripted walking gait, uniform random actions, or nothing.
+//! `trellis record` alike: a run's policy (played as its evaluations play
+//! it: the mean action, or actions sampled from the policy for PPO, see
+//! [`EvalPolicy`]), the scripted walking gait, uniform random actions, or
+//! nothing.
 
-use trellis_agents::{Acting, Student};
+use trellis_agents::{EvalPolicy, Student};
 use trellis_envs::bodies::BodyKind;
 use trellis_envs::gait::Walk;
 use trellis_envs::rng::{ChaCha8Rng, seeded, uniform};
@@ -11,7 +13,7 @@ use trellis_envs::{ContinuousEnv, WalkerEnv};
 /// Which driver acts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Drive {
-    /// The run's policy, deterministic.
+    /// The run's policy, by its evaluation protocol ([`Drivers::playing`]).
     Policy,
     /// The closed-loop walking controller (bipeds on the tracks).
     Gait,
@@ -48,18 +50,41 @@ impl Drive {
 pub struct Drivers {
     /// A run's student, when there is one.
     pub policy: Option<Box<dyn Student>>,
+    /// How the policy picks its actions. A run is watched as it is tested:
+    /// a PPO policy's mean action can walk worse than its samples (see
+    /// `docs/learning.md`), so filming the mean would show a different
+    /// walker from the one the evaluations scored.
+    playing: EvalPolicy,
     gait: Walk,
     rng: ChaCha8Rng,
+    /// The noise of sampled policy actions, a stream apart from the random
+    /// driver's so switching drivers does not change what the policy does.
+    noise: ChaCha8Rng,
 }
 
 impl Drivers {
-    /// The drivers, random actions drawn from `seed`'s stream.
+    /// The drivers, random actions (and sampled policy actions) drawn from
+    /// `seed`'s streams; the policy plays its mean action until
+    /// [`playing`](Self::playing) says otherwise.
     pub fn new(policy: Option<Box<dyn Student>>, seed: u64) -> Self {
         Self {
             policy,
+            playing: EvalPolicy::Mean,
             gait: Walk::default(),
             rng: seeded(seed, 0x5eed_d21e),
+            noise: seeded(seed, 0x5eed_7a1c),
         }
+    }
+
+    /// The policy plays by `protocol` (a run's is `RunConfig::eval_policy`).
+    pub fn playing(mut self, protocol: EvalPolicy) -> Self {
+        self.playing = protocol;
+        self
+    }
+
+    /// How the policy picks its actions.
+    pub fn protocol(&self) -> EvalPolicy {
+        self.playing
     }
 
     /// The walking controller reads a biped's Stump Tracks observation:
@@ -103,7 +128,7 @@ impl Drivers {
             Drive::Random => (0..n).map(|_| uniform(&mut self.rng, -1.0, 1.0) as f32).collect(),
             Drive::Still => vec![0.0; n],
             Drive::Policy => match &mut self.policy {
-                Some(p) => p.act(&[obs.to_vec()], Acting::Mean).remove(0),
+                Some(p) => p.act(&[obs.to_vec()], self.playing.acting(&mut self.noise)).remove(0),
                 None => vec![0.0; n],
             },
         };

@@ -30,8 +30,10 @@ pub struct EvalResult {
 /// `seed`: a function of the two alone, so `trellis eval` on a checkpoint
 /// replays what training's evaluation at that step played, and evaluating
 /// never draws from the learner's stream (the run's course does not depend
-/// on the evaluation policy).
-fn noise(seed: u64, step: u64) -> ChaCha8Rng {
+/// on the evaluation policy). The Python package's `Student.seed_eval`
+/// draws from the same streams, so a loop written in Python evaluates as
+/// the native trainer does.
+pub fn noise(seed: u64, step: u64) -> ChaCha8Rng {
     seeded(seed ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15), EVAL_STREAM)
 }
 

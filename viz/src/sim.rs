@@ -136,6 +136,8 @@ impl Sim {
             }));
         }
         let mut population = Vec::new();
+        // A run's policy plays as its evaluations played it (PPO samples).
+        let mut protocol = trellis_agents::EvalPolicy::Mean;
         let (env, policy, replay, panel) = match &args.run {
             Some(dir) if dir.join(trellis_train::open_ended::POPULATION).exists() => {
                 // A POET run: its active pairs, the first one's agent driving.
@@ -156,6 +158,7 @@ impl Sim {
                 let r = trellis_train::load_walker_replay(dir)
                     .with_context(|| format!("loading {}", dir.display()))?;
                 let panel = TeacherPanel::load(dir, r.env.task_space()).ok();
+                protocol = r.config.eval_policy();
                 (r.env, Some(r.student), r.test_set, panel)
             }
             None => (
@@ -173,7 +176,7 @@ impl Sim {
                 .cloned()
                 .unwrap_or_else(|| env.terrain().default_task()),
         };
-        let drivers = Drivers::new(policy, args.seed);
+        let drivers = Drivers::new(policy, args.seed).playing(protocol);
         let control = Control::Driver(drivers.default_for(&env));
         let mut sim = WalkerSim {
             obs: Vec::new(),
