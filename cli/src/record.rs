@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use trellis_agents::EvalPolicy;
 use trellis_envs::scene::{Overlays, walker_scene};
 use trellis_envs::{Env, WalkerEnv, WorldRequest};
-use trellis_agents::EvalPolicy;
 use trellis_train::drive::{Drive, Drivers};
 
 use crate::exit::Input;

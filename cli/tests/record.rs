@@ -115,7 +115,7 @@ fn a_runs_pictures_show_its_curriculum_and_its_final_policy() {
     // from --seed, so a take replays), and --eval-policy overrides it.
     let take = |extra: &[&str]| {
         let o = trellis()
-            .args(["record", "--steps", "300", "--run"])
+            .args(["record", "--run"])
             .arg(&run)
             .args(extra)
             .arg("--out")
@@ -126,12 +126,20 @@ fn a_runs_pictures_show_its_curriculum_and_its_final_policy() {
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         out[out.find("driver").unwrap()..].to_string()
     };
-    let sampled = take(&[]);
+    let sampled = take(&["--steps", "300"]);
     assert!(sampled.contains("driver policy (sample)"), "{sampled}");
-    assert_eq!(take(&["--eval-policy", "sample"]), sampled, "a sampled take replays");
-    let mean = take(&["--eval-policy", "mean"]);
+    assert_eq!(take(&["--steps", "300", "--eval-policy", "sample"]), sampled, "a sampled take replays");
+    let mean = take(&["--steps", "300", "--eval-policy", "mean"]);
     assert!(mean.contains("driver policy (mean)"), "{mean}");
     assert_ne!(mean.replace("(mean)", ""), sampled.replace("(sample)", ""), "the mean action walks otherwise");
+    // Each take restarts its noise: the second GIF of the pictures (the
+    // worst test task) is what `trellis record` films on that task.
+    let worst = md.lines().find(|l| l.starts_with("worst test task ")).unwrap();
+    let k = worst.split_whitespace().nth(3).unwrap();
+    let (ret, steps) = worst.split("this episode ").nth(1).unwrap().split_once(" in ").unwrap();
+    let steps = steps.split_whitespace().next().unwrap();
+    let filmed = take(&["--steps", "2000", "--test-task", k]);
+    assert!(filmed.contains(&format!(" · {steps} steps · return {ret}")), "{filmed} against {worst}");
     let o = trellis().args(["record", "--eval-policy", "best", "--out", "x.gif", "--run"]).arg(&run).output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");

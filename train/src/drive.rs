@@ -58,9 +58,17 @@ pub struct Drivers {
     gait: Walk,
     rng: ChaCha8Rng,
     /// The noise of sampled policy actions, a stream apart from the random
-    /// driver's so switching drivers does not change what the policy does.
+    /// driver's so switching drivers does not change what the policy does;
+    /// restarted each episode, so a take depends on its seed and task alone
+    /// (`trellis record --seed 0` films what `report --pictures` filmed).
     noise: ChaCha8Rng,
+    seed: u64,
 }
+
+/// The ChaCha streams of the random driver and of sampled policy actions.
+const RANDOM_STREAM: u64 = 0x5eed_d21e;
+const NOISE_STREAM: u64 = 0x5eed_7a1c;
+
 
 impl Drivers {
     /// The drivers, random actions (and sampled policy actions) drawn from
@@ -71,8 +79,9 @@ impl Drivers {
             policy,
             playing: EvalPolicy::Mean,
             gait: Walk::default(),
-            rng: seeded(seed, 0x5eed_d21e),
-            noise: seeded(seed, 0x5eed_7a1c),
+            rng: seeded(seed, RANDOM_STREAM),
+            noise: seeded(seed, NOISE_STREAM),
+            seed,
         }
     }
 
@@ -114,9 +123,11 @@ impl Drivers {
         }
     }
 
-    /// A new episode: the gait starts its cycle again.
+    /// A new episode: the gait starts its cycle again, the policy's
+    /// sampling noise its stream.
     pub fn reset(&mut self) {
         self.gait.reset();
+        self.noise = seeded(self.seed, NOISE_STREAM);
     }
 
     /// The action `drive` takes on `obs`. Outside the policy's hands,
