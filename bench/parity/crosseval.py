@@ -14,7 +14,9 @@ recovered from the distance and the return).
 RUN is a run dir of bench/parity/run.py (a torch or trellis learner, any
 engine; its learner is inferred from the checkpoint's contents) or of a native
 `trellis train` PPO or SAC run. `--eval-policy sample` plays actions sampled
-from the policy (TeachMyAgent's PPO protocol) instead of its mean.
+from the policy (TeachMyAgent's PPO protocol) instead of its mean;
+`--streams N` repeats it with N noise streams, to see how far one sampled
+evaluation of the test set moves with its noise alone.
 """
 import argparse
 import json
@@ -37,9 +39,14 @@ p.add_argument("--family", default="ppo", choices=["ppo", "sac"])
 p.add_argument("--engines", default="trellis,box2d")
 p.add_argument("--eval-policy", default="mean", choices=["mean", "sample"],
                help="play the policy's mean action, or actions sampled from it (seeded, the same stream on each engine)")
+p.add_argument("--streams", type=int, default=1,
+               help="with --eval-policy sample: play the test set with this many noise streams (seeds 0..N-1) "
+                    "and report the spread of % mastered between them (how far one sampled evaluation moves)")
 p.add_argument("--episodes", help="also write every episode (run, engine, task, return, length, distance, "
                                   "terminated) to this CSV, to see which tasks a world gap is in")
 args = p.parse_args()
+if args.streams < 1 or (args.streams > 1 and args.eval_policy != "sample"):
+    raise SystemExit(f"--streams {args.streams}: at least 1, and above 1 only with --eval-policy sample")
 tests = json.load(open(args.test_set))
 
 
@@ -69,13 +76,23 @@ episode_rows = []
 envs = {name: engines.make(name, args.tma) for name in args.engines.split(",")}
 print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s} {'distance':>9s} {'ended':>6s} {'tilt':>6s} {'effort':>6s}")
 first = next(iter(envs.values()))  # both engines observe and act alike
+spread = []
 for run in args.runs:
     for name, env in envs.items():
-        policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim, args.eval_policy)
-        episodes, m = play(env, policy)
-        print(f"{run[-40:]:40s} {name:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
-              f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)
-        episode_rows += [[run, name, *tests[i], *episodes[i, :4]] for i in range(len(tests))]
+        mastered = []
+        for k in range(args.streams):
+            policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim, args.eval_policy, seed=k)
+            episodes, m = play(env, policy)
+            mastered.append(m["mastered"])
+            label = name if args.streams == 1 else f"{name}#{k}"
+            print(f"{run[-40:]:40s} {label:8s} {m['return']:8.1f} {m['mastered']:8.0f}% {m['length']:7.0f} "
+                  f"{m['distance']:9.1f} {m['terminated']:5.0f}% {m['tilt']:6.3f} {m['effort']:6.2f}", flush=True)
+            episode_rows += [[run, label, *tests[i], *episodes[i, :4]] for i in range(len(tests))]
+        spread.append((run, name, mastered))
+if args.streams > 1:
+    print(f"\n% mastered over {args.streams} noise streams (mean, std, range):")
+    for run, name, m in spread:
+        print(f"{run[-40:]:40s} {name:8s} {np.mean(m):6.1f} {np.std(m, ddof=1):5.1f}  {min(m):.0f}-{max(m):.0f}")
 if args.episodes:
     import csv
     with open(args.episodes, "w", newline="") as f:
