@@ -99,7 +99,8 @@ def welch(a, b):
 
 def compare(a, b):
     """The two table cells of one comparison: Welch's p and Hedges' g."""
-    return [welch(a, b), f"{hedges_g(a, b):+.2f}"]
+    g = hedges_g(a, b)
+    return [welch(a, b), "–" if np.isnan(g) else f"{g:+.2f}"]
 
 
 # The measures compared, each with Welch's p and Hedges' g. The final test
