@@ -62,6 +62,12 @@ pub struct Eval {
     /// evaluation (each test task's return in test-set order, mean, % mastered).
     #[arg(long)]
     pub json: bool,
+    /// Play the test set with `mean` (the policy's mean action) or `sample`
+    /// (actions drawn from it, the noise of the run's evaluation at that
+    /// step) instead of the run's own protocol: the same checkpoint seen
+    /// both ways.
+    #[arg(long)]
+    pub eval_policy: Option<String>,
 }
 
 /// `--env` values with their summaries, from the world table.
@@ -320,7 +326,11 @@ pub fn train(t: &Train) -> Result<()> {
 }
 
 pub fn eval(e: &Eval) -> Result<()> {
-    let (cfg, p, r) = trellis_train::evaluate_run(&e.run)?;
+    let protocol = match &e.eval_policy {
+        Some(name) => Some(name.parse().map_err(|err| crate::exit::Input(format!("--eval-policy: {err}")))?),
+        None => None,
+    };
+    let (cfg, p, r) = trellis_train::evaluate_run(&e.run, protocol)?;
     if e.json {
         let out = serde_json::json!({
             "env": cfg.env,
@@ -328,18 +338,20 @@ pub fn eval(e: &Eval) -> Result<()> {
             "student": cfg.student,
             "step": p.step,
             "episodes": p.episodes,
+            "eval_policy": cfg.eval_policy().name(),
             "eval": r,
         });
         println!("{out}");
         return Ok(());
     }
     println!(
-        "{} / {} / {} at step {}: {} test tasks, mean return {:.1}, mastered {:.1}%",
+        "{} / {} / {} at step {}: {} test tasks ({}), mean return {:.1}, mastered {:.1}%",
         cfg.env,
         cfg.teacher,
         cfg.student,
         p.step,
         r.returns.len(),
+        cfg.eval_policy().describe(),
         r.mean_return,
         r.mastered_pct
     );

@@ -43,7 +43,7 @@ pub use eval::EvalResult;
 use run_dir::{CHECKPOINT, CONFIG, RunDir, RunLock, TEST_SET, write_atomic};
 pub use teacher_source::{Registry, TeacherSource};
 pub use trainer::{Outcome, Progress, Summary, Trainer};
-use trellis_agents::Student;
+use trellis_agents::{EvalPolicy, Student};
 use trellis_agents::registry::{Readable, Reads};
 use trellis_core::TaskMap;
 use trellis_envs::walker::WalkerEnv;
@@ -496,9 +496,15 @@ pub fn resume_with(
     with_parts!(cfg, source.gets_initial(&cfg)?, p => p.resume(source, cfg, dir, &blob, lock, show_progress))
 }
 
-/// Re-runs the test set with the run's last checkpointed policy.
-pub fn evaluate_run(dir: &Path) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
-    let (cfg, blob) = load_run(dir)?;
+/// Re-runs the test set with the run's last checkpointed policy, by the
+/// run's evaluation protocol or by `protocol` (the same checkpoint seen
+/// both ways: a paired comparison of protocols without a second run). The
+/// returned config names the protocol played.
+pub fn evaluate_run(dir: &Path, protocol: Option<EvalPolicy>) -> Result<(RunConfig, Progress, EvalResult), TrainError> {
+    let (mut cfg, blob) = load_run(dir)?;
+    if let Some(p) = protocol {
+        cfg.eval_policy = Some(p);
+    }
     // Evaluation plays the test set with the student alone: no teacher (it
     // may be one only Python can build).
     let progress: Progress = blob.get_json("progress")?;

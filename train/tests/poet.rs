@@ -42,7 +42,7 @@ fn the_population_grows_and_a_resumed_run_matches_an_uninterrupted_one() {
             space.validate(&p.env).unwrap();
         }
         // A population is not one student to evaluate.
-        let e = trellis_train::evaluate_run(&whole).unwrap_err().to_string();
+        let e = trellis_train::evaluate_run(&whole, None).unwrap_err().to_string();
         assert!(e.contains("population"), "{e}");
         for d in [whole, cut] {
             std::fs::remove_dir_all(d).unwrap();

@@ -223,7 +223,7 @@ fn resume_continues_from_the_checkpoint() {
         steps.windows(2).all(|w| w[0] <= w[1]),
         "steps never go back"
     );
-    let (_, p, r) = trellis_train::evaluate_run(&out).unwrap();
+    let (_, p, r) = trellis_train::evaluate_run(&out, None).unwrap();
     assert_eq!((p.step, r.returns.len()), (6_000, 4));
     std::fs::remove_dir_all(&out).unwrap();
 }
@@ -276,8 +276,16 @@ fn a_sampled_evaluation_replays_and_leaves_the_run_as_it_was() {
     let (ra, rb) = (eval_returns(&a), eval_returns(&b));
     assert_eq!((ra.len(), rb.len()), (3, 3));
     assert!(ra.iter().zip(&rb).all(|(x, y)| x != y), "mean {ra:?} vs sampled {rb:?}");
-    let (cfg, p, r) = trellis_train::evaluate_run(&b).unwrap();
+    let (cfg, p, r) = trellis_train::evaluate_run(&b, None).unwrap();
     assert_eq!((cfg.eval_policy(), p.step), (trellis_agents::EvalPolicy::Sample, 3_000));
+    assert!((r.mean_return - rb[2]).abs() < 1e-3, "{} vs {}", r.mean_return, rb[2]);
+    // Either run's checkpoint evaluated by the other protocol plays what the
+    // other run's evaluation played: one run gives the paired comparison.
+    let other = |dir: &Path, p| trellis_train::evaluate_run(dir, Some(p)).unwrap();
+    let (cfg, _, r) = other(&b, trellis_agents::EvalPolicy::Mean);
+    assert_eq!(cfg.eval_policy(), trellis_agents::EvalPolicy::Mean);
+    assert!((r.mean_return - ra[2]).abs() < 1e-3, "{} vs {}", r.mean_return, ra[2]);
+    let (_, _, r) = other(&a, trellis_agents::EvalPolicy::Sample);
     assert!((r.mean_return - rb[2]).abs() < 1e-3, "{} vs {}", r.mean_return, rb[2]);
     for d in [a, b] {
         std::fs::remove_dir_all(d).unwrap();
@@ -405,7 +413,7 @@ fn a_run_cut_before_its_first_checkpoint_resumes_from_its_config() {
     let eps = read(&cut.join("episodes.csv"));
     let half: String = eps.lines().take(3).map(|l| format!("{l}\n")).collect();
     std::fs::write(cut.join("episodes.csv"), half).unwrap();
-    assert!(trellis_train::evaluate_run(&cut)
+    assert!(trellis_train::evaluate_run(&cut, None)
         .unwrap_err()
         .to_string()
         .contains("--resume"));
