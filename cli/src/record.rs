@@ -5,6 +5,7 @@
 //! the viewer draws (`trellis_envs::scene`).
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -49,8 +50,8 @@ pub struct Record {
     /// How the policy acts: `mean` (its most likely action) or `sample`
     /// (drawn from it, with `--seed`'s noise); default: as the run's
     /// evaluations play it (its `eval_policy`: PPO samples, SAC the mean).
-    #[arg(long, requires = "run")]
-    pub eval_policy: Option<String>,
+    #[arg(long, requires = "run", value_parser = EvalPolicy::from_str)]
+    pub eval_policy: Option<EvalPolicy>,
     /// The episode's seed (its terrain noise).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -122,10 +123,7 @@ pub fn run(r: &Record) -> Result<()> {
         }
         None => (walker(r)?, None, Vec::new(), EvalPolicy::Mean),
     };
-    let protocol = match &r.eval_policy {
-        Some(name) => name.parse::<EvalPolicy>().map_err(|e| Input(format!("--eval-policy: {e}")))?,
-        None => protocol,
-    };
+    let protocol = r.eval_policy.unwrap_or(protocol);
     let task = match (&r.task, test_set.get(r.test_task)) {
         (Some(t), _) => t.clone(),
         (None, Some(t)) => t.clone(),

@@ -1,10 +1,12 @@
 //! `trellis train` and `trellis eval`: flags over the run config.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser};
+use trellis_agents::EvalPolicy;
 use trellis_train::RunConfig;
 
 #[derive(Args, Debug)]
@@ -66,8 +68,8 @@ pub struct Eval {
     /// (actions drawn from it, the noise of the run's evaluation at that
     /// step) instead of the run's own protocol: the same checkpoint seen
     /// both ways.
-    #[arg(long)]
-    pub eval_policy: Option<String>,
+    #[arg(long, value_parser = EvalPolicy::from_str)]
+    pub eval_policy: Option<EvalPolicy>,
 }
 
 /// `--env` values with their summaries, from the world table.
@@ -326,11 +328,7 @@ pub fn train(t: &Train) -> Result<()> {
 }
 
 pub fn eval(e: &Eval) -> Result<()> {
-    let protocol = match &e.eval_policy {
-        Some(name) => Some(name.parse().map_err(|err| crate::exit::Input(format!("--eval-policy: {err}")))?),
-        None => None,
-    };
-    let (cfg, p, r) = trellis_train::evaluate_run(&e.run, protocol)?;
+    let (cfg, p, r) = trellis_train::evaluate_run(&e.run, e.eval_policy)?;
     if e.json {
         let out = serde_json::json!({
             "env": cfg.env,
