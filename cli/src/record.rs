@@ -149,15 +149,14 @@ pub fn run(r: &Record) -> Result<()> {
     let take = episode(&mut env, &mut drivers, drive, &task, r.seed, film, &r.out)?;
     let Take { frames, steps, ret, success } = take;
     println!(
-        "wrote {} · {frames} frames of {}×{} · {} {} · task {:?} · driver {}{} · {steps} steps · return {ret:.1}{}",
+        "wrote {} · {frames} frames of {}×{} · {} {} · task {:?} · driver {} · {steps} steps · return {ret:.1}{}",
         r.out.display(),
         r.width,
         r.height,
         env.spec().name,
         env.body().name,
         task,
-        drive.name(),
-        if drive == Drive::Policy { format!(" ({})", protocol.name()) } else { String::new() },
+        drivers.label(drive),
         if success { " · success" } else { "" }
     );
     Ok(())

@@ -91,9 +91,13 @@ impl Drivers {
         self
     }
 
-    /// How the policy picks its actions.
-    pub fn protocol(&self) -> EvalPolicy {
-        self.playing
+    /// `drive`'s name as a caption shows it: the policy with its protocol
+    /// (`policy (sample)`), since the two protocols walk differently.
+    pub fn label(&self, drive: Drive) -> String {
+        match drive {
+            Drive::Policy => format!("{} ({})", drive.name(), self.playing.name()),
+            _ => drive.name().to_string(),
+        }
     }
 
     /// The walking controller reads a biped's Stump Tracks observation:

@@ -9,7 +9,6 @@ use trellis_envs::Env;
 use trellis_envs::scene::{Overlays, palette, walker_scene};
 
 use crate::sim::{Control, Sim};
-use trellis_train::drive::Drive;
 
 /// Pixels per world unit (the original's SCALE).
 pub const PX: f32 = 30.0;
@@ -176,14 +175,12 @@ pub fn hud(sim: NonSend<Sim>, mut text: Query<&mut Text, With<Hud>>) {
         return;
     };
     let mut s = format!(
-        "{} | {} | {} control{}",
+        "{} | {} | {} control",
         w.env.terrain().name(),
         w.env.body().name,
-        w.control.name(),
-        if w.control == Control::Driver(Drive::Policy) {
-            format!(" ({})", w.drivers.protocol().name())
-        } else {
-            String::new()
+        match w.control {
+            Control::Driver(d) => w.drivers.label(d),
+            c => c.name().to_string(),
         }
     );
     if let Some((ret, steps)) = w.env.episode_return() {
