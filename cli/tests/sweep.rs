@@ -238,16 +238,21 @@ fn every_experiment_at_smoke_scale_and_its_report() {
         "teachers needing expert knowledge are n/a at level no"
     );
     assert!(md.contains("published"), "the Parkour reference table");
+    // Every teacher that ran against Random gets its p and effect size.
+    assert!(
+        md.contains("## Against Random") && md.contains("| alp-gmm | 0.0 / 0.0 |"),
+        "{md}"
+    );
     // The table as data: one row per cell and teacher, n/a rows flagged, and
     // every finished run counted.
     let csv = std::fs::read_to_string(out.join("report/summary.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("experiment,variant,expert,teacher,planned,finished,mean,std,sem,welch_t,welch_p,not_applicable")
+        Some("experiment,variant,expert,teacher,planned,finished,mean,std,sem,welch_t,welch_p,hedges_g,area,area_welch_p,area_hedges_g,not_applicable")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert!(rows.iter().any(|r| r[3] == "adr" && r[2] == "no" && r[11] == "true"), "{csv}");
+    assert!(rows.iter().any(|r| r[3] == "adr" && r[2] == "no" && r[15] == "true"), "{csv}");
     let finished: usize = rows.iter().map(|r| r[5].parse::<usize>().unwrap()).sum();
     let planned: usize = rows.iter().map(|r| r[4].parse::<usize>().unwrap()).sum();
     assert_eq!(finished, planned, "{csv}");

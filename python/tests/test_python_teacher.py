@@ -136,6 +136,7 @@ def test_a_sweep_compares_a_python_teacher_and_reports_it(tmp_path):
     assert sweep.runs["final_mastered"].notna().all()
     row = sweep.summary.set_index("teacher").loc["lp-bandit"]
     assert row["finished"] == 1 and row["mean"] == sweep.runs.set_index("teacher").loc["lp-bandit", "final_mastered"]
+    assert {"hedges_g", "area", "area_welch_p", "area_hedges_g"} <= set(sweep.summary.columns)
     assert set(sweep.evals["teacher"]) == {"random", "lp-bandit"}
 
 

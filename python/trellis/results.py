@@ -4,7 +4,7 @@
     run.evals.plot(x="step", y="mastered_pct")
 
     sweep = trellis.load_sweep("sweeps/smoke")
-    sweep.summary          # the report's table: mean, std, sem, Welch's t and p against Random
+    sweep.summary          # the report's table: mean, std, sem, Welch's t and p, Hedges' g, the same for the area
 """
 
 import json

@@ -1,7 +1,8 @@
 //! The results report of a sweep: one Markdown file linking PNG/SVG
 //! figures. Per cell (experiment × variant × expert level): % mastered per
 //! teacher at the last evaluation, mean ± std over seeds, Welch's t-test
-//! against Random; the profile (radar) chart; learning curves; where
+//! against Random; each teacher against Random with p and effect size, on
+//! the final score and the area under the curve; the profile (radar) chart; learning curves; where
 //! teachers sampled; the published Parkour table beside trellis's numbers;
 //! and every run that is missing, running or failed, by name.
 
@@ -18,7 +19,7 @@ use crate::execute::{State, run_dir};
 use crate::manifest::{Cell, Manifest};
 use crate::plots::{self, Curve, Curves, Density, DensityGrid, Measure, Profile, Radar};
 use crate::results::{RunResult, collect, read_tasks};
-use crate::stats::{ALPHA, mean, sem, std, welch};
+use crate::stats::{ALPHA, hedges_g, mean, sem, std, welch};
 
 /// The report's table as CSV, beside `report.md`.
 pub const SUMMARY_CSV: &str = "summary.csv";
@@ -31,6 +32,9 @@ pub const BASELINE: &str = "random";
 pub struct Scores {
     /// % mastered of each finished seed.
     pub finals: Vec<f64>,
+    /// The area under each finished seed's curve (mean % over its
+    /// evaluations), in the order of `finals`.
+    pub areas: Vec<f64>,
     /// Runs planned.
     pub planned: usize,
 }
@@ -74,8 +78,9 @@ fn tally(manifest: &Manifest, results: &[RunResult]) -> Tally {
             .entry((r.run.cell.clone(), r.run.teacher.clone()))
             .or_default();
         s.planned += 1;
-        if let Some(f) = r.final_mastered() {
+        if let (Some(f), Some(a)) = (r.final_mastered(), r.area_mastered()) {
             s.finals.push(f);
+            s.areas.push(a);
         }
     }
     for na in &manifest.not_applicable {
@@ -116,6 +121,14 @@ pub struct SummaryRow {
     pub welch_t: Option<f64>,
     /// Its two-sided p-value.
     pub welch_p: Option<f64>,
+    /// Hedges' g against Random (positive: ahead).
+    pub hedges_g: Option<f64>,
+    /// Mean area under the %-mastered curve (mean % over a run's evaluations).
+    pub area: Option<f64>,
+    /// Welch's two-sided p of the areas against Random's.
+    pub area_welch_p: Option<f64>,
+    /// Hedges' g of the areas against Random's.
+    pub area_hedges_g: Option<f64>,
     /// The teacher cannot run in this cell (needs expert knowledge).
     pub not_applicable: bool,
 }
@@ -144,6 +157,10 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
             }
             let finals = s.map(|s| s.finals.as_slice()).unwrap_or_default();
             let some = |v: f64| (!finals.is_empty()).then_some(v);
+            let areas = s.map(|s| s.areas.as_slice()).unwrap_or_default();
+            let against = |f: fn(&[f64], &[f64]) -> Option<f64>, mine: &[f64], of: fn(&Scores) -> &[f64]| {
+                (teacher != BASELINE).then(|| base.and_then(|b| f(mine, of(b)))).flatten()
+            };
             let test = (teacher != BASELINE)
                 .then(|| base.and_then(|b| welch(finals, &b.finals)))
                 .flatten();
@@ -159,6 +176,10 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
                 sem: some(sem(finals)),
                 welch_t: test.map(|(tv, _)| tv),
                 welch_p: test.map(|(_, p)| p),
+                hedges_g: against(hedges_g, finals, |b| &b.finals),
+                area: some(mean(areas)),
+                area_welch_p: against(|a, b| welch(a, b).map(|(_, p)| p), areas, |b| &b.areas),
+                area_hedges_g: against(hedges_g, areas, |b| &b.areas),
                 not_applicable: na,
             });
         }
@@ -216,9 +237,10 @@ impl Section {
 }
 
 /// The report's sections, in order: each a function of the aggregated data.
-const SECTIONS: [fn(&Data) -> Result<Section>; 8] = [
+const SECTIONS: [fn(&Data) -> Result<Section>; 9] = [
     header,
     mastered_table,
+    against_random,
     profile,
     learning_curves,
     sampling,
@@ -344,6 +366,58 @@ fn mastered_table(d: &Data) -> Result<Section> {
         writeln!(md)?;
     }
     Ok(Section::text(md))
+}
+
+/// Each teacher against Random, cell by cell: the final score and the area
+/// under the curve, each with Welch's p and Hedges' g. The table above marks
+/// significance; this says how large the difference is and whether the
+/// teacher got there sooner.
+fn against_random(d: &Data) -> Result<Section> {
+    let mut md = String::new();
+    for c in &d.tally.cells {
+        let Some(base) = d.scores(c, BASELINE).filter(|b| !b.finals.is_empty()) else {
+            continue;
+        };
+        for t in d.tally.teachers.iter().filter(|t| t.as_str() != BASELINE) {
+            let Some(s) = d.scores(c, t).filter(|s| !s.finals.is_empty()) else {
+                continue;
+            };
+            let test = |a: &[f64], b: &[f64]| {
+                let p = welch(a, b).map_or("–".into(), |(_, p)| p_value(p));
+                let g = hedges_g(a, b).map_or("–".into(), |g| format!("{g:+.2}"));
+                format!("{:.1} / {:.1} | {p} | {g}", mean(a), mean(b))
+            };
+            writeln!(
+                md,
+                "| {} | {t} | {} | {} |",
+                c.label(),
+                test(&s.finals, &base.finals),
+                test(&s.areas, &base.areas)
+            )?;
+        }
+    }
+    if md.is_empty() {
+        return Ok(Section::default());
+    }
+    Ok(Section::text(format!(
+        "\n## Against Random\n\nEach teacher against Random in the same cell over the finished seeds: \
+         the final % mastered, and the area under the %-mastered curve (the mean % over a run's \
+         evaluations: of two teachers that end level, the one that mastered tasks sooner scores \
+         higher). p: Welch's two-sided test; g: Hedges' g, the difference in units of the seeds' \
+         pooled standard deviation (positive: the teacher ahead; about 0.2 is small, 0.5 medium, \
+         0.8 large). –: fewer than two finished seeds on a side, or no spread to measure.\n\n\
+         | cell | teacher | final: teacher / Random | p | g | area: teacher / Random | p | g |\n\
+         |---|---|---|---|---|---|---|---|\n{md}"
+    )))
+}
+
+/// A p-value to two significant figures (0.45, 0.0037, 3.7e-5).
+fn p_value(p: f64) -> String {
+    match p {
+        p if p >= 0.01 => format!("{p:.2}"),
+        p if p >= 0.001 => format!("{p:.4}"),
+        p => format!("{p:.1e}"),
+    }
 }
 
 /// The profile chart: teacher mean / Random mean per cell. Where Random
@@ -683,13 +757,14 @@ mod tests {
     /// from hand-made final scores.
     fn data_of<'a>(manifest: &'a Manifest, sweep: &'a Path) -> Data<'a> {
         let cell = manifest.not_applicable[0].cell.clone();
-        let scores = |finals: &[f64], planned| Scores {
+        let scores = |finals: &[f64], areas: &[f64], planned| Scores {
             finals: finals.to_vec(),
+            areas: areas.to_vec(),
             planned,
         };
         let mut by = BTreeMap::new();
-        by.insert((cell.clone(), "random".to_string()), scores(&[0.0, 5.0, 10.0], 3));
-        by.insert((cell.clone(), "alp-gmm".to_string()), scores(&[30.0, 32.0, 35.0], 4));
+        by.insert((cell.clone(), "random".to_string()), scores(&[0.0, 5.0, 10.0], &[1.0, 2.0, 3.0], 3));
+        by.insert((cell.clone(), "alp-gmm".to_string()), scores(&[30.0, 32.0, 35.0], &[2.0, 2.0, 5.0], 4));
         Data {
             sweep,
             out: sweep,
@@ -737,6 +812,32 @@ mod tests {
         assert_eq!((alp.planned, alp.finished), (4, 3));
         assert!(alp.welch_p.unwrap() < ALPHA && alp.welch_t.unwrap() > 0.0);
         assert!(rows.iter().any(|r| r.teacher == "adr" && r.not_applicable));
+        // Effect sizes, computed independently (numpy with ddof = 1, scipy's
+        // Welch test): finals d = 6.9056, g = 5.5245; areas d = 0.7071,
+        // g = 0.5657, p = 0.4465.
+        assert!((alp.hedges_g.unwrap() - 5.5245).abs() < 1e-3, "{alp:?}");
+        assert!((alp.area_hedges_g.unwrap() - 0.5657).abs() < 1e-3, "{alp:?}");
+        assert!((alp.area_welch_p.unwrap() - 0.4465).abs() < 1e-3, "{alp:?}");
+        assert_eq!(alp.area, Some(3.0));
+        let random = rows.iter().find(|r| r.teacher == "random").unwrap();
+        assert_eq!((random.hedges_g, random.area_welch_p), (None, None));
+    }
+
+    #[test]
+    fn against_random_gives_p_and_effect_size_on_final_and_area() {
+        let m = manifest();
+        let d = data_of(&m, Path::new("/nowhere"));
+        let md = against_random(&d).unwrap().md;
+        assert!(
+            md.contains("| stump-unfeasible/no | alp-gmm | 32.3 / 5.0 | 0.0037 | +5.52 | 3.0 / 2.0 | 0.45 | +0.57 |"),
+            "{md}"
+        );
+        assert!(!md.contains("| random |"), "Random is not compared with itself: {md}");
+        // Without finished Random seeds there is nothing to compare with.
+        let mut d = d;
+        d.tally.scores.retain(|(_, t), _| t != "random");
+        assert!(against_random(&d).unwrap().md.is_empty());
+        assert_eq!((p_value(0.4465), p_value(0.003686), p_value(3.7e-5)), ("0.45".into(), "0.0037".into(), "3.7e-5".into()));
     }
 
     #[test]

@@ -28,6 +28,15 @@ impl RunResult<'_> {
             .then(|| self.curve.last().map(|r| r.mastered_pct))
             .flatten()
     }
+
+    /// The area under a finished run's %-mastered curve, as the mean % over
+    /// its evaluations: two runs that end level differ here when one
+    /// mastered its tasks sooner, which is what a curriculum is for.
+    pub fn area_mastered(&self) -> Option<f64> {
+        (self.state == State::Done && !self.curve.is_empty()).then(|| {
+            self.curve.iter().map(|r| r.mastered_pct).sum::<f64>() / self.curve.len() as f64
+        })
+    }
 }
 
 /// Reads `eval.csv` of a run dir (missing file: no rows yet).
