@@ -2,9 +2,10 @@
 //! figures. Per cell (experiment × variant × expert level): % mastered per
 //! teacher at the last evaluation, mean ± std over seeds, Welch's t-test
 //! against Random; each teacher against Random with p and effect size, on
-//! the final score and the area under the curve; the profile (radar) chart; learning curves; where
-//! teachers sampled; the published Parkour table beside trellis's numbers;
-//! and every run that is missing, running or failed, by name.
+//! the final score and the area under the curve; the profile (radar) chart;
+//! learning curves; where teachers sampled; the published Parkour table
+//! beside trellis's numbers; and every run that is missing, running or
+//! failed, by name.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -158,12 +159,9 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
             let finals = s.map(|s| s.finals.as_slice()).unwrap_or_default();
             let some = |v: f64| (!finals.is_empty()).then_some(v);
             let areas = s.map(|s| s.areas.as_slice()).unwrap_or_default();
-            let against = |f: fn(&[f64], &[f64]) -> Option<f64>, mine: &[f64], of: fn(&Scores) -> &[f64]| {
-                (teacher != BASELINE).then(|| base.and_then(|b| f(mine, of(b)))).flatten()
-            };
-            let test = (teacher != BASELINE)
-                .then(|| base.and_then(|b| welch(finals, &b.finals)))
-                .flatten();
+            // Random is compared with no one, itself included.
+            let base = base.filter(|_| teacher != BASELINE);
+            let test = base.and_then(|b| welch(finals, &b.finals));
             rows.push(SummaryRow {
                 experiment: c.experiment.clone(),
                 variant: c.variant.clone(),
@@ -176,10 +174,10 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
                 sem: some(sem(finals)),
                 welch_t: test.map(|(tv, _)| tv),
                 welch_p: test.map(|(_, p)| p),
-                hedges_g: against(hedges_g, finals, |b| &b.finals),
+                hedges_g: base.and_then(|b| hedges_g(finals, &b.finals)),
                 area: some(mean(areas)),
-                area_welch_p: against(|a, b| welch(a, b).map(|(_, p)| p), areas, |b| &b.areas),
-                area_hedges_g: against(hedges_g, areas, |b| &b.areas),
+                area_welch_p: base.and_then(|b| welch(areas, &b.areas)).map(|(_, p)| p),
+                area_hedges_g: base.and_then(|b| hedges_g(areas, &b.areas)),
                 not_applicable: na,
             });
         }
