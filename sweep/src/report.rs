@@ -57,11 +57,47 @@ pub struct Report {
     pub unfinished: Vec<(String, State)>,
 }
 
-/// The cells, teachers and final scores of a sweep's runs.
+/// One teacher against Random in the same cell, on the final score and on
+/// the area under the curve. Computed once in the tally, so the table's
+/// marks, the "Against Random" section, the profile and `summary.csv` cannot
+/// disagree. Each test is `None` with fewer than two finished seeds on a side
+/// or no spread to measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Versus {
+    /// Welch's (t, two-sided p) on the final % mastered (t > 0: ahead).
+    finals: Option<(f64, f64)>,
+    /// Hedges' g on the final % mastered.
+    finals_g: Option<f64>,
+    /// Welch's (t, p) on the area under the %-mastered curve.
+    areas: Option<(f64, f64)>,
+    /// Hedges' g on the area.
+    areas_g: Option<f64>,
+}
+
+impl Versus {
+    fn of(s: &Scores, random: &Scores) -> Self {
+        Self {
+            finals: welch(&s.finals, &random.finals),
+            finals_g: hedges_g(&s.finals, &random.finals),
+            areas: welch(&s.areas, &random.areas),
+            areas_g: hedges_g(&s.areas, &random.areas),
+        }
+    }
+
+    /// Significantly ahead of Random on the final score.
+    fn ahead(&self) -> bool {
+        self.finals.is_some_and(|(t, p)| p < ALPHA && t > 0.0)
+    }
+}
+
+/// The cells, teachers and final scores of a sweep's runs, and each
+/// teacher's comparison with Random.
 struct Tally {
     cells: Vec<Cell>,
     teachers: Vec<String>,
     scores: BTreeMap<(Cell, String), Scores>,
+    /// Every teacher but Random, in each cell where both have scores.
+    versus: BTreeMap<(Cell, String), Versus>,
 }
 
 fn tally(manifest: &Manifest, results: &[RunResult]) -> Tally {
@@ -89,10 +125,30 @@ fn tally(manifest: &Manifest, results: &[RunResult]) -> Tally {
             teachers.push(na.teacher.clone());
         }
     }
-    Tally {
-        cells,
-        teachers,
-        scores,
+    Tally::new(cells, teachers, scores)
+}
+
+impl Tally {
+    /// The tally of these scores, each teacher compared with Random.
+    fn new(
+        cells: Vec<Cell>,
+        teachers: Vec<String>,
+        scores: BTreeMap<(Cell, String), Scores>,
+    ) -> Self {
+        let versus = scores
+            .iter()
+            .filter(|((_, t), _)| t != BASELINE)
+            .filter_map(|((c, t), s)| {
+                let random = scores.get(&(c.clone(), BASELINE.to_string()))?;
+                Some(((c.clone(), t.clone()), Versus::of(s, random)))
+            })
+            .collect();
+        Self {
+            cells,
+            teachers,
+            scores,
+            versus,
+        }
     }
 }
 
@@ -146,13 +202,13 @@ pub fn summary(sweep: &Path) -> Result<Vec<SummaryRow>> {
 fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
     let mut rows = Vec::new();
     for c in &t.cells {
-        let base = t.scores.get(&(c.clone(), BASELINE.to_string()));
         for teacher in &t.teachers {
             let na = manifest
                 .not_applicable
                 .iter()
                 .any(|n| &n.cell == c && &n.teacher == teacher);
-            let s = t.scores.get(&(c.clone(), teacher.clone()));
+            let key = (c.clone(), teacher.clone());
+            let s = t.scores.get(&key);
             if s.is_none() && !na {
                 continue;
             }
@@ -160,8 +216,7 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
             let some = |v: f64| (!finals.is_empty()).then_some(v);
             let areas = s.map(|s| s.areas.as_slice()).unwrap_or_default();
             // Random is compared with no one, itself included.
-            let base = base.filter(|_| teacher != BASELINE);
-            let test = base.and_then(|b| welch(finals, &b.finals));
+            let vs = t.versus.get(&key).copied().unwrap_or_default();
             rows.push(SummaryRow {
                 experiment: c.experiment.clone(),
                 variant: c.variant.clone(),
@@ -172,12 +227,12 @@ fn summary_rows(manifest: &Manifest, t: &Tally) -> Vec<SummaryRow> {
                 mean: some(mean(finals)),
                 std: some(std(finals)),
                 sem: some(sem(finals)),
-                welch_t: test.map(|(tv, _)| tv),
-                welch_p: test.map(|(_, p)| p),
-                hedges_g: base.and_then(|b| hedges_g(finals, &b.finals)),
+                welch_t: vs.finals.map(|(tv, _)| tv),
+                welch_p: vs.finals.map(|(_, p)| p),
+                hedges_g: vs.finals_g,
                 area: some(mean(areas)),
-                area_welch_p: base.and_then(|b| welch(areas, &b.areas)).map(|(_, p)| p),
-                area_hedges_g: base.and_then(|b| hedges_g(areas, &b.areas)),
+                area_welch_p: vs.areas.map(|(_, p)| p),
+                area_hedges_g: vs.areas_g,
                 not_applicable: na,
             });
         }
@@ -215,6 +270,10 @@ impl Data<'_> {
 
     fn scores(&self, c: &Cell, t: &str) -> Option<&Scores> {
         self.tally.scores.get(&(c.clone(), t.to_string()))
+    }
+
+    fn versus(&self, c: &Cell, t: &str) -> Option<&Versus> {
+        self.tally.versus.get(&(c.clone(), t.to_string()))
     }
 }
 
@@ -283,6 +342,7 @@ pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Res
         cells,
         teachers,
         scores,
+        ..
     } = data.tally;
     Ok(Report {
         markdown,
@@ -322,7 +382,6 @@ fn mastered_table(d: &Data) -> Result<Section> {
     writeln!(md, "|---|{}", "---|".repeat(teachers.len()))?;
     for c in &d.tally.cells {
         write!(md, "| {} |", c.label())?;
-        let base = d.scores(c, BASELINE);
         for t in teachers {
             if d.na(c, t) {
                 write!(md, " n/a |")?;
@@ -336,11 +395,8 @@ fn mastered_table(d: &Data) -> Result<Section> {
                 write!(md, " – (0/{}) |", s.planned)?;
                 continue;
             }
-            let mark = match (
-                t.as_str() != BASELINE,
-                base.and_then(|b| welch(&s.finals, &b.finals)),
-            ) {
-                (true, Some((tv, p))) if p < ALPHA => {
+            let mark = match d.versus(c, t).and_then(|v| v.finals) {
+                Some((tv, p)) if p < ALPHA => {
                     if tv > 0.0 {
                         " *↑"
                     } else {
@@ -377,20 +433,23 @@ fn against_random(d: &Data) -> Result<Section> {
             continue;
         };
         for t in d.tally.teachers.iter().filter(|t| t.as_str() != BASELINE) {
-            let Some(s) = d.scores(c, t).filter(|s| !s.finals.is_empty()) else {
+            let (Some(s), Some(v)) = (
+                d.scores(c, t).filter(|s| !s.finals.is_empty()),
+                d.versus(c, t),
+            ) else {
                 continue;
             };
-            let test = |a: &[f64], b: &[f64]| {
-                let p = welch(a, b).map_or("–".into(), |(_, p)| p_value(p));
-                let g = hedges_g(a, b).map_or("–".into(), |g| format!("{g:+.2}"));
+            let cols = |a: &[f64], b: &[f64], test: Option<(f64, f64)>, g: Option<f64>| {
+                let p = test.map_or("–".into(), |(_, p)| p_value(p));
+                let g = g.map_or("–".into(), |g| format!("{g:+.2}"));
                 format!("{:.1} / {:.1} | {p} | {g}", mean(a), mean(b))
             };
             writeln!(
                 md,
                 "| {} | {t} | {} | {} |",
                 c.label(),
-                test(&s.finals, &base.finals),
-                test(&s.areas, &base.areas)
+                cols(&s.finals, &base.finals, v.finals, v.finals_g),
+                cols(&s.areas, &base.areas, v.areas, v.areas_g)
             )?;
         }
     }
@@ -454,7 +513,7 @@ fn profile(d: &Data) -> Result<Section> {
                     if s.finals.is_empty() {
                         return None;
                     }
-                    let better = welch(&s.finals, b).is_some_and(|(tv, p)| p < ALPHA && tv > 0.0);
+                    let better = d.versus(c, t).is_some_and(Versus::ahead);
                     Some((ratio(mean(&s.finals), mean(b)), better))
                 })
                 .collect(),
@@ -768,11 +827,7 @@ mod tests {
             out: sweep,
             manifest,
             results: &[],
-            tally: Tally {
-                cells: vec![cell],
-                teachers: manifest.teachers.clone(),
-                scores: by,
-            },
+            tally: Tally::new(vec![cell], manifest.teachers.clone(), by),
             bench: None,
         }
     }
