@@ -35,6 +35,13 @@
 #   STAGE: flat (stump height 0, spacing [0, 6]; default) or full ([0, 3] × [0, 6])
 #   defaults: flat 1500000 steps, 5 seeds, evaluation every 250000 steps
 #   CELLS="trellis-trellis torch-trellis" limits the cells; JOBS=2 by default.
+#   SEED=N runs seed N alone (of every cell in CELLS) and skips the report: one
+#   task of a cluster job array, each task a seed, every task the same OUT on a
+#   shared disk (the venv is made once, under a lock); run report.py on OUT (or
+#   RECORD) when the array is done. A task cut by its time limit resumes when
+#   submitted again. E.g. on SLURM, 5 seeds of the reference-scale PPO 2 × 2:
+#     sbatch --array=0-4 --cpus-per-task=5 --time=2-0 --wrap \
+#       'SEED=$SLURM_ARRAY_TASK_ID JOBS=5 TMA=... scripts/learning-parity.sh OUT full 20000000 5 500000'
 #   FAMILY=sac runs SAC instead (results in OUT/STAGE-sac; EVAL need not be a
 #   multiple of 20000 there).
 #   RECORD=DIR keeps the curves across machines: a seed whose DIR/<cell>/s<seed>/eval.csv
@@ -65,6 +72,9 @@ case $stage in
 esac
 [[ $budget =~ ^[0-9]+$ && $seeds =~ ^[0-9]+$ && $every =~ ^[0-9]+$ ]] ||
   { echo "BUDGET, SEEDS and EVAL must be whole numbers (got $budget, $seeds, $every)" >&2; exit 2; }
+only=${SEED:-}
+[ -z "$only" ] || { [[ $only =~ ^[0-9]+$ ]] && (( only < seeds )); } ||
+  { echo "SEED = $only: expected one of the seeds 0..$((seeds - 1))" >&2; exit 2; }
 case $family in
   ppo) (( every % 20000 == 0 )) || { echo "EVAL = $every must be a multiple of PPO's 20000-step rollout" >&2; exit 2; } ;;
   sac) (( budget % every == 0 )) || { echo "BUDGET = $budget must be a multiple of EVAL = $every for SAC" >&2; exit 2; } ;;
@@ -96,19 +106,28 @@ trellis=${TRELLIS:-$root/target/release/trellis}
 [ -x "$trellis" ] || (cd "$root" && cargo build --release -p trellis)
 venv=${PARITY_VENV:-$out/.venv}
 py=$venv/bin/python
-if [ ! -x "$py" ] || ! "$py" -c "import torch, scipy, matplotlib, Box2D, gym, trellis" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q torch numpy scipy matplotlib "gym==0.26.2" box2d "gymnasium>=1.0" "maturin>=1.5,<2"
-  (cd "$root/python" && "$venv/bin/maturin" build --release -q -o "$out/wheels")
-  "$venv/bin/pip" install -q --force-reinstall --no-deps "$out"/wheels/*.whl
+ready() { [ -x "$py" ] && "$py" -c "import torch, scipy, matplotlib, Box2D, gym, trellis" 2>/dev/null; }
+if ! ready; then
+  # Under a lock: the tasks of an array may all start here at once.
+  exec 9> "$venv.lock"
+  flock 9
+  if ! ready; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q torch numpy scipy matplotlib "gym==0.26.2" box2d "gymnasium>=1.0" "maturin>=1.5,<2"
+    (cd "$root/python" && "$venv/bin/maturin" build --release -q -o "$out/wheels")
+    "$venv/bin/pip" install -q --force-reinstall --no-deps "$out"/wheels/*.whl
+  fi
+  exec 9>&-
 fi
 
 # The test set: the 10×10 grid over the bounds, as trellis and TeachMyAgent build it.
-"$py" - "$bounds" "$dir/test_set.json" <<'PY'
+# Written aside and renamed: a run starting in another task never reads half a file.
+"$py" - "$bounds" "$dir/test_set.json.$$" <<'PY'
 import json, sys
 hl, hh, sl, sh = (float(x) for x in sys.argv[1].split(","))
 json.dump([[hl + (hh - hl) * (i // 10) / 9, sl + (sh - sl) * (i % 10) / 9] for i in range(100)], open(sys.argv[2], "w"))
 PY
+mv "$dir/test_set.json.$$" "$dir/test_set.json"
 
 run() { # cell seed
   local cell=$1 s=$2 d=$dir/$1/s$2
@@ -151,6 +170,7 @@ keep() { # cell seed: copy a finished seed's curve into the record
 
 status=0
 for ((s = 0; s < seeds; s++)); do
+  [ -z "$only" ] || (( s == only )) || continue
   for cell in $cells; do
     if recorded "$cell" "$s"; then echo "[parity] $stage $cell seed $s: recorded"; continue; fi
     while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || status=1; done
@@ -160,5 +180,9 @@ for ((s = 0; s < seeds; s++)); do
   done
 done
 while (( $(jobs -rp | wc -l) > 0 )); do wait -n || status=1; done
-"$py" "$root/bench/parity/report.py" "${record:-$dir}" --family "$family" || status=1
+if [ -n "$only" ]; then
+  echo "[parity] seed $only done; when every task is: $py $root/bench/parity/report.py ${record:-$dir} --family $family"
+else
+  "$py" "$root/bench/parity/report.py" "${record:-$dir}" --family "$family" || status=1
+fi
 exit $status
