@@ -174,9 +174,15 @@ for ((s = 0; s < seeds; s++)); do
   for cell in $cells; do
     if recorded "$cell" "$s"; then echo "[parity] $stage $cell seed $s: recorded"; continue; fi
     while (( $(jobs -rp | wc -l) >= jobs )); do wait -n || status=1; done
-    echo "[parity] $stage $cell seed $s"
-    { run "$cell" "$s" > "$log/$cell-s$s.log" 2>&1 && keep "$cell" "$s"; } ||
-      { echo "[parity] $cell seed $s failed: $log/$cell-s$s.log" >&2; status=1; } &
+    # Each run under a lock: a second call on the same OUT (another shell, an
+    # overlapping array task) leaves a run that is going alone rather than
+    # starting it again in the same dir.
+    {
+      flock -n 9 || { echo "[parity] $stage $cell seed $s: running in another process; left to it"; exit 0; }
+      echo "[parity] $stage $cell seed $s"
+      { run "$cell" "$s" > "$log/$cell-s$s.log" 2>&1 && keep "$cell" "$s"; } ||
+        { echo "[parity] $cell seed $s failed: $log/$cell-s$s.log" >&2; exit 1; }
+    } 9> "$log/$cell-s$s.lock" &
   done
 done
 while (( $(jobs -rp | wc -l) > 0 )); do wait -n || status=1; done

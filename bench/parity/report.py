@@ -73,6 +73,8 @@ def complete(curves, budget):
 def auc(c, col):
     """Mean of the curve over the run (trapezoids over steps / steps)."""
     x, y = c[:, 0], c[:, col]
+    if len(x) < 2:  # one evaluation so far: the curve is that point
+        return float(y[0])
     return float(np.sum((y[1:] + y[:-1]) / 2 * np.diff(x)) / (x[-1] - x[0]))
 
 
