@@ -30,7 +30,7 @@ import numpy as np
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "parity"))
 import engines  # noqa: E402
-from learners import policy_from_run  # noqa: E402
+from learners import eval_policy, learner_from_run  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--tma", required=True, help="path of a TeachMyAgent checkout")
@@ -44,7 +44,7 @@ args = p.parse_args()
 task = [float(x) for x in args.task.split(",")]
 
 eng = engines.make("box2d", args.tma)
-policy = policy_from_run(args.run, args.family, eng.obs_dim, eng.act_dim)
+policy = eval_policy(learner_from_run(args.run, args.family, eng.obs_dim, eng.act_dim))
 obs = eng.reset(task, args.seed)
 env = eng.env
 parts = env.walker_body.body_parts  # hull, back thigh, back shin, front thigh, front shin

@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engines  # noqa: E402
-from learners import policy_from_run  # noqa: E402
+from learners import eval_policy, learner_from_run  # noqa: E402
 
 SUCCESS = 230.0
 
@@ -78,10 +78,11 @@ print(f"{'run':40s} {'engine':8s} {'return':>8s} {'mastered':>9s} {'length':>7s}
 first = next(iter(envs.values()))  # both engines observe and act alike
 spread = []
 for run in args.runs:
+    learner = learner_from_run(run, args.family, first.obs_dim, first.act_dim)  # loaded once, re-seeded per stream
     for name, env in envs.items():
         mastered = []
         for k in range(args.streams):
-            policy = policy_from_run(run, args.family, first.obs_dim, first.act_dim, args.eval_policy, seed=k)
+            policy = eval_policy(learner, args.eval_policy, seed=k)
             episodes, m = play(env, policy)
             mastered.append(m["mastered"])
             label = name if args.streams == 1 else f"{name}#{k}"

@@ -8,8 +8,9 @@ for evaluations ``seed_eval(seed, step)`` then ``act_eval(obs, policy)`` (policy
 - ``TrellisLearner``: trellis's native student through ``trellis.Student``.
 - ``TorchLearner``: the reference PyTorch PPO (``ppo_torch.py``).
 
-``policy_from_run`` gives the evaluation policy (mean or sampled) a parity run
-left, whichever learner made it, native runs included.
+``learner_from_run`` loads the learner a parity run left, whichever learner
+made it, native runs included; ``eval_policy`` makes it act as evaluations do
+(mean or sampled, from a seeded stream).
 """
 import os
 import pickle
@@ -82,11 +83,10 @@ def checkpoint_sections(data):
     return out
 
 
-def policy_from_run(run, family, obs_dim, act_dim, policy="mean", seed=0):
-    """obs -> evaluation action (``policy`` "mean", or "sample" drawn from a
-    stream seeded ``seed``) of the learner a run left: RUN/checkpoint.pkl of
-    a ``run.py`` run (the learner told apart by the state's contents) or
-    RUN/checkpoint.bin of a native ``trellis train`` run."""
+def learner_from_run(run, family, obs_dim, act_dim):
+    """The learner a run left: RUN/checkpoint.pkl of a ``run.py`` run (the
+    learner told apart by the state's contents) or RUN/checkpoint.bin of a
+    native ``trellis train`` run."""
     native = os.path.join(run, "checkpoint.bin")
     if os.path.exists(native):
         learner = TrellisLearner(family, obs_dim, act_dim, 0)
@@ -98,5 +98,11 @@ def policy_from_run(run, family, obs_dim, act_dim, policy="mean", seed=0):
         learner = (TorchLearner(obs_dim, act_dim, 0) if isinstance(state, dict) and "net" in state
                    else TrellisLearner(family, obs_dim, act_dim, 0))
         learner.load(state)
+    return learner
+
+
+def eval_policy(learner, policy="mean", seed=0):
+    """obs -> the learner's evaluation action (``policy`` "mean", or "sample"
+    drawn from a stream seeded ``seed``, started afresh here)."""
     learner.seed_eval(seed)
     return lambda obs: learner.act_eval(obs, policy)
