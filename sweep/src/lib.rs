@@ -13,6 +13,7 @@ pub mod report;
 pub mod results;
 pub mod slurm;
 pub mod stats;
+pub mod tally;
 
 pub use benchmark::Benchmark;
 pub use manifest::{Manifest, Selection};
