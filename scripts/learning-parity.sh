@@ -46,8 +46,10 @@
 #   multiple of 20000 there).
 #   RECORD=DIR keeps the curves across machines: a seed whose DIR/<cell>/s<seed>/eval.csv
 #   already reaches BUDGET is not run again, each seed that finishes copies its
-#   eval.csv there, and the report is drawn from DIR (every recorded seed, also
-#   those run on other machines). A cut seed still resumes only from OUT.
+#   eval.csv there (and its training episodes as episodes.csv.gz, for what the
+#   test curve does not show: when a learner first stands, say), and the report
+#   is drawn from DIR (every recorded seed, also those run on other machines).
+#   A cut seed still resumes only from OUT.
 #
 # Needs python3 with venv, and TMA: a checkout of flowersteam/TeachMyAgent
 # (its Box2D worlds are imported from there, unmodified; nothing of it is
@@ -163,9 +165,11 @@ recorded() { # cell seed: the recorded curve reaches the budget
   last=$(tail -n 1 "$f" | cut -d, -f1) # "step" when only the header is there
   [[ $last =~ ^[0-9]+$ ]] && (( last >= budget ))
 }
-keep() { # cell seed: copy a finished seed's curve into the record
+keep() { # cell seed: copy a finished seed's curve (and its training episodes, gzipped) into the record
   [ -z "$record" ] && return 0
-  mkdir -p "$record/$1/s$2" && cp "$dir/$1/s$2/eval.csv" "$record/$1/s$2/eval.csv"
+  local from=$dir/$1/s$2 to=$record/$1/s$2
+  mkdir -p "$to" && cp "$from/eval.csv" "$to/eval.csv" &&
+    { [ ! -f "$from/episodes.csv" ] || gzip -9n < "$from/episodes.csv" > "$to/episodes.csv.gz"; }
 }
 
 status=0

@@ -1,0 +1,54 @@
+"""When does each learner first stand? What a short run's test curve hides.
+
+In the first few hundred thousand steps on Stump Tracks no learner walks far
+enough to pass a test task, yet each goes through a phase the test return
+barely shows: it learns to stay up, and its training episodes stop ending in a
+fall and run to the time cap instead. This reads the training episodes a
+parity run kept (RUN/episodes.csv, or episodes.csv.gz in a RECORD dir) and
+prints, per window of steps, how many episodes ended and how many reached the
+cap; "stands from" is the first window where at least half did.
+
+    python3 bench/parity/stand.py STAGE_OR_RECORD [--window 50000] [--cap 2000]
+"""
+import argparse
+import csv
+import glob
+import gzip
+import io
+import os
+
+p = argparse.ArgumentParser()
+p.add_argument("stage", help="OUT/STAGE of learning-parity.sh, or its RECORD dir (<cell>/s<seed>/episodes.csv[.gz])")
+p.add_argument("--window", type=int, default=50000, help="steps per window (default 50000)")
+p.add_argument("--cap", type=int, default=2000, help="the episode length cap, in steps (Stump Tracks: 2000)")
+args = p.parse_args()
+if args.window <= 0 or args.cap <= 0:
+    raise SystemExit(f"--window {args.window} and --cap {args.cap}: both must be positive")
+
+
+def episodes(seed_dir):
+    """(end step, length) of every training episode the run kept, or None."""
+    for name, opener in (("episodes.csv", open), ("episodes.csv.gz", gzip.open)):
+        path = os.path.join(seed_dir, name)
+        if os.path.exists(path):
+            with opener(path, "rt") as f:
+                return [(float(r["step"]), float(r["length"])) for r in csv.DictReader(io.StringIO(f.read()))]
+    return None
+
+
+print(f"{'cell':16s} {'seed':4s} {'stands from':>11s}  per {args.window // 1000}k window: capped/ended")
+for seed_dir in sorted(glob.glob(os.path.join(args.stage, "*", "s[0-9]*"))):
+    eps = episodes(seed_dir)
+    if not eps:
+        continue
+    cell, seed = seed_dir.split(os.sep)[-2:]
+    last = max(s for s, _ in eps)
+    windows, first = [], None
+    for w in range(0, int(last), args.window):
+        inside = [n for s, n in eps if w < s <= w + args.window]
+        capped = sum(n >= args.cap for n in inside)
+        windows.append(f"{capped}/{len(inside)}")
+        if first is None and inside and 2 * capped >= len(inside):
+            first = w
+    stands = "-" if first is None else f"{first // 1000}k"
+    print(f"{cell:16s} {seed:4s} {stands:>11s}  {' '.join(windows)}")
