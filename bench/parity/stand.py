@@ -14,7 +14,6 @@ import argparse
 import csv
 import glob
 import gzip
-import io
 import os
 
 p = argparse.ArgumentParser()
@@ -32,7 +31,7 @@ def episodes(seed_dir):
         path = os.path.join(seed_dir, name)
         if os.path.exists(path):
             with opener(path, "rt") as f:
-                return [(float(r["step"]), float(r["length"])) for r in csv.DictReader(io.StringIO(f.read()))]
+                return [(float(r["step"]), float(r["length"])) for r in csv.DictReader(f)]
     return None
 
 
@@ -42,13 +41,14 @@ for seed_dir in sorted(glob.glob(os.path.join(args.stage, "*", "s[0-9]*"))):
     if not eps:
         continue
     cell, seed = seed_dir.split(os.sep)[-2:]
-    last = max(s for s, _ in eps)
-    windows, first = [], None
-    for w in range(0, int(last), args.window):
-        inside = [n for s, n in eps if w < s <= w + args.window]
-        capped = sum(n >= args.cap for n in inside)
-        windows.append(f"{capped}/{len(inside)}")
-        if first is None and inside and 2 * capped >= len(inside):
-            first = w
+    # One pass: window k holds the episodes that ended in (k * window, (k + 1) * window].
+    ended = [0] * -(-int(max(s for s, _ in eps)) // args.window)
+    capped = [0] * len(ended)
+    for s, n in eps:
+        k = int(s - 1) // args.window
+        ended[k] += 1
+        capped[k] += n >= args.cap
+    windows = [f"{c}/{e}" for c, e in zip(capped, ended)]
+    first = next((k * args.window for k, (c, e) in enumerate(zip(capped, ended)) if e and 2 * c >= e), None)
     stands = "-" if first is None else f"{first // 1000}k"
     print(f"{cell:16s} {seed:4s} {stands:>11s}  {' '.join(windows)}")
