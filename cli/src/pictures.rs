@@ -93,7 +93,7 @@ pub fn run(run: &Path, out: &Path) -> Result<PathBuf> {
 /// report) that shows the curriculum thumbnails and links the GIFs. Runs
 /// that are not walker runs or have no checkpoint yet are skipped.
 pub fn sweep(sweep: &Path, out: &Path, markdown: &Path) -> Result<()> {
-    let manifest = trellis_sweep::manifest::Manifest::load(&sweep.join("manifest.json"))?;
+    let manifest = trellis_sweep::manifest::Manifest::of_sweep(sweep)?;
     let base = markdown.parent().unwrap_or(Path::new("."));
     let mut md = String::from(
         "\n## Pictures: what each teacher's curriculum looked like (seed 0)\n\n\

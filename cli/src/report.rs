@@ -38,7 +38,7 @@ pub struct Report {
 /// Writes the sweep report, or prints the runs' curves.
 pub fn run(r: &Report) -> Result<()> {
     if let [dir] = r.dirs.as_slice()
-        && dir.join("manifest.json").exists()
+        && dir.join(trellis_sweep::manifest::Manifest::FILE).exists()
     {
         let bench = r.assets.load().ok();
         let rep = trellis_sweep::report::write(dir, r.out.as_deref(), bench.as_ref())?;

@@ -113,7 +113,7 @@ pub fn adopt(manifest: &Manifest, out: &Path) -> Result<()> {
     std::fs::create_dir_all(out.join("logs"))
         .with_context(|| format!("creating {}", out.display()))?;
     std::fs::create_dir_all(out.join("configs"))?;
-    let path = out.join("manifest.json");
+    let path = out.join(Manifest::FILE);
     if path.exists() {
         let existing = Manifest::load(&path)?;
         if existing != *manifest {

@@ -186,6 +186,16 @@ impl Manifest {
         })
     }
 
+    /// The manifest's name in a sweep dir: where `adopt` records it and
+    /// where reports, shards and pictures look for it.
+    pub const FILE: &'static str = "manifest.json";
+
+    /// Reads the manifest of the sweep in `dir`, or says `dir` is not one.
+    pub fn of_sweep(dir: &Path) -> Result<Self> {
+        Self::load(&dir.join(Self::FILE))
+            .with_context(|| format!("{} is not a sweep dir (no {})", dir.display(), Self::FILE))
+    }
+
     /// Reads a manifest file.
     pub fn load(path: &Path) -> Result<Self> {
         let text =

@@ -113,8 +113,7 @@ const SECTIONS: [fn(&Data) -> Result<Section>; 9] = [
 /// Writes the report of the sweep in `sweep` into `out` (default
 /// `sweep/report`). `bench` adds the published reference numbers.
 pub fn write(sweep: &Path, out: Option<&Path>, bench: Option<&Benchmark>) -> Result<Report> {
-    let manifest = Manifest::load(&sweep.join("manifest.json"))
-        .with_context(|| format!("{} is not a sweep dir (no manifest.json)", sweep.display()))?;
+    let manifest = Manifest::of_sweep(sweep)?;
     let out = out.map_or_else(|| sweep.join("report"), Path::to_path_buf);
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let results = collect(&manifest, sweep)?;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::manifest::{Cell, Manifest};
 use crate::results::{RunResult, collect};
@@ -163,8 +163,7 @@ pub struct SummaryRow {
 /// The report's table of the sweep in `sweep` as rows (cells in report
 /// order, teachers in benchmark order), computed as the report computes it.
 pub fn summary(sweep: &Path) -> Result<Vec<SummaryRow>> {
-    let manifest = Manifest::load(&sweep.join("manifest.json"))
-        .with_context(|| format!("{} is not a sweep dir (no manifest.json)", sweep.display()))?;
+    let manifest = Manifest::of_sweep(sweep)?;
     let results = collect(&manifest, sweep)?;
     Ok(summary_rows(&manifest, &tally(&manifest, &results)))
 }

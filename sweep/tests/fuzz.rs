@@ -26,3 +26,18 @@ proptest! {
         }
     }
 }
+
+/// A report asked of a dir that holds no sweep says so, naming the dir and
+/// the file it looked for (not a bare "No such file").
+#[test]
+fn a_dir_without_a_manifest_is_named_as_not_a_sweep() {
+    let dir = std::env::temp_dir().join(format!("trellis-no-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = format!("{:#}", Manifest::of_sweep(&dir).unwrap_err());
+    assert!(e.contains(&format!("{} is not a sweep dir", dir.display())), "{e}");
+    assert!(e.contains(Manifest::FILE), "{e}");
+    std::fs::write(dir.join(Manifest::FILE), "{}").unwrap();
+    let e = format!("{:#}", Manifest::of_sweep(&dir).unwrap_err());
+    assert!(e.contains("not a sweep manifest"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
