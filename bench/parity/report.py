@@ -11,7 +11,11 @@ cell run for longer (trellis's 20M-step seeds, linked into STAGE) meets a
 reference that is slower to run at the step both reached.
 
 Writes STAGE/parity.md (the table) and STAGE/parity.png (mean ± standard error
-of % mastered and of the mean test return, one line per cell). A trellis run
+of % mastered and of the mean test return, one line per cell). For SAC the
+figure has a third panel, the share of training episodes that run to the
+2,000-step cap between evaluations (from the episodes each seed kept, see
+stand.py): a short SAC run masters no test task, and learning to stand is the
+learning it shows. A trellis run
 dir (native `trellis train`) is read the same way: its eval.csv has the same
 step and the columns `mean_return`/`test_return` and `mastered_pct`/`mastered`.
 """
@@ -21,6 +25,8 @@ import os
 
 import numpy as np
 from scipy import stats
+
+from stand import episodes, windows
 
 REFERENCE = "torch-box2d"
 LABELS = {
@@ -164,11 +170,33 @@ def main(stage, budget=None, family="ppo"):
     plot(stage, done, family)
 
 
+def standing(stage, cell, seeds, grid):
+    """Per seed that kept its training episodes, the % of those ending in each
+    interval between evaluations (the step grid `grid`) that ran to the cap."""
+    every = grid[1] - grid[0] if len(grid) > 1 else grid[0]
+    rows = []
+    for s in seeds:
+        eps = episodes(os.path.join(stage, cell, s))
+        if eps:
+            capped, ended = windows([e for e in eps if e[0] <= grid[-1]], int(every))
+            rows.append([100 * c / e if e else np.nan for c, e in zip(capped, ended)][:len(grid)])
+    return np.array([r for r in rows if len(r) == len(grid)])
+
+
+def band(ax, x, arr, label):
+    """Mean ± standard error over the rows of arr (seeds)."""
+    mean = np.nanmean(arr, 0)
+    se = np.nanstd(arr, 0, ddof=1) / np.sqrt(len(arr)) if len(arr) > 1 else 0 * mean
+    ax.plot(x, mean, label=label)
+    ax.fill_between(x, mean - se, mean + se, alpha=0.2)
+
+
 def plot(stage, done, family):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    sac = family == "sac"
+    fig, axes = plt.subplots(1, 3 if sac else 2, figsize=(16 if sac else 11, 4))
     for k, curves in done.items():
         if not curves:
             continue
@@ -176,12 +204,18 @@ def plot(stage, done, family):
         arr = np.stack([c[:n] for c in curves.values()])
         x = arr[0, :, 0] / 1e6
         for ax, col in zip(axes, (2, 1)):
-            mean = arr[:, :, col].mean(0)
-            se = arr[:, :, col].std(0, ddof=1) / np.sqrt(len(arr)) if len(arr) > 1 else 0 * mean
-            ax.plot(x, mean, label=f"{LABELS.get(k, k)} (n={len(arr)})")
-            ax.fill_between(x, mean - se, mean + se, alpha=0.2)
+            band(ax, x, arr[:, :, col], f"{LABELS.get(k, k)} (n={len(arr)})")
+        if sac:
+            stood = standing(stage, k, curves, arr[0, :, 0])
+            if len(stood):
+                band(axes[2], x, stood, f"n={len(stood)}")
+            else:
+                axes[2].plot([], [])  # keeps each cell's colour across the panels
     axes[0].set_ylabel("% test tasks mastered")
     axes[1].set_ylabel("mean test return")
+    if sac:
+        axes[2].set_ylabel("% training episodes run to the cap (standing)")
+        axes[2].legend(fontsize=8, title="seeds with episodes", title_fontsize=8)
     for ax in axes:
         ax.set_xlabel("env steps (M)")
         ax.grid(alpha=0.3)
