@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use trellis_core::Expert;
 use trellis_train::RunConfig;
@@ -190,10 +190,14 @@ impl Manifest {
     /// where reports, shards and pictures look for it.
     pub const FILE: &'static str = "manifest.json";
 
-    /// Reads the manifest of the sweep in `dir`, or says `dir` is not one.
+    /// Reads the manifest of the sweep in `dir`, or says `dir` is not one
+    /// (a manifest that is there but unreadable is named as such instead).
     pub fn of_sweep(dir: &Path) -> Result<Self> {
-        Self::load(&dir.join(Self::FILE))
-            .with_context(|| format!("{} is not a sweep dir (no {})", dir.display(), Self::FILE))
+        let path = dir.join(Self::FILE);
+        if !path.exists() {
+            bail!("{} is not a sweep dir (no {})", dir.display(), Self::FILE);
+        }
+        Self::load(&path)
     }
 
     /// Reads a manifest file.

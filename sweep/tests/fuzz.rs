@@ -38,6 +38,6 @@ fn a_dir_without_a_manifest_is_named_as_not_a_sweep() {
     assert!(e.contains(Manifest::FILE), "{e}");
     std::fs::write(dir.join(Manifest::FILE), "{}").unwrap();
     let e = format!("{:#}", Manifest::of_sweep(&dir).unwrap_err());
-    assert!(e.contains("not a sweep manifest"), "{e}");
+    assert!(e.contains("not a sweep manifest") && !e.contains("not a sweep dir"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
